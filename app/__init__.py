@@ -1,0 +1,52 @@
+"""Geoportale del Comune di Cremona: the Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from app.errors import GeoportaleError, register_error_handlers
+from app.registry import load_registry
+from app.services import KEY, Services
+from app.settings import load_settings
+from app.stores.build import ensure_store
+from app.stores.gpkg import GpkgStore
+
+log = logging.getLogger("app")
+
+
+def build_services(settings: dict) -> Services:
+    """Load the registry, build the store if needed, open it."""
+    layers_dir = Path(settings["LAYERS_DIR"])
+    root = Path(settings["DATA_ROOT"])
+    registry = load_registry(layers_dir, root)
+    store_path = Path(settings["STORE"])
+    if settings["AUTO_BUILD"]:
+        ensure_store(registry, root, layers_dir, store_path)
+    return Services(settings, registry, GpkgStore(store_path))
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app. `test_config` overrides settings by name (e.g. {"STORE": path})."""
+    app = Flask(__name__)
+    settings = load_settings(test_config)
+    app.config["GEOPORTALE"] = settings
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    register_error_handlers(app)
+    try:
+        app.extensions[KEY] = build_services(settings)
+    except GeoportaleError as exc:
+        # Start anyway, so that `flask layers validate` and `flask geodata build` can run and
+        # every request answers with the reason (503) rather than a traceback.
+        log.error("the geoportal cannot serve data: %s", exc.detail)
+        app.extensions[KEY] = exc.detail
+
+    from app import cli, ogcapi, viewer
+
+    app.register_blueprint(ogcapi.bp, url_prefix="/api")
+    app.register_blueprint(viewer.bp)
+    cli.register(app)
+    return app

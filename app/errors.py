@@ -1,0 +1,124 @@
+"""Typed errors, raised anywhere and turned into responses in one place.
+
+API clients get an RFC 9457 problem body (`application/problem+json`); browsers get an
+HTML page. Neither ever shows a stack trace or an internal path.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, json, render_template, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class GeoportaleError(Exception):
+    """Base of every error with a safe, user-facing message."""
+
+    status = 500
+    code = "internal-error"
+    title = "Internal error"
+
+    def __init__(self, detail: str, parameter: str | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.parameter = parameter
+
+
+class NotFound(GeoportaleError):
+    status = 404
+    code = "not-found"
+    title = "Not found"
+
+
+class LayerNotFound(NotFound):
+    code = "collection-not-found"
+    title = "Collection not found"
+
+
+class FeatureNotFound(NotFound):
+    code = "feature-not-found"
+    title = "Feature not found"
+
+
+class InvalidParameter(GeoportaleError):
+    status = 400
+    code = "invalid-parameter"
+    title = "Invalid parameter"
+
+
+class NotAcceptable(GeoportaleError):
+    status = 406
+    code = "not-acceptable"
+    title = "Format not available"
+
+
+class RegistryError(GeoportaleError):
+    """A layer file is invalid; the message names the file and the field."""
+
+    code = "invalid-layer-file"
+    title = "Invalid layer file"
+
+
+class StoreError(GeoportaleError):
+    """The store is missing, corrupt or cannot be written."""
+
+    status = 503
+    code = "store-unavailable"
+    title = "Data store unavailable"
+
+
+class DataError(GeoportaleError):
+    """A data source cannot be read or does not match its layer file."""
+
+    status = 422
+    code = "invalid-data"
+    title = "Invalid data"
+
+
+def wants_html() -> bool:
+    """True when the client asked for HTML (`f=html`, or a browser's Accept header)."""
+    fmt = request.args.get("f")
+    if fmt:
+        return fmt == "html"
+    if not request.path.startswith("/api"):
+        return True
+    best = request.accept_mimetypes.best_match(
+        ["application/json", "application/geo+json", "text/html"], default="application/json"
+    )
+    return best == "text/html"
+
+
+def _respond(status: int, code: str, title: str, detail: str, parameter: str | None) -> Response:
+    if wants_html():
+        body = render_template("error.html", status=status, title=title, detail=detail)
+        return Response(body, status=status, mimetype="text/html")
+    problem = {"type": f"about:blank#{code}", "title": title, "status": status, "detail": detail}
+    if parameter:
+        problem["parameter"] = parameter
+    return Response(json.dumps(problem), status=status, mimetype="application/problem+json")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map every error to one response shape, once."""
+
+    @app.errorhandler(GeoportaleError)
+    def _typed(exc: GeoportaleError):
+        if exc.status >= 500:
+            log.error("%s: %s", exc.code, exc.detail)
+            detail = exc.detail if isinstance(exc, StoreError) else "The server hit an error."
+        else:
+            detail = exc.detail
+        return _respond(exc.status, exc.code, exc.title, detail, exc.parameter)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        code = (exc.name or "error").lower().replace(" ", "-")
+        return _respond(exc.code or 500, code, exc.name, exc.description or exc.name, None)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error on %s", request.path)
+        return _respond(500, "internal-error", "Internal error", "The server hit an error.", None)

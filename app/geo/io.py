@@ -1,0 +1,54 @@
+"""All vector I/O: reading layer sources and writing GeoPackage tables (geopandas + pyogrio)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+
+from app.errors import DataError
+from app.geo.crs import STORAGE_CRS, crs_label
+
+
+def read_source(path: Path, layer: str | None = None, crs: str | None = None) -> gpd.GeoDataFrame:
+    """Read a vector file into WGS84 lon/lat.
+
+    `crs` is assumed only when the file declares none; a file without a CRS and no
+    `crs` given is refused rather than guessed.
+    """
+    try:
+        gdf = pyogrio.read_dataframe(path, layer=layer)
+    except Exception as exc:  # pyogrio raises several DataSourceError types
+        raise DataError(f"{Path(path).name}: cannot be read: {exc}") from None
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise DataError(f"{Path(path).name}: has no geometry column")
+    if gdf.crs is None:
+        if crs is None:
+            raise DataError(f"{Path(path).name}: declares no CRS; give one with source.crs")
+        gdf = gdf.set_crs(crs)
+    if crs_label(gdf.crs) != STORAGE_CRS:
+        gdf = gdf.to_crs(STORAGE_CRS)
+    return gdf
+
+
+def write_gpkg_table(path: Path, table: str, gdf: gpd.GeoDataFrame, geometry_type: str) -> None:
+    """Write `gdf` as a new table (with its R-tree spatial index) in the GeoPackage at `path`.
+
+    Writing goes through GDAL, whose triggers need GDAL's SQL functions.
+    """
+    pyogrio.write_dataframe(
+        gdf,
+        path,
+        layer=table,
+        driver="GPKG",
+        geometry_type=geometry_type,
+        layer_options={"SPATIAL_INDEX": "YES", "FID": "fid", "GEOMETRY_NAME": "geom"},
+    )
+
+
+def write_gpkg_attributes(path: Path, table: str, columns: dict[str, list]) -> None:
+    """Write a table without geometry (creating the GeoPackage if needed)."""
+    import pandas as pd
+
+    pyogrio.write_dataframe(pd.DataFrame(columns), path, layer=table, driver="GPKG")

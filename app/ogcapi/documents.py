@@ -1,0 +1,113 @@
+"""The JSON documents of OGC API - Features Part 1, built from the registry and the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.ogcapi.links import GEOJSON, HTML, JSON, OPENAPI, link, paging, self_and_alternate, url
+from app.registry.spec import LayerSpec
+from app.stores.base import FeaturePage, LayerInfo
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+
+
+def landing(title: str, fmt: str) -> dict:
+    return {
+        "title": title,
+        "description": "OGC API - Features del Geoportale del Comune di Cremona: i layer "
+        "pubblicati dal SIT in GeoJSON e HTML.",
+        "links": [
+            *self_and_alternate("ogcapi.landing", fmt),
+            link(url("ogcapi.openapi"), "service-desc", OPENAPI, "OpenAPI 3.0"),
+            link(url("ogcapi.openapi", f="html"), "service-doc", HTML, "API documentation"),
+            link(url("ogcapi.conformance"), "conformance", JSON, "Conformance classes"),
+            link(url("ogcapi.collections"), "data", JSON, "Collections"),
+        ],
+    }
+
+
+def conformance() -> dict:
+    return {"conformsTo": CONFORMANCE}
+
+
+def collection(spec: LayerSpec, info: LayerInfo, fmt: str, lang: str = "it") -> dict:
+    meta = spec.metadata
+    doc = {
+        "id": spec.id,
+        "title": spec.title.get(lang),
+        "description": meta.abstract.get(lang),
+        "keywords": list(meta.keywords),
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": {"spatial": {"bbox": [list(info.bbox)] if info.bbox else [], "crs": CRS84}},
+        "links": [
+            *self_and_alternate("ogcapi.collection", fmt, collection_id=spec.id),
+            link(url("ogcapi.items", collection_id=spec.id, f="json"), "items", GEOJSON,
+                 "Features (GeoJSON)"),
+            link(url("ogcapi.items", collection_id=spec.id, f="html"), "items", HTML,
+                 "Features (HTML)"),
+        ],
+        # Beyond the standard: what a citizen or a SIT officer needs to trust the layer.
+        "geoportale": {
+            "group": spec.group.get(lang),
+            "geometryType": spec.geometry_type,
+            "version": info.version,
+            "numberOfFeatures": info.feature_count,
+            "published": info.published_at,
+            "owner": meta.owner,
+            "license": meta.licence,
+            "attribution": meta.attribution,
+            "lineage": meta.lineage.get(lang),
+            "updated": meta.updated.isoformat(),
+            "sourceCrs": meta.source_crs,
+            "notice": spec.notice.get(lang) if spec.notice else None,
+            "fields": [
+                {"name": f.name, "type": f.type, "label": f.label.get(lang)} for f in spec.fields
+            ],
+        },
+    }
+    return doc
+
+
+def collections(entries: list[tuple[LayerSpec, LayerInfo]], fmt: str, lang: str = "it") -> dict:
+    return {
+        "links": self_and_alternate("ogcapi.collections", fmt),
+        "collections": [collection(spec, info, "json", lang) for spec, info in entries],
+    }
+
+
+def items(spec: LayerSpec, page: FeaturePage, fmt: str, offset: int, limit: int) -> dict:
+    returned = len(page.features)
+    return {
+        "type": "FeatureCollection",
+        "features": [f.as_geojson() for f in page.features],
+        "numberMatched": page.number_matched,
+        "numberReturned": returned,
+        "timeStamp": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "links": [
+            *self_and_alternate("ogcapi.items", fmt, GEOJSON, collection_id=spec.id),
+            *paging("ogcapi.items", fmt, offset, limit, returned, page.number_matched,
+                    collection_id=spec.id),
+            link(url("ogcapi.collection", collection_id=spec.id), "collection", JSON,
+                 spec.title.it),
+        ],
+    }
+
+
+def item(spec: LayerSpec, feature: dict, fmt: str) -> dict:
+    fid = str(feature["id"])
+    return {
+        **feature,
+        "links": [
+            *self_and_alternate("ogcapi.item", fmt, GEOJSON, collection_id=spec.id,
+                                feature_id=fid),
+            link(url("ogcapi.collection", collection_id=spec.id), "collection", JSON,
+                 spec.title.it),
+        ],
+    }

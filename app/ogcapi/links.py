@@ -1,0 +1,47 @@
+"""Links of the OGC API documents: self, alternates, paging, all as absolute URLs."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+HTML = "text/html"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+
+
+def link(href: str, rel: str, type_: str, title: str | None = None) -> dict:
+    out = {"href": href, "rel": rel, "type": type_}
+    if title:
+        out["title"] = title
+    return out
+
+
+def url(endpoint: str, **values) -> str:
+    return url_for(endpoint, _external=True, **values)
+
+
+def self_and_alternate(endpoint: str, fmt: str, json_type: str = JSON, **values) -> list[dict]:
+    """`self` for the format served and `alternate` for the other one."""
+    args = {k: v for k, v in request.args.items() if k != "f"}
+    args.update(values)
+    as_json = link(url(endpoint, f="json", **args), "self" if fmt == "json" else "alternate",
+                   json_type, "JSON")
+    as_html = link(url(endpoint, f="html", **args), "self" if fmt == "html" else "alternate",
+                   HTML, "HTML")
+    return [as_json, as_html]
+
+
+def paging(endpoint: str, fmt: str, offset: int, limit: int, returned: int, matched: int,
+           **values) -> list[dict]:
+    """`next` and `prev` links for an items page, keeping every other query parameter."""
+    type_ = GEOJSON if fmt == "json" else HTML
+    args = {k: v for k, v in request.args.items() if k not in ("offset", "limit")}
+    args.update(values, limit=limit)
+    out = []
+    if offset + returned < matched:
+        out.append(link(url(endpoint, offset=offset + limit, **args), "next", type_, "next page"))
+    if offset > 0:
+        out.append(link(url(endpoint, offset=max(0, offset - limit), **args), "prev", type_,
+                        "previous page"))
+    return out

@@ -1,0 +1,136 @@
+"""Query parameters of the OGC API, each parsed by one small function (400 on bad input)."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from app.errors import InvalidParameter
+from app.registry.spec import LayerSpec
+from app.stores.base import BBox
+
+ITEMS_PARAMS = {"f", "bbox", "bbox-crs", "limit", "offset", "datetime"}
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+_DATETIME = re.compile(
+    r"^(\.\.|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?)$"
+)
+
+
+def parse_format(args: MultiDict, accept_html: bool) -> str:
+    """'json' or 'html' from `f`, else from the Accept header (`accept_html`)."""
+    fmt = args.get("f")
+    if fmt is None:
+        return "html" if accept_html else "json"
+    if fmt not in ("json", "html"):
+        raise InvalidParameter(f"f={fmt!r} is not available; use f=json or f=html", "f")
+    return fmt
+
+
+def parse_limit(args: MultiDict, default: int, maximum: int) -> int:
+    raw = args.get("limit")
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidParameter(f"limit must be an integer, got {raw!r}", "limit") from None
+    if value < 1:
+        raise InvalidParameter(f"limit must be between 1 and {maximum}, got {value}", "limit")
+    # OGC API Features: a limit above the maximum is served at the maximum.
+    return min(value, maximum)
+
+
+def parse_offset(args: MultiDict) -> int:
+    raw = args.get("offset")
+    if raw is None:
+        return 0
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidParameter(f"offset must be an integer, got {raw!r}", "offset") from None
+    if value < 0:
+        raise InvalidParameter(f"offset must be 0 or more, got {value}", "offset")
+    return value
+
+
+def parse_bbox(args: MultiDict) -> BBox | None:
+    """`minx,miny,maxx,maxy` in CRS84 (a 6-value 3D bbox keeps its horizontal part)."""
+    raw = args.get("bbox")
+    if raw is None:
+        return None
+    crs = args.get("bbox-crs")
+    if crs not in (None, CRS84):
+        raise InvalidParameter(f"bbox-crs {crs!r} is not supported; use {CRS84}", "bbox-crs")
+    parts = raw.split(",")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise InvalidParameter(f"bbox must be 4 numbers separated by commas, got {raw!r}",
+                               "bbox") from None
+    if len(values) == 6:
+        values = [values[0], values[1], values[3], values[4]]
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
+        raise InvalidParameter(f"bbox must be 4 finite numbers, got {raw!r}", "bbox")
+    minx, miny, maxx, maxy = values
+    if miny > maxy:
+        raise InvalidParameter("bbox: the south edge is north of the north edge", "bbox")
+    if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise InvalidParameter("bbox is outside longitude -180..180, latitude -90..90", "bbox")
+    if minx > maxx:
+        raise InvalidParameter("bbox crossing the antimeridian is not supported", "bbox")
+    return minx, miny, maxx, maxy
+
+
+def parse_datetime(args: MultiDict) -> str | None:
+    """Checked for syntax; the layers carry no temporal extent, so it selects everything."""
+    raw = args.get("datetime")
+    if raw is None:
+        return None
+    parts = raw.split("/")
+    if len(parts) > 2 or not all(_DATETIME.match(p) for p in parts) or parts == ["..", ".."]:
+        raise InvalidParameter(f"datetime must be RFC 3339 or an interval, got {raw!r}",
+                               "datetime")
+    return raw
+
+
+def parse_equals(args: MultiDict, spec: LayerSpec) -> dict[str, Any]:
+    """`field=value` on the layer's declared fields; any other parameter is a 400."""
+    equals: dict[str, Any] = {}
+    for name in args:
+        if name in ITEMS_PARAMS:
+            continue
+        field = spec.field(name)
+        if field is None:
+            raise InvalidParameter(
+                f"unknown parameter {name!r}; filterable properties of '{spec.id}': "
+                f"{', '.join(spec.field_names)}",
+                name,
+            )
+        values = args.getlist(name)
+        if len(values) > 1:
+            raise InvalidParameter(f"{name} is given more than once", name)
+        equals[name] = _typed(values[0], field.type, name)
+    return equals
+
+
+def _typed(raw: str, kind: str, name: str):
+    try:
+        if kind == "integer":
+            return int(raw)
+        if kind == "number":
+            value = float(raw)
+            if not math.isfinite(value):
+                raise ValueError
+            return value
+    except ValueError:
+        raise InvalidParameter(f"{name} must be a {kind}, got {raw!r}", name) from None
+    if kind == "boolean":
+        if raw.lower() in ("true", "1"):
+            return 1
+        if raw.lower() in ("false", "0"):
+            return 0
+        raise InvalidParameter(f"{name} must be true or false, got {raw!r}", name)
+    return raw

@@ -1,0 +1,147 @@
+"""LayerSpec: the schema of one `layers/*.yaml` file.
+
+Layer files are edited by the SIT office, so the schema is closed: unknown keys are an
+error, and every error names the file and the field (see `loader.py`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+LAYER_ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+COLOR = r"^#[0-9a-fA-F]{6}$"
+
+GeometryType = Literal[
+    "Point",
+    "LineString",
+    "Polygon",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiPolygon",
+    "Geometry",
+]
+FieldType = Literal["string", "integer", "number", "boolean", "date"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _text(value):
+    """A bilingual text may be written as a plain string (Italian only)."""
+    if isinstance(value, str):
+        return {"it": value}
+    return value
+
+
+class Text(Strict):
+    """Italian first, English optional (falls back to Italian)."""
+
+    it: str = Field(min_length=1)
+    en: str | None = None
+
+    def get(self, lang: str = "it") -> str:
+        return (self.en if lang == "en" else None) or self.it
+
+
+BiText = Annotated[Text, BeforeValidator(_text)]
+
+
+class SourceSpec(Strict):
+    path: str = Field(min_length=1, description="file path relative to the project root")
+    layer: str | None = Field(None, description="layer inside a multi-layer file")
+    crs: str | None = Field(None, description="CRS to assume when the file declares none")
+
+
+class FieldSpec(Strict):
+    name: str = Field(pattern=FIELD_NAME.pattern)
+    type: FieldType = "string"
+    label: BiText
+    description: BiText | None = None
+
+
+class Category(Strict):
+    value: str | int | float | bool
+    color: str = Field(pattern=COLOR)
+    label: BiText
+
+
+class StyleSpec(Strict):
+    color: str = Field("#1f5fa8", pattern=COLOR)
+    fill_color: str | None = Field(None, pattern=COLOR)
+    weight: float = Field(2, ge=0, le=20)
+    opacity: float = Field(1, ge=0, le=1)
+    fill_opacity: float = Field(0.25, ge=0, le=1)
+    radius: float = Field(6, gt=0, le=40, description="point marker radius in pixels")
+    dash_array: str | None = Field(None, pattern=r"^[0-9 ,]+$")
+    property: str | None = Field(None, description="field whose values pick a category")
+    categories: tuple[Category, ...] = ()
+
+    @model_validator(mode="after")
+    def _categories_need_property(self):
+        if self.categories and not self.property:
+            raise ValueError("'categories' needs 'property' naming the field they classify")
+        return self
+
+
+class MetadataSpec(Strict):
+    abstract: BiText
+    owner: str = "Comune di Cremona"
+    licence: str = Field(min_length=1)
+    attribution: str | None = None
+    lineage: BiText
+    updated: dt.date
+    keywords: tuple[str, ...] = ()
+    source_crs: str | None = Field(None, description="CRS of the data as delivered")
+
+
+class LayerSpec(Strict):
+    """One published layer: where its data comes from and how it is shown."""
+
+    id: str = Field(pattern=LAYER_ID.pattern)
+    title: BiText
+    group: BiText
+    geometry_type: GeometryType
+    source: SourceSpec
+    id_field: str = Field(pattern=FIELD_NAME.pattern)
+    title_field: str | None = None
+    fields: tuple[FieldSpec, ...] = Field(min_length=1)
+    popup: tuple[str, ...] = ()
+    style: StyleSpec = StyleSpec()
+    metadata: MetadataSpec
+    published: bool = True
+    visible: bool = Field(True, description="shown when the map opens")
+    order: int = Field(100, description="drawing and listing order, lower first")
+    notice: BiText | None = Field(None, description="warning shown with the layer")
+
+    @model_validator(mode="after")
+    def _fields_exist(self):
+        names = [f.name for f in self.fields]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"field names repeated: {', '.join(dupes)}")
+        known = set(names)
+        if self.id_field not in known:
+            raise ValueError(f"id_field '{self.id_field}' is not one of the fields")
+        for where, name in [("title_field", self.title_field), ("style.property", self.style.property)]:
+            if name is not None and name not in known:
+                raise ValueError(f"{where} '{name}' is not one of the fields")
+        missing = [p for p in self.popup if p not in known]
+        if missing:
+            raise ValueError(f"popup names unknown fields: {', '.join(missing)}")
+        return self
+
+    def field(self, name: str) -> FieldSpec | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)

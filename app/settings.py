@@ -1,0 +1,84 @@
+"""One table of settings: name, default, meaning. Each is read from `GEOPORTALE_<NAME>`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from app.errors import GeoportaleError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+
+
+class SettingsError(GeoportaleError):
+    code = "invalid-setting"
+    title = "Invalid setting"
+
+
+def _bool(value: str) -> bool:
+    low = value.strip().lower()
+    if low in {"1", "true", "yes", "on"}:
+        return True
+    if low in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value not in options:
+            raise ValueError(f"expected one of {', '.join(options)}")
+        return value
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("STORE", str(PROJECT_ROOT / "instance" / "geoportale.gpkg"),
+            "Path of the embedded GeoPackage store (built from DATA_ROOT and LAYERS_DIR)."),
+    Setting("LAYERS_DIR", str(PROJECT_ROOT / "layers"), "Directory of the layer files (*.yaml)."),
+    Setting("DATA_ROOT", str(PROJECT_ROOT),
+            "Directory that the layer files' source paths are relative to."),
+    Setting("AUTO_BUILD", True, "Build the store on start when missing or its sources changed.",
+            _bool),
+    Setting("BASEMAP", "xyz", "Basemap kind: xyz (tile URL template), wms, or none.",
+            _choice("xyz", "wms", "none")),
+    Setting("BASEMAP_URL", OSM_URL, "XYZ tile URL template, or the WMS endpoint."),
+    Setting("BASEMAP_ATTRIBUTION", OSM_ATTRIBUTION, "Attribution shown for the basemap (HTML)."),
+    Setting("BASEMAP_WMS_LAYERS", "", "Comma-separated WMS layer names (BASEMAP=wms)."),
+    Setting("DEFAULT_LIMIT", 100, "Items per page when the client gives no limit.", int),
+    Setting("MAX_LIMIT", 10000, "Largest limit a client may ask for.", int),
+    Setting("TITLE", "Geoportale del Comune di Cremona", "Site title."),
+)
+
+
+def load_settings(overrides: dict | None = None, environ: dict | None = None) -> dict[str, Any]:
+    """Defaults, then GEOPORTALE_* environment variables, then `overrides` (tests)."""
+    environ = os.environ if environ is None else environ
+    overrides = overrides or {}
+    values = {}
+    for s in SETTINGS:
+        raw = environ.get(f"GEOPORTALE_{s.name}")
+        value = s.default
+        if raw is not None:
+            try:
+                value = s.parse(raw)
+            except ValueError as exc:
+                raise SettingsError(f"GEOPORTALE_{s.name}={raw!r}: {exc}") from None
+        values[s.name] = overrides.get(s.name, value)
+    unknown = set(overrides) - {s.name for s in SETTINGS}
+    if unknown:
+        raise SettingsError(f"unknown settings: {', '.join(sorted(unknown))}")
+    return values

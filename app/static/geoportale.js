@@ -1,0 +1,108 @@
+/* Geoportale Cremona: loads the registry's layers from our OGC API into a folium map,
+   drives the layer panel (real checkboxes, keyboard usable) and builds the popups. */
+(function () {
+  "use strict";
+
+  function esc(value) {
+    return String(value).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+
+  function colorFor(style, props) {
+    if (style.property) {
+      var v = props[style.property];
+      for (var i = 0; i < style.categories.length; i++) {
+        if (String(style.categories[i].value) === String(v)) return style.categories[i].color;
+      }
+    }
+    return null;
+  }
+
+  function pathStyle(style) {
+    return function (feature) {
+      var c = colorFor(style, feature.properties || {});
+      return {
+        color: c || style.color, fillColor: c || style.fillColor, weight: style.weight,
+        opacity: style.opacity, fillOpacity: style.fillOpacity, dashArray: style.dashArray
+      };
+    };
+  }
+
+  function popupHtml(cfg, feature) {
+    var p = feature.properties || {};
+    var title = cfg.titleField && p[cfg.titleField] != null ? p[cfg.titleField] : feature.id;
+    var rows = cfg.popup.map(function (f) {
+      var v = p[f.name];
+      if (v === null || v === undefined || v === "") return "";
+      return "<tr><th scope='row'>" + esc(f.label) + "</th><td>" + esc(v) + "</td></tr>";
+    }).join("");
+    var href = cfg.itemUrl.replace("__ID__", encodeURIComponent(feature.id)) + "?f=html";
+    return "<div class='popup'><h2>" + esc(title) + "</h2><p class='popup-layer'>" +
+      esc(cfg.title) + "</p>" + (cfg.notice ? "<p class='notice'>" + esc(cfg.notice) + "</p>" : "") +
+      "<table>" + rows + "</table><a href='" + esc(href) + "'>Scheda completa / Full record</a></div>";
+  }
+
+  function fetchAll(url, onPage) {
+    return fetch(url, {headers: {"Accept": "application/geo+json"}}).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    }).then(function (doc) {
+      onPage(doc);
+      var next = (doc.links || []).filter(function (l) { return l.rel === "next"; })[0];
+      return next ? fetchAll(next.href, onPage) : null;
+    });
+  }
+
+  function setStatus(id, text) {
+    var el = document.querySelector("[data-layer-status='" + id + "']");
+    if (el) el.textContent = text;
+  }
+
+  function addLayer(map, cfg) {
+    var style = cfg.style;
+    var layer = L.geoJSON(null, {
+      style: pathStyle(style),
+      attribution: cfg.attribution ? esc(cfg.attribution) : null,
+      pointToLayer: function (feature, latlng) {
+        var c = colorFor(style, feature.properties || {}) || style.fillColor;
+        return L.circleMarker(latlng, {radius: style.radius, color: "#ffffff", weight: 1.5,
+          fillColor: c, fillOpacity: 0.9});
+      },
+      onEachFeature: function (feature, lyr) {
+        lyr.bindPopup(popupHtml(cfg, feature), {maxWidth: 360});
+      }
+    });
+    var box = document.querySelector("input[name='layer'][value='" + cfg.id + "']");
+    var unlocated = 0;
+    setStatus(cfg.id, "caricamento…");
+    fetchAll(cfg.itemsUrl + "?f=json&limit=10000", function (doc) {
+      doc.features.forEach(function (f) { if (!f.geometry) unlocated += 1; });
+      layer.addData(doc.features.filter(function (f) { return f.geometry; }));
+    }).then(function () {
+      setStatus(cfg.id, unlocated ? unlocated + " senza posizione sulla mappa" : "");
+      if (box) box.disabled = false;
+    }).catch(function (err) {
+      setStatus(cfg.id, "non disponibile (" + err.message + ")");
+    });
+    if (cfg.visible) layer.addTo(map);
+    if (box) {
+      box.addEventListener("change", function () {
+        if (box.checked) layer.addTo(map); else map.removeLayer(layer);
+      });
+    }
+    var swatch = document.querySelector("[data-layer-swatch='" + cfg.id + "']");
+    if (swatch && !style.categories.length) swatch.style.setProperty("--swatch", style.fillColor);
+    return layer;
+  }
+
+  window.Geoportale = {
+    layers: {},
+    init: function (map, config) {
+      var self = this;
+      self.map = map;
+      config.layers.forEach(function (cfg) { self.layers[cfg.id] = addLayer(map, cfg); });
+      document.documentElement.setAttribute("data-geoportale", "ready");
+    }
+  };
+})();

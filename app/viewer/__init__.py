@@ -1,0 +1,5 @@
+"""The geoportal map pages."""
+
+from app.viewer.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,111 @@
+"""Compose the viewer map with folium; every asset is served by this app, none from a CDN.
+
+folium builds the map, the basemap and the scale bar; the vector layers are loaded from our
+own OGC API by `static/geoportale.js`, which also draws the grouped layer panel and legends.
+"""
+
+from __future__ import annotations
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from app.registry.spec import LayerSpec
+from app.stores.base import BBox
+
+CREMONA = (45.1335, 10.0227)
+
+
+class LocalMap(folium.Map):
+    """folium's Map without its CDN assets: Leaflet comes from our vendor route."""
+
+    def __init__(self, leaflet_js: str, leaflet_css: str, **kwargs):
+        super().__init__(**kwargs)
+        self.default_js = [("leaflet", leaflet_js)]
+        self.default_css = [("leaflet_css", leaflet_css)]
+
+
+class GeoportaleLayers(MacroElement):
+    """Hands the layer configuration to `Geoportale.init` once the map exists."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "Geoportale.init({{ this._parent.get_name() }}, {{ this.config|tojson }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, config: dict):
+        super().__init__()
+        self._name = "GeoportaleLayers"
+        self.config = config
+
+
+def layer_config(spec: LayerSpec, items_url: str, item_url: str, count: int, lang: str) -> dict:
+    """What the browser needs to load, style, explain and list one layer."""
+    st = spec.style
+    return {
+        "id": spec.id,
+        "title": spec.title.get(lang),
+        "group": spec.group.get(lang),
+        "geometryType": spec.geometry_type,
+        "itemsUrl": items_url,
+        "itemUrl": item_url,
+        "count": count,
+        "visible": spec.visible,
+        "idField": spec.id_field,
+        "titleField": spec.title_field,
+        "attribution": spec.metadata.attribution,
+        "notice": spec.notice.get(lang) if spec.notice else None,
+        "popup": [
+            {"name": n, "label": spec.field(n).label.get(lang)}
+            for n in (spec.popup or spec.field_names)
+        ],
+        "style": {
+            "color": st.color,
+            "fillColor": st.fill_color or st.color,
+            "weight": st.weight,
+            "opacity": st.opacity,
+            "fillOpacity": st.fill_opacity,
+            "radius": st.radius,
+            "dashArray": st.dash_array,
+            "property": st.property,
+            "categories": [
+                {"value": c.value, "color": c.color, "label": c.label.get(lang)}
+                for c in st.categories
+            ],
+        },
+    }
+
+
+def build_map(layers: list[dict], bounds: BBox | None, basemap: dict, assets: dict) -> LocalMap:
+    """The folium map: basemap from settings (xyz, wms or none), scale bar, our layers."""
+    m = LocalMap(
+        leaflet_js=assets["leaflet_js"],
+        leaflet_css=assets["leaflet_css"],
+        location=CREMONA,
+        zoom_start=13,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+    )
+    if basemap["kind"] == "xyz":
+        folium.TileLayer(basemap["url"], attr=basemap["attribution"], name="Base",
+                         max_zoom=19, control=False).add_to(m)
+    elif basemap["kind"] == "wms":
+        folium.WmsTileLayer(basemap["url"], layers=basemap["wms_layers"], fmt="image/png",
+                            attr=basemap["attribution"], name="Base", control=False).add_to(m)
+    if bounds:
+        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    GeoportaleLayers({"layers": layers}).add_to(m)
+    return m
+
+
+def render_parts(m: folium.Map) -> dict[str, str]:
+    """The head, body and script parts of the folium figure, to place in our own page."""
+    fig = m.get_root()
+    fig.render()
+    return {
+        "head": fig.header.render(),
+        "body": fig.html.render(),
+        "script": fig.script.render(),
+    }
