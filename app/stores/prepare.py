@@ -12,6 +12,23 @@ from app.registry.spec import LayerSpec
 _MULTI = {"Point": "MultiPoint", "LineString": "MultiLineString", "Polygon": "MultiPolygon"}
 
 
+_TRUE = {True, 1, "1", "true", "True", "TRUE", "si", "sì", "yes"}
+_FALSE = {False, 0, "0", "false", "False", "FALSE", "no"}
+
+
+def _booleans(series: pd.Series) -> pd.Series:
+    def one(v):
+        if v is None or (isinstance(v, float) and pd.isna(v)):
+            return None
+        if v in _TRUE:
+            return True
+        if v in _FALSE:
+            return False
+        raise ValueError(f"{v!r} is not true or false")
+
+    return pd.array([one(v) for v in series], dtype="boolean")
+
+
 def _cast(series: pd.Series, kind: str, where: str) -> pd.Series:
     try:
         if kind == "integer":
@@ -19,9 +36,7 @@ def _cast(series: pd.Series, kind: str, where: str) -> pd.Series:
         if kind == "number":
             return pd.to_numeric(series, errors="raise").astype("float64")
         if kind == "boolean":
-            if series.isna().any():
-                return series.astype("object")
-            return series.astype("bool")
+            return _booleans(series)
         if kind == "date":
             parsed = pd.to_datetime(series, errors="raise", format="ISO8601")
             return parsed.dt.strftime("%Y-%m-%d").where(series.notna(), None).astype("object")

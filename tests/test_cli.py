@@ -1,0 +1,34 @@
+import shutil
+
+from app import create_app
+from tests.conftest import DATA
+
+
+def test_layers_validate_ok(runner):
+    result = runner.invoke(args=["layers", "validate"])
+    assert result.exit_code == 0, result.output
+    assert "2 layer files valid" in result.output
+    assert "punti" in result.output
+
+
+def test_layers_validate_names_file_and_field(tmp_path):
+    shutil.copytree(DATA / "layers", tmp_path / "layers")
+    bad = tmp_path / "layers" / "zone.yaml"
+    bad.write_text(bad.read_text().replace("geometry_type: MultiPolygon", "geometry_type: Blob"))
+    app = create_app({"LAYERS_DIR": str(tmp_path / "layers"), "DATA_ROOT": str(DATA),
+                      "STORE": str(tmp_path / "s.gpkg")})
+    result = app.test_cli_runner().invoke(args=["layers", "validate"])
+    assert result.exit_code == 1
+    assert "zone.yaml: geometry_type:" in result.output
+    # The app started anyway and explains itself on every request.
+    r = app.test_client().get("/api/collections")
+    assert r.status_code == 503
+    assert "zone.yaml: geometry_type" in r.get_json()["detail"]
+
+
+def test_geodata_build(runner, app, tmp_path):
+    result = runner.invoke(args=["geodata", "build"])
+    assert result.exit_code == 0 and "up to date" in result.output
+    result = runner.invoke(args=["geodata", "build", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "punti" in result.output and "6 features" in result.output
