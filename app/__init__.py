@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import click
 from flask import Flask
 
 from app.errors import GeoportaleError, register_error_handlers
@@ -28,6 +29,12 @@ def build_services(settings: dict) -> Services:
     return Services(settings, registry, GpkgStore(store_path))
 
 
+def _serving() -> bool:
+    """False inside a `flask <command>` other than `run`: those build what they need."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is None or ctx.info_name == "run"
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the app. `test_config` overrides settings by name (e.g. {"STORE": path})."""
     app = Flask(__name__)
@@ -36,13 +43,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     register_error_handlers(app)
-    try:
-        app.extensions[KEY] = build_services(settings)
-    except GeoportaleError as exc:
-        # Start anyway, so that `flask layers validate` and `flask geodata build` can run and
-        # every request answers with the reason (503) rather than a traceback.
-        log.error("the geoportal cannot serve data: %s", exc.detail)
-        app.extensions[KEY] = exc.detail
+    if _serving():
+        try:
+            app.extensions[KEY] = build_services(settings)
+        except GeoportaleError as exc:
+            # Start anyway: every request answers with the reason (503), not a traceback.
+            log.error("the geoportal cannot serve data: %s", exc.detail)
+            app.extensions[KEY] = exc.detail
 
     from app import cli, ogcapi, viewer
 

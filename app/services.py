@@ -31,6 +31,10 @@ class Services:
 def services() -> Services:
     """The current app's services; a clear 503 if they could not be built at start."""
     found = current_app.extensions.get(KEY)
+    if found is None:  # a CLI command other than `run`: build on first use
+        from app import build_services
+
+        found = current_app.extensions[KEY] = build_services(current_app.config["GEOPORTALE"])
     if isinstance(found, Services):
         return found
-    raise StoreError(str(found) if found else "the geoportal's data services are not available")
+    raise StoreError(str(found))

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from app.errors import GeoportaleError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
 
 
 class SettingsError(GeoportaleError):
@@ -46,15 +49,26 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("STORE", str(PROJECT_ROOT / "instance" / "geoportale.gpkg"),
-            "Path of the embedded GeoPackage store (built from DATA_ROOT and LAYERS_DIR)."),
+    Setting(
+        "STORE",
+        str(PROJECT_ROOT / "instance" / "geoportale.gpkg"),
+        "Path of the embedded GeoPackage store (built from DATA_ROOT and LAYERS_DIR).",
+    ),
     Setting("LAYERS_DIR", str(PROJECT_ROOT / "layers"), "Directory of the layer files (*.yaml)."),
-    Setting("DATA_ROOT", str(PROJECT_ROOT),
-            "Directory that the layer files' source paths are relative to."),
-    Setting("AUTO_BUILD", True, "Build the store on start when missing or its sources changed.",
-            _bool),
-    Setting("BASEMAP", "xyz", "Basemap kind: xyz (tile URL template), wms, or none.",
-            _choice("xyz", "wms", "none")),
+    Setting(
+        "DATA_ROOT",
+        str(PROJECT_ROOT),
+        "Directory that the layer files' source paths are relative to.",
+    ),
+    Setting(
+        "AUTO_BUILD", True, "Build the store on start when missing or its sources changed.", _bool
+    ),
+    Setting(
+        "BASEMAP",
+        "xyz",
+        "Basemap kind: xyz (tile URL template), wms, or none.",
+        _choice("xyz", "wms", "none"),
+    ),
     Setting("BASEMAP_URL", OSM_URL, "XYZ tile URL template, or the WMS endpoint."),
     Setting("BASEMAP_ATTRIBUTION", OSM_ATTRIBUTION, "Attribution shown for the basemap (HTML)."),
     Setting("BASEMAP_WMS_LAYERS", "", "Comma-separated WMS layer names (BASEMAP=wms)."),

@@ -38,12 +38,14 @@ def store_path(tmp_path, built_store) -> Path:
 
 @pytest.fixture
 def app(store_path):
-    return create_app({
-        "STORE": str(store_path),
-        "LAYERS_DIR": str(DATA / "layers"),
-        "DATA_ROOT": str(DATA),
-        "BASEMAP": "none",
-    })
+    return create_app(
+        {
+            "STORE": str(store_path),
+            "LAYERS_DIR": str(DATA / "layers"),
+            "DATA_ROOT": str(DATA),
+            "BASEMAP": "none",
+        }
+    )
 
 
 @pytest.fixture
@@ -97,16 +99,22 @@ def live_server(store_path, tmp_path):
     import urllib.request
 
     port = _free_port()
-    env = dict(os.environ, GEOPORTALE_STORE=str(store_path),
-               GEOPORTALE_LAYERS_DIR=str(DATA / "layers"), GEOPORTALE_DATA_ROOT=str(DATA),
-               GEOPORTALE_BASEMAP="none")
+    env = dict(
+        os.environ,
+        GEOPORTALE_STORE=str(store_path),
+        GEOPORTALE_LAYERS_DIR=str(DATA / "layers"),
+        GEOPORTALE_DATA_ROOT=str(DATA),
+        GEOPORTALE_BASEMAP="none",
+    )
     extra = tmp_path / "env"
     if extra.exists():
         env.update(line.split("=", 1) for line in extra.read_text().splitlines() if line)
     proc = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(port)],
-        cwd=Path(__file__).resolve().parents[1], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -117,7 +125,7 @@ def live_server(store_path, tmp_path):
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError("server did not start: " + proc.stderr.read().decode())
+                raise RuntimeError("server did not start: " + proc.stderr.read().decode()) from None
             time.sleep(0.2)
     yield url
     proc.terminate()

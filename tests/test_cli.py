@@ -15,8 +15,13 @@ def test_layers_validate_names_file_and_field(tmp_path):
     shutil.copytree(DATA / "layers", tmp_path / "layers")
     bad = tmp_path / "layers" / "zone.yaml"
     bad.write_text(bad.read_text().replace("geometry_type: MultiPolygon", "geometry_type: Blob"))
-    app = create_app({"LAYERS_DIR": str(tmp_path / "layers"), "DATA_ROOT": str(DATA),
-                      "STORE": str(tmp_path / "s.gpkg")})
+    app = create_app(
+        {
+            "LAYERS_DIR": str(tmp_path / "layers"),
+            "DATA_ROOT": str(DATA),
+            "STORE": str(tmp_path / "s.gpkg"),
+        }
+    )
     result = app.test_cli_runner().invoke(args=["layers", "validate"])
     assert result.exit_code == 1
     assert "zone.yaml: geometry_type:" in result.output

@@ -28,7 +28,8 @@ def metric(geom):
 
 def load(layer: str) -> list[dict]:
     return json.loads((ROOT / "geodata" / f"{layer}.geojson").read_text(encoding="utf-8"))[
-        "features"]
+        "features"
+    ]
 
 
 LAYERS = ["quartieri", "cultura", "interventi", "ciclabili", "erp", "rigenerazione"]
@@ -94,8 +95,11 @@ def test_quartieri_partition_the_comune(confine):
 
 
 def test_intervention_quartiere_matches_geometry():
-    quartieri = [(f["properties"]["numero"], shape(f["geometry"]))
-                 for f in load("quartieri") if f["geometry"]]
+    quartieri = [
+        (f["properties"]["numero"], shape(f["geometry"]))
+        for f in load("quartieri")
+        if f["geometry"]
+    ]
     for f in load("interventi"):
         p = f["properties"]
         if p["quartiere_origine"] == "testo":
@@ -117,7 +121,11 @@ def test_status_values_and_history():
         assert history and history[-1]["stato"] == p["stato"]
     for f in load("ciclabili"):
         assert f["properties"]["stato_rete"] in {
-            "esistente", "in_costruzione", "finanziata", "pianificata"}
+            "esistente",
+            "in_costruzione",
+            "finanziata",
+            "pianificata",
+        }
 
 
 def _line(shared: Path, fonte: str) -> str:

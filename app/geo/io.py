@@ -7,7 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 
-from app.errors import DataError
+from app.errors import DataError, StoreError
 from app.geo.crs import STORAGE_CRS, crs_label
 
 
@@ -37,14 +37,18 @@ def write_gpkg_table(path: Path, table: str, gdf: gpd.GeoDataFrame, geometry_typ
 
     Writing goes through GDAL, whose triggers need GDAL's SQL functions.
     """
-    pyogrio.write_dataframe(
-        gdf,
-        path,
-        layer=table,
-        driver="GPKG",
-        geometry_type=geometry_type,
-        layer_options={"SPATIAL_INDEX": "YES", "FID": "fid", "GEOMETRY_NAME": "geom"},
-    )
+    try:
+        pyogrio.write_dataframe(
+            gdf,
+            path,
+            layer=table,
+            driver="GPKG",
+            # GDAL calls a layer of mixed geometry types "Unknown".
+            geometry_type="Unknown" if geometry_type == "Geometry" else geometry_type,
+            layer_options={"SPATIAL_INDEX": "YES", "FID": "fid", "GEOMETRY_NAME": "geom"},
+        )
+    except Exception as exc:  # GDAL's errors (disk full, read-only, ...) as one typed error
+        raise StoreError(f"could not write table {table}: {exc}") from None
 
 
 def write_gpkg_attributes(path: Path, table: str, columns: dict[str, list]) -> None:

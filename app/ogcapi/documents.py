@@ -48,10 +48,18 @@ def collection(spec: LayerSpec, info: LayerInfo, fmt: str, lang: str = "it") -> 
         "extent": {"spatial": {"bbox": [list(info.bbox)] if info.bbox else [], "crs": CRS84}},
         "links": [
             *self_and_alternate("ogcapi.collection", fmt, collection_id=spec.id),
-            link(url("ogcapi.items", collection_id=spec.id, f="json"), "items", GEOJSON,
-                 "Features (GeoJSON)"),
-            link(url("ogcapi.items", collection_id=spec.id, f="html"), "items", HTML,
-                 "Features (HTML)"),
+            link(
+                url("ogcapi.items", collection_id=spec.id, f="json"),
+                "items",
+                GEOJSON,
+                "Features (GeoJSON)",
+            ),
+            link(
+                url("ogcapi.items", collection_id=spec.id, f="html"),
+                "items",
+                HTML,
+                "Features (HTML)",
+            ),
         ],
         # Beyond the standard: what a citizen or a SIT officer needs to trust the layer.
         "geoportale": {
@@ -89,13 +97,21 @@ def items(spec: LayerSpec, page: FeaturePage, fmt: str, offset: int, limit: int)
         "features": [f.as_geojson() for f in page.features],
         "numberMatched": page.number_matched,
         "numberReturned": returned,
-        "timeStamp": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "timeStamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "links": [
             *self_and_alternate("ogcapi.items", fmt, GEOJSON, collection_id=spec.id),
-            *paging("ogcapi.items", fmt, offset, limit, returned, page.number_matched,
-                    collection_id=spec.id),
-            link(url("ogcapi.collection", collection_id=spec.id), "collection", JSON,
-                 spec.title.it),
+            *paging(
+                "ogcapi.items",
+                fmt,
+                offset,
+                limit,
+                returned,
+                page.number_matched,
+                collection_id=spec.id,
+            ),
+            link(
+                url("ogcapi.collection", collection_id=spec.id), "collection", JSON, spec.title.it
+            ),
         ],
     }
 
@@ -105,9 +121,9 @@ def item(spec: LayerSpec, feature: dict, fmt: str) -> dict:
     return {
         **feature,
         "links": [
-            *self_and_alternate("ogcapi.item", fmt, GEOJSON, collection_id=spec.id,
-                                feature_id=fid),
-            link(url("ogcapi.collection", collection_id=spec.id), "collection", JSON,
-                 spec.title.it),
+            *self_and_alternate("ogcapi.item", fmt, GEOJSON, collection_id=spec.id, feature_id=fid),
+            link(
+                url("ogcapi.collection", collection_id=spec.id), "collection", JSON, spec.title.it
+            ),
         ],
     }

@@ -25,15 +25,18 @@ def self_and_alternate(endpoint: str, fmt: str, json_type: str = JSON, **values)
     """`self` for the format served and `alternate` for the other one."""
     args = {k: v for k, v in request.args.items() if k != "f"}
     args.update(values)
-    as_json = link(url(endpoint, f="json", **args), "self" if fmt == "json" else "alternate",
-                   json_type, "JSON")
-    as_html = link(url(endpoint, f="html", **args), "self" if fmt == "html" else "alternate",
-                   HTML, "HTML")
+    as_json = link(
+        url(endpoint, f="json", **args), "self" if fmt == "json" else "alternate", json_type, "JSON"
+    )
+    as_html = link(
+        url(endpoint, f="html", **args), "self" if fmt == "html" else "alternate", HTML, "HTML"
+    )
     return [as_json, as_html]
 
 
-def paging(endpoint: str, fmt: str, offset: int, limit: int, returned: int, matched: int,
-           **values) -> list[dict]:
+def paging(
+    endpoint: str, fmt: str, offset: int, limit: int, returned: int, matched: int, **values
+) -> list[dict]:
     """`next` and `prev` links for an items page, keeping every other query parameter."""
     type_ = GEOJSON if fmt == "json" else HTML
     args = {k: v for k, v in request.args.items() if k not in ("offset", "limit")}
@@ -42,6 +45,9 @@ def paging(endpoint: str, fmt: str, offset: int, limit: int, returned: int, matc
     if offset + returned < matched:
         out.append(link(url(endpoint, offset=offset + limit, **args), "next", type_, "next page"))
     if offset > 0:
-        out.append(link(url(endpoint, offset=max(0, offset - limit), **args), "prev", type_,
-                        "previous page"))
+        out.append(
+            link(
+                url(endpoint, offset=max(0, offset - limit), **args), "prev", type_, "previous page"
+            )
+        )
     return out

@@ -6,72 +6,128 @@ from flask import url_for
 
 from app.services import Services
 
-_OAS_TYPES = {"string": "string", "integer": "integer", "number": "number",
-              "boolean": "boolean", "date": "string"}
+_OAS_TYPES = {
+    "string": "string",
+    "integer": "integer",
+    "number": "number",
+    "boolean": "boolean",
+    "date": "string",
+}
 
 
-def _param(name: str, description: str, schema: dict, where: str = "query",
-           required: bool = False, **extra) -> dict:
-    return {"name": name, "in": where, "description": description, "required": required,
-            "schema": schema, **extra}
+def _param(
+    name: str, description: str, schema: dict, where: str = "query", required: bool = False, **extra
+) -> dict:
+    return {
+        "name": name,
+        "in": where,
+        "description": description,
+        "required": required,
+        "schema": schema,
+        **extra,
+    }
 
 
 def _shared_components(max_limit: int, default_limit: int) -> dict:
-    problem = {"type": "object", "required": ["title", "status"], "properties": {
-        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-        "detail": {"type": "string"}, "parameter": {"type": "string"}}}
+    problem = {
+        "type": "object",
+        "required": ["title", "status"],
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "parameter": {"type": "string"},
+        },
+    }
     return {
         "parameters": {
             "f": _param("f", "Response format.", {"type": "string", "enum": ["json", "html"]}),
             "bbox": _param(
-                "bbox", "Only features whose geometry intersects the box minLon,minLat,maxLon,"
-                "maxLat (CRS84).", {"type": "array", "minItems": 4, "maxItems": 6,
-                                    "items": {"type": "number"}}, style="form", explode=False),
-            "bbox-crs": _param("bbox-crs", "CRS of bbox (only CRS84).",
-                               {"type": "string", "format": "uri"}),
-            "limit": _param("limit", f"Items per page (1-{max_limit}; larger values are served "
-                            f"at {max_limit}).", {"type": "integer", "minimum": 1,
-                                                  "maximum": max_limit,
-                                                  "default": default_limit}),
-            "offset": _param("offset", "Items to skip.", {"type": "integer", "minimum": 0,
-                                                          "default": 0}),
-            "datetime": _param("datetime", "RFC 3339 instant or interval (layers without "
-                               "time match all).", {"type": "string"}),
+                "bbox",
+                "Only features whose geometry intersects the box minLon,minLat,maxLon,"
+                "maxLat (CRS84).",
+                {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+                style="form",
+                explode=False,
+            ),
+            "bbox-crs": _param(
+                "bbox-crs", "CRS of bbox (only CRS84).", {"type": "string", "format": "uri"}
+            ),
+            "limit": _param(
+                "limit",
+                f"Items per page (1-{max_limit}; larger values are served at {max_limit}).",
+                {"type": "integer", "minimum": 1, "maximum": max_limit, "default": default_limit},
+            ),
+            "offset": _param(
+                "offset", "Items to skip.", {"type": "integer", "minimum": 0, "default": 0}
+            ),
+            "datetime": _param(
+                "datetime",
+                "RFC 3339 instant or interval (layers without time match all).",
+                {"type": "string"},
+            ),
         },
         "schemas": {
             "problem": problem,
-            "featureCollection": {"type": "object", "required": ["type", "features"],
-                                  "properties": {"type": {"type": "string",
-                                                          "enum": ["FeatureCollection"]},
-                                                 "features": {"type": "array",
-                                                              "items": {"type": "object"}},
-                                                 "numberMatched": {"type": "integer"},
-                                                 "numberReturned": {"type": "integer"},
-                                                 "links": {"type": "array"}}},
-            "feature": {"type": "object", "required": ["type", "geometry", "properties"],
-                        "properties": {"type": {"type": "string", "enum": ["Feature"]}}},
+            "featureCollection": {
+                "type": "object",
+                "required": ["type", "features"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["FeatureCollection"]},
+                    "features": {"type": "array", "items": {"type": "object"}},
+                    "numberMatched": {"type": "integer"},
+                    "numberReturned": {"type": "integer"},
+                    "links": {"type": "array"},
+                },
+            },
+            "feature": {
+                "type": "object",
+                "required": ["type", "geometry", "properties"],
+                "properties": {"type": {"type": "string", "enum": ["Feature"]}},
+            },
             "document": {"type": "object"},
         },
         "responses": {
-            "Problem": {"description": "A problem (RFC 9457).", "content": {
-                "application/problem+json": {"schema": {"$ref": "#/components/schemas/problem"}}}}
+            "Problem": {
+                "description": "A problem (RFC 9457).",
+                "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/problem"}}
+                },
+            }
         },
     }
 
 
 def _ok(schema: str, media: str) -> dict:
-    return {"description": "OK", "content": {
-        media: {"schema": {"$ref": f"#/components/schemas/{schema}"}},
-        "text/html": {"schema": {"type": "string"}}}}
+    return {
+        "description": "OK",
+        "content": {
+            media: {"schema": {"$ref": f"#/components/schemas/{schema}"}},
+            "text/html": {"schema": {"type": "string"}},
+        },
+    }
 
 
-def _op(op_id: str, summary: str, params: list, schema: str, media: str = "application/json",
-        errors=("400",)) -> dict:
+def _op(
+    op_id: str,
+    summary: str,
+    params: list,
+    schema: str,
+    media: str = "application/json",
+    errors=("400",),
+) -> dict:
     responses = {"200": _ok(schema, media)}
     for code in errors:
         responses[code] = {"$ref": "#/components/responses/Problem"}
-    return {"get": {"operationId": op_id, "summary": summary, "parameters": params,
-                    "responses": responses}}
+    return {
+        "get": {
+            "operationId": op_id,
+            "summary": summary,
+            "parameters": params,
+            "responses": responses,
+        }
+    }
 
 
 def openapi_document(svc: Services) -> dict:
@@ -87,28 +143,57 @@ def openapi_document(svc: Services) -> dict:
     for spec in svc.registry.published:
         base = f"/collections/{spec.id}"
         fields = [
-            _param(fl.name, f"{fl.label.get('en')} equals this value.",
-                   {"type": _OAS_TYPES[fl.type]})
+            _param(
+                fl.name, f"{fl.label.get('en')} equals this value.", {"type": _OAS_TYPES[fl.type]}
+            )
             for fl in spec.fields
         ]
         title = spec.title.get("en")
-        paths[base] = _op(f"describe_{spec.id}", f"{title}: metadata", f, "document",
-                          errors=("400", "404"))
+        paths[base] = _op(
+            f"describe_{spec.id}", f"{title}: metadata", f, "document", errors=("400", "404")
+        )
         paths[f"{base}/items"] = _op(
-            f"getItems_{spec.id}", f"{title}: features",
-            [*f, ref("bbox"), ref("bbox-crs"), ref("limit"), ref("offset"), ref("datetime"),
-             *fields], "featureCollection", "application/geo+json", errors=("400", "404"))
+            f"getItems_{spec.id}",
+            f"{title}: features",
+            [
+                *f,
+                ref("bbox"),
+                ref("bbox-crs"),
+                ref("limit"),
+                ref("offset"),
+                ref("datetime"),
+                *fields,
+            ],
+            "featureCollection",
+            "application/geo+json",
+            errors=("400", "404"),
+        )
         paths[f"{base}/items/{{featureId}}"] = _op(
-            f"getItem_{spec.id}", f"{title}: one feature",
-            [*f, _param("featureId", f"Value of '{spec.id_field}'.", {"type": "string"},
-                        where="path", required=True)],
-            "feature", "application/geo+json", errors=("400", "404"))
+            f"getItem_{spec.id}",
+            f"{title}: one feature",
+            [
+                *f,
+                _param(
+                    "featureId",
+                    f"Value of '{spec.id_field}'.",
+                    {"type": "string"},
+                    where="path",
+                    required=True,
+                ),
+            ],
+            "feature",
+            "application/geo+json",
+            errors=("400", "404"),
+        )
     paths["/openapi"] = _op("getOpenAPI", "This document", f, "document")
     return {
         "openapi": "3.0.3",
-        "info": {"title": s["TITLE"] + " - OGC API Features", "version": "1.0.0",
-                 "description": "Layers of the Comune di Cremona SIT geoportal.",
-                 "license": {"name": "Per-layer licences: see each collection"}},
+        "info": {
+            "title": s["TITLE"] + " - OGC API Features",
+            "version": "1.0.0",
+            "description": "Layers of the Comune di Cremona SIT geoportal.",
+            "license": {"name": "Per-layer licences: see each collection"},
+        },
         "servers": [{"url": url_for("ogcapi.landing", _external=True).rstrip("/")}],
         "paths": paths,
         "components": _shared_components(s["MAX_LIMIT"], s["DEFAULT_LIMIT"]),

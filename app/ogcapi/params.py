@@ -68,8 +68,9 @@ def parse_bbox(args: MultiDict) -> BBox | None:
     try:
         values = [float(p) for p in parts]
     except ValueError:
-        raise InvalidParameter(f"bbox must be 4 numbers separated by commas, got {raw!r}",
-                               "bbox") from None
+        raise InvalidParameter(
+            f"bbox must be 4 numbers separated by commas, got {raw!r}", "bbox"
+        ) from None
     if len(values) == 6:
         values = [values[0], values[1], values[3], values[4]]
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
@@ -91,8 +92,7 @@ def parse_datetime(args: MultiDict) -> str | None:
         return None
     parts = raw.split("/")
     if len(parts) > 2 or not all(_DATETIME.match(p) for p in parts) or parts == ["..", ".."]:
-        raise InvalidParameter(f"datetime must be RFC 3339 or an interval, got {raw!r}",
-                               "datetime")
+        raise InvalidParameter(f"datetime must be RFC 3339 or an interval, got {raw!r}", "datetime")
     return raw
 
 

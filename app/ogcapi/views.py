@@ -14,9 +14,7 @@ bp = Blueprint("ogcapi", __name__)
 
 
 def _format() -> str:
-    best = request.accept_mimetypes.best_match(
-        [JSON, GEOJSON, OPENAPI, "text/html"], default=JSON
-    )
+    best = request.accept_mimetypes.best_match([JSON, GEOJSON, OPENAPI, "text/html"], default=JSON)
     return params.parse_format(request.args, best == "text/html")
 
 

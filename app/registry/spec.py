@@ -128,7 +128,10 @@ class LayerSpec(Strict):
         known = set(names)
         if self.id_field not in known:
             raise ValueError(f"id_field '{self.id_field}' is not one of the fields")
-        for where, name in [("title_field", self.title_field), ("style.property", self.style.property)]:
+        for where, name in [
+            ("title_field", self.title_field),
+            ("style.property", self.style.property),
+        ]:
             if name is not None and name not in known:
                 raise ValueError(f"{where} '{name}' is not one of the fields")
         missing = [p for p in self.popup if p not in known]

@@ -38,7 +38,7 @@ def gpkg_blob_to_wkb(blob: bytes) -> bytes:
     if blob[:2] != b"GP":
         raise StoreError("the store holds a geometry that is not a GeoPackage blob")
     envelope = (blob[3] >> 1) & 0x07
-    return blob[8 + _ENVELOPE_BYTES[envelope]:]
+    return blob[8 + _ENVELOPE_BYTES[envelope] :]
 
 
 def decode_geometries(blobs: list[bytes | None]) -> np.ndarray:
@@ -126,11 +126,15 @@ class GpkgStore(FeatureStore):
         return cls(path)
 
     def _row(self, layer_id: str, conn: sqlite3.Connection | None = None) -> tuple:
-        row = (conn or self._conn()).execute(
-            f"SELECT id, table_name, version, feature_count, minx, miny, maxx, maxy, "
-            f"published_at FROM {CATALOG} WHERE id = ?",
-            (layer_id,),
-        ).fetchone()
+        row = (
+            (conn or self._conn())
+            .execute(
+                f"SELECT id, table_name, version, feature_count, minx, miny, maxx, maxy, "
+                f"published_at FROM {CATALOG} WHERE id = ?",
+                (layer_id,),
+            )
+            .fetchone()
+        )
         if row is None:
             raise LayerNotFound(f"no collection '{layer_id}' in the store")
         return row
@@ -166,7 +170,9 @@ class GpkgStore(FeatureStore):
         t = _quote(table)
         if query.bbox is None:
             if query.equals:
-                count = conn.execute(f"SELECT count(*) FROM {t} t WHERE {where}", params).fetchone()[0]
+                count = conn.execute(
+                    f"SELECT count(*) FROM {t} t WHERE {where}", params
+                ).fetchone()[0]
             rows = conn.execute(
                 f"SELECT {self._columns(spec)} FROM {t} t WHERE {where} ORDER BY t.fid "
                 "LIMIT ? OFFSET ?",
@@ -186,7 +192,7 @@ class GpkgStore(FeatureStore):
         fids = np.array([c[0] for c in candidates])
         geoms = decode_geometries([c[1] for c in candidates])
         hit = fids[shapely.intersects(geoms, shapely.box(minx, miny, maxx, maxy))]
-        page = hit[query.offset:query.offset + query.limit].tolist()
+        page = hit[query.offset : query.offset + query.limit].tolist()
         if not page:
             return FeaturePage([], int(hit.size))
         marks = ",".join("?" * len(page))
@@ -242,7 +248,7 @@ class GpkgStore(FeatureStore):
             io.write_gpkg_table(self.path, table, data, spec.geometry_type)
             present = data.geometry.notna() & ~data.geometry.is_empty
             bounds = data.geometry[present].total_bounds if present.any() else [None] * 4
-            published = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            published = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             with sqlite3.connect(self.path, timeout=30) as conn:
                 conn.execute(
                     f"CREATE INDEX {_quote(table + '_idx_' + spec.id_field)} "
@@ -261,8 +267,12 @@ class GpkgStore(FeatureStore):
         with sqlite3.connect(self.path, timeout=30) as conn:
             conn.execute(f"DROP TABLE IF EXISTS {_quote('rtree_' + table + '_geom')}")
             conn.execute(f"DROP TABLE IF EXISTS {_quote(table)}")
-            for meta in ("gpkg_contents", "gpkg_geometry_columns", "gpkg_extensions",
-                         "gpkg_ogr_contents"):
+            for meta in (
+                "gpkg_contents",
+                "gpkg_geometry_columns",
+                "gpkg_extensions",
+                "gpkg_ogr_contents",
+            ):
                 if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (meta,)).fetchone():
                     conn.execute(f"DELETE FROM {meta} WHERE lower(table_name) = lower(?)", (table,))
 

@@ -12,8 +12,8 @@ from app.registry.spec import LayerSpec
 _MULTI = {"Point": "MultiPoint", "LineString": "MultiLineString", "Polygon": "MultiPolygon"}
 
 
-_TRUE = {True, 1, "1", "true", "True", "TRUE", "si", "sì", "yes"}
-_FALSE = {False, 0, "0", "false", "False", "FALSE", "no"}
+_TRUE = {True, "1", "true", "True", "TRUE", "si", "sì", "yes"}
+_FALSE = {False, "0", "false", "False", "FALSE", "no"}
 
 
 def _booleans(series: pd.Series) -> pd.Series:
@@ -40,8 +40,10 @@ def _cast(series: pd.Series, kind: str, where: str) -> pd.Series:
         if kind == "date":
             parsed = pd.to_datetime(series, errors="raise", format="ISO8601")
             return parsed.dt.strftime("%Y-%m-%d").where(series.notna(), None).astype("object")
-        return series.astype("object").where(series.notna(), None).map(
-            lambda v: v if v is None else str(v)
+        return (
+            series.astype("object")
+            .where(series.notna(), None)
+            .map(lambda v: v if v is None else str(v))
         )
     except (ValueError, TypeError) as exc:
         raise DataError(f"{where}: values are not of type {kind}: {exc}") from None
@@ -56,14 +58,18 @@ def prepare_layer(spec: LayerSpec, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if missing:
         raise DataError(f"layer '{spec.id}': source lacks declared fields: {', '.join(missing)}")
     out = gpd.GeoDataFrame(
-        {f.name: _cast(gdf[f.name], f.type, f"layer '{spec.id}', field '{f.name}'")
-         for f in spec.fields},
+        {
+            f.name: _cast(gdf[f.name], f.type, f"layer '{spec.id}', field '{f.name}'")
+            for f in spec.fields
+        },
         geometry=gdf.geometry.values,
         crs=gdf.crs,
     )
     ids = out[spec.id_field]
     if ids.isna().any():
-        raise DataError(f"layer '{spec.id}': {int(ids.isna().sum())} features lack '{spec.id_field}'")
+        raise DataError(
+            f"layer '{spec.id}': {int(ids.isna().sum())} features lack '{spec.id_field}'"
+        )
     dupes = ids[ids.duplicated()].unique().tolist()
     if dupes:
         raise DataError(f"layer '{spec.id}': '{spec.id_field}' repeats: {dupes[:5]}")
@@ -76,16 +82,17 @@ def prepare_layer(spec: LayerSpec, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         raise DataError(f"layer '{spec.id}': invalid geometries in features {bad}")
     if spec.geometry_type != "Geometry":
         want = spec.geometry_type
-        names = pd.Series(
-            [g.geom_type if p else None for g, p in zip(geoms, present, strict=True)]
-        )
+        names = pd.Series([g.geom_type if p else None for g, p in zip(geoms, present, strict=True)])
         if want in _MULTI.values():
             single = [k for k, v in _MULTI.items() if v == want][0]
             promote = present & (names == single).to_numpy()
             if promote.any():
                 geoms = geoms.copy()
-                make = {"Polygon": shapely.multipolygons, "LineString": shapely.multilinestrings,
-                        "Point": shapely.multipoints}[single]
+                make = {
+                    "Polygon": shapely.multipolygons,
+                    "LineString": shapely.multilinestrings,
+                    "Point": shapely.multipoints,
+                }[single]
                 geoms[promote] = [make([g]) for g in geoms[promote]]
                 names[promote] = want
         wrong = present & (names != want).to_numpy()

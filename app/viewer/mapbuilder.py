@@ -89,11 +89,18 @@ def build_map(layers: list[dict], bounds: BBox | None, basemap: dict, assets: di
         prefer_canvas=False,
     )
     if basemap["kind"] == "xyz":
-        folium.TileLayer(basemap["url"], attr=basemap["attribution"], name="Base",
-                         max_zoom=19, control=False).add_to(m)
+        folium.TileLayer(
+            basemap["url"], attr=basemap["attribution"], name="Base", max_zoom=19, control=False
+        ).add_to(m)
     elif basemap["kind"] == "wms":
-        folium.WmsTileLayer(basemap["url"], layers=basemap["wms_layers"], fmt="image/png",
-                            attr=basemap["attribution"], name="Base", control=False).add_to(m)
+        folium.WmsTileLayer(
+            basemap["url"],
+            layers=basemap["wms_layers"],
+            fmt="image/png",
+            attr=basemap["attribution"],
+            name="Base",
+            control=False,
+        ).add_to(m)
     if bounds:
         m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     GeoportaleLayers({"layers": layers}).add_to(m)

@@ -50,19 +50,30 @@ def index():
         info = svc.store.describe(spec.id)
         if info.bbox:
             boxes.append(info.bbox)
-        layers.append(layer_config(
-            spec,
-            url_for("ogcapi.items", collection_id=spec.id),
-            url_for("ogcapi.item", collection_id=spec.id, feature_id="__ID__"),
-            info.feature_count,
-            "it",
-        ))
+        layers.append(
+            layer_config(
+                spec,
+                url_for("ogcapi.items", collection_id=spec.id),
+                url_for("ogcapi.item", collection_id=spec.id, feature_id="__ID__"),
+                info.feature_count,
+                "it",
+            )
+        )
     bounds = None
     if boxes:
-        bounds = (min(b[0] for b in boxes), min(b[1] for b in boxes),
-                  max(b[2] for b in boxes), max(b[3] for b in boxes))
-    m = build_map(layers, bounds, basemap_settings(), {
-        "leaflet_js": url_for("viewer.vendor", package="leaflet", filename="leaflet.js"),
-        "leaflet_css": url_for("viewer.vendor", package="leaflet", filename="leaflet.css"),
-    })
+        bounds = (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
+    m = build_map(
+        layers,
+        bounds,
+        basemap_settings(),
+        {
+            "leaflet_js": url_for("viewer.vendor", package="leaflet", filename="leaflet.js"),
+            "leaflet_css": url_for("viewer.vendor", package="leaflet", filename="leaflet.css"),
+        },
+    )
     return render_template("viewer/index.html", map=render_parts(m), layers=layers)

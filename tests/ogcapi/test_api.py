@@ -18,9 +18,13 @@ def rels(doc):
 def test_landing(client):
     r, doc = get_json(client, "/api")
     assert r.mimetype == "application/json"
-    assert {("service-desc", "application/vnd.oai.openapi+json;version=3.0"),
-            ("conformance", "application/json"), ("data", "application/json"),
-            ("self", "application/json"), ("alternate", "text/html")} <= rels(doc)
+    assert {
+        ("service-desc", "application/vnd.oai.openapi+json;version=3.0"),
+        ("conformance", "application/json"),
+        ("data", "application/json"),
+        ("self", "application/json"),
+        ("alternate", "text/html"),
+    } <= rels(doc)
     assert all(l["href"].startswith(BASE) for l in doc["links"])
     assert client.get("/api/").status_code == 200
 
@@ -46,8 +50,11 @@ def test_collection(client):
     [bbox] = doc["extent"]["spatial"]["bbox"]
     assert bbox == pytest.approx([10.0, 45.10, 10.08, 45.16], abs=1e-4)
     assert doc["geoportale"]["sourceCrs"] == "EPSG:3003"
-    assert doc["geoportale"]["fields"][0] == {"name": "codice", "type": "integer",
-                                              "label": "Codice"}
+    assert doc["geoportale"]["fields"][0] == {
+        "name": "codice",
+        "type": "integer",
+        "label": "Codice",
+    }
 
 
 def test_items_default(client):
@@ -94,27 +101,30 @@ def test_items_bbox_and_filters(client):
     assert doc["numberMatched"] == 6
 
 
-@pytest.mark.parametrize("query, parameter", [
-    ("bbox=1,2,3", "bbox"),
-    ("bbox=a,b,c,d", "bbox"),
-    ("bbox=10,46,11,45", "bbox"),
-    ("bbox=10,45,11,95", "bbox"),
-    ("bbox=nan,45,11,46", "bbox"),
-    ("bbox=11,45,10,46", "bbox"),
-    ("bbox=10,45,11,46&bbox-crs=EPSG:3003", "bbox-crs"),
-    ("limit=0", "limit"),
-    ("limit=-5", "limit"),
-    ("limit=ten", "limit"),
-    ("offset=-1", "offset"),
-    ("offset=1.5", "offset"),
-    ("colour=red", "colour"),
-    ("posti=many", "posti"),
-    ("punteggio=inf", "punteggio"),
-    ("aperto=maybe", "aperto"),
-    ("tipo=museo&tipo=teatro", "tipo"),
-    ("datetime=yesterday", "datetime"),
-    ("f=xml", "f"),
-])
+@pytest.mark.parametrize(
+    "query, parameter",
+    [
+        ("bbox=1,2,3", "bbox"),
+        ("bbox=a,b,c,d", "bbox"),
+        ("bbox=10,46,11,45", "bbox"),
+        ("bbox=10,45,11,95", "bbox"),
+        ("bbox=nan,45,11,46", "bbox"),
+        ("bbox=11,45,10,46", "bbox"),
+        ("bbox=10,45,11,46&bbox-crs=EPSG:3003", "bbox-crs"),
+        ("limit=0", "limit"),
+        ("limit=-5", "limit"),
+        ("limit=ten", "limit"),
+        ("offset=-1", "offset"),
+        ("offset=1.5", "offset"),
+        ("colour=red", "colour"),
+        ("posti=many", "posti"),
+        ("punteggio=inf", "punteggio"),
+        ("aperto=maybe", "aperto"),
+        ("tipo=museo&tipo=teatro", "tipo"),
+        ("datetime=yesterday", "datetime"),
+        ("f=xml", "f"),
+    ],
+)
 def test_items_bad_parameters_are_400_problems(client, query, parameter):
     r = client.get(f"/api/collections/punti/items?{query}")
     assert r.status_code == 400
@@ -143,13 +153,16 @@ def test_item(client):
     assert ("collection", "application/json") in rels(doc)
 
 
-@pytest.mark.parametrize("url, code", [
-    ("/api/collections/ghost", "collection-not-found"),
-    ("/api/collections/ghost/items", "collection-not-found"),
-    ("/api/collections/ghost/items/1", "collection-not-found"),
-    ("/api/collections/punti/items/ghost", "feature-not-found"),
-    ("/api/collections/zone/items/abc", "feature-not-found"),
-])
+@pytest.mark.parametrize(
+    "url, code",
+    [
+        ("/api/collections/ghost", "collection-not-found"),
+        ("/api/collections/ghost/items", "collection-not-found"),
+        ("/api/collections/ghost/items/1", "collection-not-found"),
+        ("/api/collections/punti/items/ghost", "feature-not-found"),
+        ("/api/collections/zone/items/abc", "feature-not-found"),
+    ],
+)
 def test_not_found_is_404_problem(client, url, code):
     r, doc = get_json(client, url, status=404)
     assert r.mimetype == "application/problem+json"
@@ -157,9 +170,15 @@ def test_not_found_is_404_problem(client, url, code):
 
 
 def test_html_by_f_and_by_accept(client):
-    for url in ["/api", "/api/conformance", "/api/collections", "/api/collections/punti",
-                "/api/collections/punti/items", "/api/collections/punti/items/p1",
-                "/api/openapi"]:
+    for url in [
+        "/api",
+        "/api/conformance",
+        "/api/collections",
+        "/api/collections/punti",
+        "/api/collections/punti/items",
+        "/api/collections/punti/items/p1",
+        "/api/openapi",
+    ]:
         r = client.get(url, query_string={"f": "html"})
         assert r.status_code == 200 and r.mimetype == "text/html", url
         r = client.get(url, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})

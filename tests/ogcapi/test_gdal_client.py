@@ -26,12 +26,20 @@ def small_pages(tmp_path):
 def test_gdal_follows_next_links(small_pages, live_server):
     gdf = pyogrio.read_dataframe(f"OAPIF:{live_server}/api", layer="punti")
     assert sorted(gdf["nome"]) == sorted(
-        ["Punto uno", "Punto due", "Punto tre", "Punto quattro", "Punto cinque",
-         "Punto senza posizione"])
+        [
+            "Punto uno",
+            "Punto due",
+            "Punto tre",
+            "Punto quattro",
+            "Punto cinque",
+            "Punto senza posizione",
+        ]
+    )
 
 
 def test_gdal_reads_polygons_with_bbox(live_server):
-    gdf = pyogrio.read_dataframe(f"OAPIF:{live_server}/api", layer="zone",
-                                 bbox=(10.005, 45.145, 10.01, 45.15))
+    gdf = pyogrio.read_dataframe(
+        f"OAPIF:{live_server}/api", layer="zone", bbox=(10.005, 45.145, 10.01, 45.15)
+    )
     assert list(gdf["nome"]) == ["Zona nord"]
     assert shapely.get_type_id(gdf.geometry.iloc[0]) in (3, 6)

@@ -26,7 +26,8 @@ def test_builds_once_then_reuses_then_rebuilds_on_change(project):
     assert ensure(project) is True
     assert ensure(project) is False
     (project / "layers" / "zone.yaml").write_text(
-        (project / "layers" / "zone.yaml").read_text().replace("Zone di prova", "Zone"))
+        (project / "layers" / "zone.yaml").read_text().replace("Zone di prova", "Zone")
+    )
     assert ensure(project) is True
     src = project / "geodata" / "punti.geojson"
     src.write_text(src.read_text().replace("Punto uno", "Punto 1"))
@@ -45,11 +46,15 @@ def test_failed_build_keeps_the_old_store_and_leaves_no_debris(project):
     with pytest.raises(DataError, match="field 'posti'"):
         ensure(project)
     assert (project / "store.gpkg").read_bytes() == before
-    assert sorted(p.name for p in project.iterdir()) == ["geodata", "layers", "store.gpkg",
-                                                          "store.gpkg.lock"] or \
-        sorted(p.name for p in project.iterdir()) == ["geodata", "layers", "store.gpkg"]
-    assert sqlite3.connect(project / "store.gpkg").execute(
-        "PRAGMA integrity_check").fetchone() == ("ok",)
+    assert sorted(p.name for p in project.iterdir()) == [
+        "geodata",
+        "layers",
+        "store.gpkg",
+        "store.gpkg.lock",
+    ] or sorted(p.name for p in project.iterdir()) == ["geodata", "layers", "store.gpkg"]
+    assert sqlite3.connect(project / "store.gpkg").execute("PRAGMA integrity_check").fetchone() == (
+        "ok",
+    )
 
 
 def test_unreadable_source_is_a_clear_error(project):

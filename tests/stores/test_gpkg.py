@@ -27,9 +27,16 @@ def test_query_all_is_stable_and_typed(store, spec):
     assert page.number_matched == 6
     assert ids(page) == ["p1", "p2", "p3", "p4", "p5", "p6"]
     p1 = page.features[0]
-    assert p1.properties == {"id": "p1", "nome": "Punto uno", "tipo": "museo", "posti": 120,
-                             "punteggio": 3.5, "aperto": True, "data": "2024-05-01",
-                             "fonte": "synthetic test fixture"}
+    assert p1.properties == {
+        "id": "p1",
+        "nome": "Punto uno",
+        "tipo": "museo",
+        "posti": 120,
+        "punteggio": 3.5,
+        "aperto": True,
+        "data": "2024-05-01",
+        "fonte": "synthetic test fixture",
+    }
     assert p1.geometry == {"type": "Point", "coordinates": (10.02, 45.133)}
     assert page.features[1].properties["aperto"] is False
     assert page.features[5].geometry is None
@@ -57,7 +64,9 @@ def test_bbox_is_exact_and_skips_unlocated(store, spec):
     assert ids(page) == ["p1", "p2"] and page.number_matched == 2
     page = store.query(spec("punti"), Query(bbox=(9.0, 44.0, 11.0, 46.0), limit=3, offset=1))
     assert ids(page) == ["p2", "p3", "p4"] and page.number_matched == 5
-    both = store.query(spec("punti"), Query(bbox=(9.0, 44.0, 11.0, 46.0), equals={"tipo": "teatro"}))
+    both = store.query(
+        spec("punti"), Query(bbox=(9.0, 44.0, 11.0, 46.0), equals={"tipo": "teatro"})
+    )
     assert ids(both) == ["p2", "p5"]
     assert store.query(spec("punti"), Query(bbox=(0, 0, 1, 1))).number_matched == 0
 
@@ -103,31 +112,57 @@ def test_get_by_id(store, spec):
 def test_write_layer_replaces_version_atomically(store, spec):
     s = spec("punti")
     gdf = gpd.GeoDataFrame(
-        {"id": ["n1"], "nome": ["Nuovo"], "tipo": ["museo"], "posti": [1], "punteggio": [1.0],
-         "aperto": [True], "data": ["2026-01-01"], "fonte": ["test"]},
-        geometry=[shapely.Point(10.0, 45.1)], crs="EPSG:4326")
+        {
+            "id": ["n1"],
+            "nome": ["Nuovo"],
+            "tipo": ["museo"],
+            "posti": [1],
+            "punteggio": [1.0],
+            "aperto": [True],
+            "data": ["2026-01-01"],
+            "fonte": ["test"],
+        },
+        geometry=[shapely.Point(10.0, 45.1)],
+        crs="EPSG:4326",
+    )
     info = store.write_layer(s, gdf)
     assert info.version == 2 and info.feature_count == 1
     assert ids(store.query(s, Query())) == ["n1"]
-    tables = {r[0] for r in sqlite3.connect(store.path).execute(
-        "SELECT name FROM sqlite_master WHERE type='table'")}
+    tables = {
+        r[0]
+        for r in sqlite3.connect(store.path).execute(
+            "SELECT name FROM sqlite_master WHERE type='table'"
+        )
+    }
     assert "punti__v2" in tables and "punti__v1" not in tables
     assert "rtree_punti__v1_geom" not in tables
-    contents = {r[0] for r in sqlite3.connect(store.path).execute(
-        "SELECT table_name FROM gpkg_contents")}
+    contents = {
+        r[0] for r in sqlite3.connect(store.path).execute("SELECT table_name FROM gpkg_contents")
+    }
     assert "punti__v1" not in contents and "punti__v2" in contents
 
 
 def test_write_layer_rejects_bad_data_and_keeps_old(store, spec):
     s = spec("punti")
-    bad = gpd.GeoDataFrame({"id": ["a", "a"], "nome": ["x", "y"]},
-                           geometry=[shapely.Point(1, 1)] * 2, crs="EPSG:4326")
+    bad = gpd.GeoDataFrame(
+        {"id": ["a", "a"], "nome": ["x", "y"]}, geometry=[shapely.Point(1, 1)] * 2, crs="EPSG:4326"
+    )
     with pytest.raises(DataError, match="source lacks declared fields: tipo"):
         store.write_layer(s, bad)
     dup = gpd.GeoDataFrame(
-        {"id": ["a", "a"], "nome": ["x", "y"], "tipo": ["m", "m"], "posti": [1, 2],
-         "punteggio": [1, 2], "aperto": [True, True], "data": ["2020-01-01"] * 2,
-         "fonte": ["t", "t"]}, geometry=[shapely.Point(1, 1)] * 2, crs="EPSG:4326")
+        {
+            "id": ["a", "a"],
+            "nome": ["x", "y"],
+            "tipo": ["m", "m"],
+            "posti": [1, 2],
+            "punteggio": [1, 2],
+            "aperto": [True, True],
+            "data": ["2020-01-01"] * 2,
+            "fonte": ["t", "t"],
+        },
+        geometry=[shapely.Point(1, 1)] * 2,
+        crs="EPSG:4326",
+    )
     with pytest.raises(DataError, match="'id' repeats: \\['a'\\]"):
         store.write_layer(s, dup)
     line = dup.assign(id=["a", "b"]).set_geometry([shapely.LineString([(0, 0), (1, 1)])] * 2)
@@ -138,8 +173,12 @@ def test_write_layer_rejects_bad_data_and_keeps_old(store, spec):
         store.write_layer(s, notint)
     bowtie = shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])
     with pytest.raises(DataError, match="invalid geometries in features \\[1\\]"):
-        store.write_layer(spec("zone"), gpd.GeoDataFrame(
-            {"codice": [1], "nome": ["x"], "fonte": ["t"]}, geometry=[bowtie], crs="EPSG:4326"))
+        store.write_layer(
+            spec("zone"),
+            gpd.GeoDataFrame(
+                {"codice": [1], "nome": ["x"], "fonte": ["t"]}, geometry=[bowtie], crs="EPSG:4326"
+            ),
+        )
     assert store.describe("punti").version == 1
     assert store.query(s, Query()).number_matched == 6
 
