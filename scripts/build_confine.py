@@ -49,9 +49,12 @@ def build() -> dict:
         "precisione": "ufficiale",
     }
     geometry = json.loads(shapely.to_geojson(gdf.geometry.iloc[0]))
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": props["id"], "properties": props, "geometry": geometry}
-    ]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": props["id"], "properties": props, "geometry": geometry}
+        ],
+    }
 
 
 def main() -> None:

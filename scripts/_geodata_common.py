@@ -1,0 +1,257 @@
+"""Shared helpers for the `scripts/build_*.py` scripts that write `geodata/*.geojson`.
+
+Inputs read at build time (never copied into the repository):
+
+- `geodata/confine.geojson`: the comune boundary (ISTAT 019036), built by build_confine.py.
+- `../shared/gazetteer/cremona_places.csv`: Cremona places; only rows with a coordinate are
+  used, each with the source the gazetteer cites for it.
+- `../shared/reference-geodata/molifabio-RuoloCremonaApp/cremona_poi_nominatim.geojson`:
+  160 named points whose coordinates are OpenStreetMap data (ODbL); every feature that uses
+  one records "© OpenStreetMap contributors" and the licence.
+- `../shared/seeds/*.txt`: the council documents, only to check that a cited line exists.
+
+`../shared` is looked up next to the repository (ROOT.parent / "shared").
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+from shapely.geometry import Point, mapping, shape
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+GEODATA = ROOT / "geodata"
+SOURCES = GEODATA / "sources"
+GAZETTEER = SHARED / "gazetteer" / "cremona_places.csv"
+ANCHORS = SHARED / "gazetteer" / "quartieri_anchors.csv"
+QUARTIERI_LIST = (
+    SHARED / "reference-geodata" / "cremona-quartieri-list" / "cremona_quartieri_elenco.csv"
+)
+OSM_POI = (
+    SHARED / "reference-geodata" / "molifabio-RuoloCremonaApp" / "cremona_poi_nominatim.geojson"
+)
+SEEDS = SHARED / "seeds"
+METRIC_CRS = "EPSG:7791"  # RDN2008 / UTM zone 32N
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+OSM_FONTE = (
+    "OpenStreetMap (ODbL), punto Nominatim '{name}' in reference-geodata/"
+    "molifabio-RuoloCremonaApp/cremona_poi_nominatim.geojson"
+)
+PRECISIONI = ("edificio", "indirizzo", "via", "area", "quartiere", "comune")
+
+SEED_FILES = {
+    "000": "000_dadb076697da8f05.txt",
+    "001": "001_93d3045a65cd4397.txt",
+    "002": "002_8df21da1538a311c.txt",
+    "003": "003_774b284fca8b4d41.txt",
+    "004": "004_46e4a96a3b25998b.txt",
+}
+SEED_DATES = {"000": "2024", "001": "2016", "002": "2019-06-30", "003": "s.d.", "004": "s.d."}
+
+_to_metric = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True).transform
+_to_wgs84 = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True).transform
+
+
+def _project(geom, func):
+    return shapely.transform(geom, lambda xy: np.column_stack(func(xy[:, 0], xy[:, 1])))
+
+
+def to_metric(geom):
+    """Project a lon/lat shapely geometry to EPSG:7791 (metres)."""
+    return _project(geom, _to_metric)
+
+
+def to_wgs84(geom):
+    """Project an EPSG:7791 shapely geometry back to lon/lat."""
+    return _project(geom, _to_wgs84)
+
+
+def load_confine():
+    """The comune boundary (lon/lat shapely geometry) from geodata/confine.geojson."""
+    fc = json.loads((GEODATA / "confine.geojson").read_text(encoding="utf-8"))
+    return shape(fc["features"][0]["geometry"])
+
+
+def seed_ref(code: str, line: int | str) -> str:
+    """`fonte` text for a seed line, e.g. '002_8df21da1538a311c.txt riga 1234'."""
+    return f"{SEED_FILES[code]} riga {int(line)}"
+
+
+def parse_refs(text: str) -> list[tuple[str, int]]:
+    """Parse '002:1234; 001:56' into [('002', 1234), ('001', 56)]."""
+    refs = []
+    for part in (text or "").split(";"):
+        part = part.strip()
+        if part:
+            code, line = part.split(":")
+            refs.append((code.strip(), int(line)))
+    return refs
+
+
+def refs_to_fonti(text: str) -> str:
+    """'002:1234; 001:56' -> '002_...txt riga 1234; 001_...txt riga 56'."""
+    return "; ".join(seed_ref(c, n) for c, n in parse_refs(text))
+
+
+def seed_line(code: str, line: int) -> str:
+    """The text of one seed line (1-based); needs ../shared."""
+    lines = (SEEDS / SEED_FILES[code]).read_text(encoding="utf-8").splitlines()
+    return lines[line - 1]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A sourced point: where a coordinate came from, and under which licence."""
+
+    point: Point
+    fonte: str
+    attribuzione: str | None
+    licenza: str | None
+
+
+def load_places() -> dict[str, Place]:
+    """Sourced points by key: 'gaz:<gazetteer name>' and 'osm:<POI name>'."""
+    places: dict[str, Place] = {}
+    with GAZETTEER.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["lat"] and row["lon"]:
+                src = row["source"].split(" http")[0].strip()
+                lic = "CC-BY 4.0" if src.startswith("GeoNames") else None
+                if src.startswith("Wikimapia"):
+                    lic = "CC-BY-SA"
+                places["gaz:" + row["name"]] = Place(
+                    Point(float(row["lon"]), float(row["lat"])),
+                    f"gazetteer cremona_places.csv '{row['name']}': {src}",
+                    "GeoNames, geonames.org" if src.startswith("GeoNames") else None,
+                    lic,
+                )
+    fc = json.loads(OSM_POI.read_text(encoding="utf-8"))
+    for f in fc["features"]:
+        name = f["properties"]["name"]
+        places["osm:" + name] = Place(
+            shape(f["geometry"]), OSM_FONTE.format(name=name), OSM_ATTRIBUTION, "ODbL"
+        )
+    return places
+
+
+def load_quartieri_polygons() -> list[tuple[str, int, object]]:
+    """[(name, number, lon/lat geometry)] for the quartieri drawn in geodata/quartieri.geojson."""
+    fc = json.loads((GEODATA / "quartieri.geojson").read_text(encoding="utf-8"))
+    return [
+        (f["properties"]["nome"], f["properties"]["numero"], shape(f["geometry"]))
+        for f in fc["features"]
+        if f["geometry"]
+    ]
+
+
+def quartiere_of(geom, quartieri) -> int | None:
+    """Number of the (indicative) quartiere containing a point/representative point."""
+    if geom is None:
+        return None
+    pt = geom if geom.geom_type == "Point" else geom.representative_point()
+    for _name, num, poly in quartieri:
+        if poly.covers(pt):
+            return num
+    return None
+
+
+def round_coords(obj, ndigits: int = 6):
+    """Round every coordinate in a GeoJSON geometry mapping (nested lists)."""
+    if isinstance(obj, (list, tuple)):
+        return [round_coords(o, ndigits) for o in obj]
+    if isinstance(obj, float):
+        return round(obj, ndigits)
+    return obj
+
+
+def geometry_json(geom, ndigits: int | None = 6):
+    """RFC 7946 geometry dict (or None), coordinates rounded to `ndigits` decimals."""
+    if geom is None:
+        return None
+    g = mapping(geom)
+    coords = g["coordinates"] if ndigits is None else round_coords(g["coordinates"], ndigits)
+    return {"type": g["type"], "coordinates": coords}
+
+
+def feature(props: dict, geom, ndigits: int | None = 6) -> dict:
+    """A GeoJSON Feature with a top-level id equal to props['id']."""
+    return {
+        "type": "Feature",
+        "id": props["id"],
+        "properties": props,
+        "geometry": geometry_json(geom, ndigits),
+    }
+
+
+def write_collection(layer_id: str, features: list[dict]) -> Path:
+    """Write geodata/<layer_id>.geojson with one feature per line (diff-friendly)."""
+    out = GEODATA / f"{layer_id}.geojson"
+    lines = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in features]
+    body = ",\n".join(lines)
+    head = json.dumps({"type": "FeatureCollection", "name": layer_id})[:-1]
+    text = head + ', "features": [\n' + body + "\n]}\n"
+    out.write_text(text, encoding="utf-8")
+    print(
+        f"wrote {out.relative_to(ROOT)}: {len(features)} features, "
+        f"{sum(1 for f in features if f['geometry'])} with geometry"
+    )
+    return out
+
+
+def read_csv(name: str) -> list[dict]:
+    """Rows of a hand-curated table in geodata/sources/ (empty strings become None)."""
+    with (SOURCES / name).open(encoding="utf-8") as fh:
+        return [
+            {k: (v.strip() if v and v.strip() else None) for k, v in r.items()}
+            for r in csv.DictReader(fh)
+        ]
+
+
+def check_inside(geom, confine) -> bool:
+    """True when the geometry lies inside the comune (a 1 m tolerance in EPSG:7791)."""
+    if geom is None:
+        return True
+    return to_metric(confine).buffer(1.0).covers(to_metric(geom))
+
+
+def validate_shapely(geom) -> None:
+    """Raise if a geometry is invalid."""
+    if geom is not None and not shapely.is_valid(geom):
+        raise ValueError(f"invalid geometry: {shapely.is_valid_reason(geom)}")
+
+
+def check_ref(ref: str) -> tuple[str, int]:
+    """Check 'file:line|expected text' against the seed; return (code, line).
+
+    The expected text must occur in the cited line (case-insensitive). This is how every
+    curated fact is tied to the line it cites; a wrong line number stops the build.
+    """
+    where, _, expect = ref.partition("|")
+    code, line = where.split(":")
+    text = seed_line(code, int(line))
+    if expect and expect.lower() not in text.lower():
+        raise ValueError(f"{ref}: expected text not in line: {text[:120]!r}")
+    return code, int(line)
+
+
+def load_yaml(name: str) -> list[dict]:
+    """A hand-curated list in geodata/sources/<name>."""
+    import yaml
+
+    return yaml.safe_load((SOURCES / name).read_text(encoding="utf-8"))
+
+
+def resolve_loc(loc: str | None, places: dict[str, Place]) -> Place | None:
+    """The sourced point named by a 'gaz:'/'osm:' key (None for no key); unknown keys fail."""
+    if not loc:
+        return None
+    if loc not in places:
+        raise KeyError(f"no sourced point named {loc!r}")
+    return places[loc]

@@ -1,0 +1,73 @@
+"""Build geodata/cultura.geojson: museums, theatres, cinemas, libraries, archives, palaces.
+
+Inputs:
+- `geodata/sources/cultura.yaml`: the hand-curated list (written by the project), each venue
+  with the council document lines that name it (`refs`, checked against ../shared/seeds at
+  build time) and the key of a sourced point (`loc`).
+- Points: ../shared/gazetteer/cremona_places.csv (coordinates with the source it cites) or
+  ../shared/reference-geodata/molifabio-RuoloCremonaApp/cremona_poi_nominatim.geojson
+  (OpenStreetMap data, ODbL: "© OpenStreetMap contributors" on each feature).
+- `geodata/quartieri.geojson` for the (indicative) quartiere of each point.
+
+    python scripts/build_cultura.py
+"""
+
+from __future__ import annotations
+
+from _geodata_common import (
+    check_ref,
+    feature,
+    load_places,
+    load_quartieri_polygons,
+    load_yaml,
+    quartiere_of,
+    resolve_loc,
+    seed_ref,
+    write_collection,
+)
+
+
+def _fonte_indirizzo(value: str | None) -> str | None:
+    if value and value[:3].isdigit() and ":" in value:
+        code, line = check_ref(value)
+        return seed_ref(code, line)
+    return value
+
+
+def build() -> list[dict]:
+    places = load_places()
+    quartieri = load_quartieri_polygons()
+    features = []
+    for i, row in enumerate(load_yaml("cultura.yaml"), start=1):
+        place = resolve_loc(row.get("loc"), places)
+        docs = [seed_ref(*check_ref(r)) for r in row.get("refs") or []]
+        geom = place.point if place else None
+        q = quartiere_of(geom, quartieri)
+        props = {
+            "id": f"cul-{i:04d}",
+            "nome": row["nome"],
+            "tipo": row["tipo"],
+            "descrizione": row["d"],
+            "indirizzo": row.get("indirizzo"),
+            "fonte_indirizzo": _fonte_indirizzo(row.get("fonte_indirizzo"))
+            if row.get("indirizzo")
+            else None,
+            "gestore": row.get("gestore"),
+            "quartiere": q,
+            "quartiere_origine": "geometria" if q else None,
+            "citato_in": "; ".join(docs) or None,
+            "fonte": place.fonte if place else "; ".join(docs),
+            "precisione": "edificio" if place else None,
+            "attribuzione": place.attribuzione if place else None,
+            "licenza_coordinate": place.licenza if place else None,
+        }
+        features.append(feature(props, geom))
+    return features
+
+
+def main() -> None:
+    write_collection("cultura", build())
+
+
+if __name__ == "__main__":
+    main()

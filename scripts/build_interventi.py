@@ -1,0 +1,210 @@
+"""Build geodata/interventi.geojson and the thematic views ciclabili, erp, rigenerazione.
+
+Inputs:
+- `geodata/sources/interventi.yaml`: the hand-curated list (titles and descriptions written by
+  the project). Every status carries the seed line it comes from ("file:line|expected text|
+  status"); the expected text is checked against ../shared/seeds at each build.
+- ../shared/seeds/002_*.txt: Missione / Programma / Obiettivo codes and titles, read from the
+  headings above each cited line of the 2019 report.
+- Points: ../shared/gazetteer/cremona_places.csv and the OpenStreetMap (ODbL) points of
+  ../shared/reference-geodata/molifabio-RuoloCremonaApp/cremona_poi_nominatim.geojson.
+- `geodata/quartieri.geojson`: "q:<n>" places an intervention on the indicative quartiere
+  polygon (precisione "quartiere"); it also gives the quartiere of point features.
+
+No line geometry is drawn for cycle paths: no licensed line source exists (the EuroVelo 8 /
+VenTo tracks in reference-geodata have no licence).
+
+    python scripts/build_interventi.py
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from _geodata_common import (
+    SEED_FILES,
+    SEEDS,
+    check_ref,
+    feature,
+    load_places,
+    load_quartieri_polygons,
+    load_yaml,
+    quartiere_of,
+    resolve_loc,
+    seed_ref,
+    write_collection,
+)
+
+DOC_YEAR = {"001": 2016, "003": None, "002": 2019, "004": None, "000": 2024}
+DOC_ORDER = ["001", "003", "002", "004", "000"]
+STATI = {"pianificato", "in_corso", "concluso", "sospeso", "sconosciuto"}
+MISSIONE = re.compile(r"^(?:Missione\s+)?(\d{1,2})\s+-\s+(.+?)\s*$")
+PROGRAMMA = re.compile(r"^(?:Programma\s+)?(\d{1,2})\.(\d\d)\s*-\s*(.+?)\.?\s*$")
+STRATEGICO = re.compile(r"\b(B\d{2})\s*[-–]\s*([^*\t]+)")
+OPERATIVO = re.compile(r"\b(C\d{2,4})\s*[-–]\s*([^*\t]+)")
+RENDICONTAZIONE_FROM = 8035  # after this line 002 is a summary outside the Missione tree
+
+
+def _programme(line: int) -> dict:
+    """Missione/Programma/Obiettivo headings in force at a line of the 2019 report (002).
+
+    Headings come in several layouts (label and value on one line, or the value alone on the
+    next line), so a heading is recognised by its value: "8.02 - title" for a Programma and
+    "8 - title" for its Missione.
+    """
+    if line >= RENDICONTAZIONE_FROM:
+        return {}
+    lines = (SEEDS / SEED_FILES["002"]).read_text(encoding="utf-8").splitlines()[:line]
+    found: dict = {}
+    for text in reversed(lines):
+        text = text.strip()
+        if "programma" not in found:
+            for key, rx in [
+                ("obiettivo_strategico", STRATEGICO),
+                ("obiettivo_operativo", OPERATIVO),
+            ]:
+                m = rx.search(text)
+                if key not in found and m:
+                    found[key] = f"{m.group(1)} - {m.group(2).strip()}"
+            m = PROGRAMMA.match(text)
+            if m:
+                found["programma"] = f"{m.group(1)}.{m.group(2)} - {m.group(3)}"
+                found["_m"] = m.group(1)
+            continue
+        m = MISSIONE.match(text)
+        if m and m.group(1) == found["_m"]:
+            found["missione"] = f"{m.group(1)} - {m.group(2)}"
+            break
+    found.pop("_m", None)
+    return found
+
+
+def _parse_stati(stati: list[str]) -> list[dict]:
+    out = []
+    for raw in stati:
+        ref, _, stato = raw.rpartition("|")
+        if stato not in STATI:
+            raise ValueError(f"{raw}: unknown stato {stato!r}")
+        code, line = check_ref(ref)
+        out.append({"code": code, "line": line, "stato": stato})
+    return sorted(out, key=lambda s: DOC_ORDER.index(s["code"]))
+
+
+def _place(row, places, quartieri):
+    loc = row.get("loc")
+    if loc and loc.startswith("q:"):
+        num = int(loc[2:])
+        for name, n, poly in quartieri:
+            if n == num:
+                return poly, f"poligono indicativo del quartiere {n} ({name})", None
+        return None, None, None
+    place = resolve_loc(loc, places)
+    if place is None:
+        return None, None, None
+    return place.point, place.fonte, place.attribuzione
+
+
+def build() -> list[dict]:
+    places, quartieri = load_places(), load_quartieri_polygons()
+    features = []
+    for i, row in enumerate(load_yaml("interventi.yaml"), start=1):
+        stati = _parse_stati(row["stati"])
+        geom, loc_fonte, attrib = _place(row, places, quartieri)
+        prog = next((_programme(s["line"]) for s in reversed(stati) if s["code"] == "002"), {})
+        q_text = row.get("qt")
+        q_geom = quartiere_of(geom, quartieri)
+        anni = row.get("anni") or [None, None]
+        fonti = "; ".join(dict.fromkeys(seed_ref(s["code"], s["line"]) for s in stati))
+        storia = [
+            {
+                "anno": DOC_YEAR[s["code"]],
+                "stato": s["stato"],
+                "fonte": seed_ref(s["code"], s["line"]),
+            }
+            for s in stati
+        ]
+        props = {
+            "id": f"int-{i:04d}",
+            "titolo": row["t"],
+            "descrizione": row["d"],
+            "stato": stati[-1]["stato"],
+            "anno_stato": DOC_YEAR[stati[-1]["code"]],
+            "anno_inizio": anni[0],
+            "anno_fine": anni[1],
+            "importo_euro": row.get("importo"),
+            "finanziamento": row.get("fin"),
+            "missione": prog.get("missione"),
+            "programma": prog.get("programma"),
+            "obiettivo_strategico": prog.get("obiettivo_strategico"),
+            "obiettivo_operativo": prog.get("obiettivo_operativo"),
+            "tema": row["tema"],
+            "area_responsabile": row.get("area"),
+            "luogo": row.get("luogo"),
+            "quartiere": q_text or q_geom,
+            "quartiere_origine": "testo" if q_text else ("geometria" if q_geom else None),
+            "fonte": fonti.split("; ")[0],
+            "fonti": fonti,
+            "fonte_posizione": loc_fonte,
+            "storia_stato": json.dumps(storia, ensure_ascii=False),
+            "precisione": row.get("prec") if geom is not None else None,
+            "attribuzione": attrib,
+            "_layer": row.get("layer"),
+            "_cic": row.get("cic") or {},
+            "_erp": row.get("erp") or {},
+        }
+        # Quartiere polygons keep full precision: rounding would break their validity.
+        ndigits = 6 if geom is None or geom.geom_type == "Point" else None
+        features.append(feature(props, geom, ndigits))
+    return features
+
+
+def _strip(features: list[dict], layer: str | None = None) -> list[dict]:
+    """Copies without the private keys, optionally only those tagged for `layer`."""
+    out = []
+    for f in features:
+        p = f["properties"]
+        if layer and p["_layer"] != layer:
+            continue
+        props = {k: v for k, v in p.items() if not k.startswith("_")}
+        out.append({**f, "properties": props, "_cic": p["_cic"], "_erp": p["_erp"]})
+    return out
+
+
+def views(features: list[dict]) -> dict[str, list[dict]]:
+    """The thematic layers: same facts, own ids and a few layer-specific fields."""
+    result = {}
+    for layer, prefix in [("ciclabili", "cic"), ("erp", "erp"), ("rigenerazione", "rig")]:
+        rows = []
+        for n, f in enumerate(_strip(features, layer), start=1):
+            props = dict(f["properties"])
+            props["intervento"] = props["id"]
+            props["id"] = f"{prefix}-{n:04d}"
+            if layer == "ciclabili":
+                props["stato_rete"] = f["_cic"].get("stato")
+                props["lunghezza_m"] = None  # no licensed line geometry (see lineage)
+            if layer == "erp":
+                props["alloggi"] = f["_erp"].get("alloggi")
+                props["edifici"] = f["_erp"].get("edifici")
+            rows.append(
+                {
+                    "type": "Feature",
+                    "id": props["id"],
+                    "properties": props,
+                    "geometry": f["geometry"],
+                }
+            )
+        result[layer] = rows
+    return result
+
+
+def main() -> None:
+    features = build()
+    clean = [{k: v for k, v in f.items() if not k.startswith("_")} for f in _strip(features)]
+    write_collection("interventi", clean)
+    for layer, rows in views(features).items():
+        write_collection(layer, rows)
+
+
+if __name__ == "__main__":
+    main()
