@@ -19,12 +19,29 @@
     return null;
   }
 
+  // Features placed only as precisely as a whole quartiere or the comune are drawn as a
+  // faint dashed outline, so that an area-wide placement never looks like a site.
+  var COARSE = {quartiere: true, comune: true};
+
+  function isCoarse(props) { return !!COARSE[props.precisione]; }
+
+  function pointStyle(style, props) {
+    return {radius: style.radius, color: "#ffffff", weight: 1.5, opacity: 1,
+      fillColor: colorFor(style, props) || style.fillColor, fillOpacity: 0.9};
+  }
+
   function pathStyle(style) {
     return function (feature) {
-      var c = colorFor(style, feature.properties || {});
+      var props = feature.properties || {};
+      var kind = feature.geometry && feature.geometry.type;
+      if (kind === "Point" || kind === "MultiPoint") return pointStyle(style, props);
+      var c = colorFor(style, props);
+      var coarse = isCoarse(props);
       return {
-        color: c || style.color, fillColor: c || style.fillColor, weight: style.weight,
-        opacity: style.opacity, fillOpacity: style.fillOpacity, dashArray: style.dashArray
+        color: c || style.color, fillColor: c || style.fillColor,
+        weight: coarse ? 1.5 : style.weight, opacity: style.opacity,
+        fillOpacity: coarse ? 0.04 : style.fillOpacity,
+        dashArray: coarse ? "2 6" : style.dashArray
       };
     };
   }
@@ -40,6 +57,8 @@
     var href = cfg.itemUrl.replace("__ID__", encodeURIComponent(feature.id)) + "?f=html";
     return "<div class='popup'><h2>" + esc(title) + "</h2><p class='popup-layer'>" +
       esc(cfg.title) + "</p>" + (cfg.notice ? "<p class='notice'>" + esc(cfg.notice) + "</p>" : "") +
+      (isCoarse(p) ? "<p class='notice'>Posizione indicativa: l'intero " + esc(p.precisione) +
+        " / Approximate location: the whole " + esc(p.precisione) + "</p>" : "") +
       "<table>" + rows + "</table><a href='" + esc(href) + "'>Scheda completa / Full record</a></div>";
   }
 
@@ -59,15 +78,19 @@
     if (el) el.textContent = text;
   }
 
-  function addLayer(map, cfg) {
+  function addLayer(map, cfg, index) {
     var style = cfg.style;
+    // One pane per layer, in registry order, point layers above areas and lines, so the
+    // drawing order does not depend on which request answers first.
+    var pane = "gp-" + cfg.id;
+    var points = cfg.geometryType === "Point" || cfg.geometryType === "MultiPoint";
+    map.createPane(pane).style.zIndex = String(400 + index + (points ? 100 : 0));
     var layer = L.geoJSON(null, {
+      pane: pane,
       style: pathStyle(style),
       attribution: cfg.attribution ? esc(cfg.attribution) : null,
       pointToLayer: function (feature, latlng) {
-        var c = colorFor(style, feature.properties || {}) || style.fillColor;
-        return L.circleMarker(latlng, {radius: style.radius, color: "#ffffff", weight: 1.5,
-          fillColor: c, fillOpacity: 0.9});
+        return L.circleMarker(latlng, L.extend({pane: pane}, pointStyle(style, feature.properties || {})));
       },
       onEachFeature: function (feature, lyr) {
         lyr.bindPopup(popupHtml(cfg, feature), {maxWidth: 360});
@@ -101,7 +124,7 @@
     init: function (map, config) {
       var self = this;
       self.map = map;
-      config.layers.forEach(function (cfg) { self.layers[cfg.id] = addLayer(map, cfg); });
+      config.layers.forEach(function (cfg, i) { self.layers[cfg.id] = addLayer(map, cfg, i); });
       document.documentElement.setAttribute("data-geoportale", "ready");
     }
   };

@@ -102,7 +102,7 @@ def build_map(layers: list[dict], bounds: BBox | None, basemap: dict, assets: di
             control=False,
         ).add_to(m)
     if bounds:
-        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(12, 12))
     GeoportaleLayers({"layers": layers}).add_to(m)
     return m
 

@@ -77,3 +77,10 @@ def index():
         },
     )
     return render_template("viewer/index.html", map=render_parts(m), layers=layers)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return send_from_directory(
+        Path(bp.root_path).parent / "static", "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )

@@ -1,0 +1,81 @@
+"""The map in a real browser (Debian's Chromium driven by Playwright), fully offline."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = context.new_page()
+    pg.requests = []
+    pg.errors = []
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    yield pg
+    context.close()
+
+
+def test_map_shows_layers_offline(page, live_server):
+    page.goto(live_server + "/")
+    page.wait_for_selector("html[data-geoportale=ready]")
+    page.wait_for_function("document.querySelectorAll('input[name=layer]:disabled').length === 0")
+    # 5 located points as circle markers and 3 squares as paths, all in the overlay pane.
+    assert page.locator(".leaflet-map-pane path.leaflet-interactive").count() == 8
+    assert page.locator("[data-layer-status=punti]").inner_text() == "1 senza posizione sulla mappa"
+    assert page.errors == []
+    assert all(u.startswith(live_server) for u in page.requests), page.requests
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "viewer.png"))
+
+
+def test_toggle_layer_and_popup(page, live_server):
+    page.goto(live_server + "/")
+    page.wait_for_function("document.querySelectorAll('input[name=layer]:disabled').length === 0")
+    page.get_by_label("Zone di prova").uncheck()
+    assert page.locator(".leaflet-map-pane path.leaflet-interactive").count() == 5
+    page.get_by_label("Zone di prova").check()
+    assert page.locator(".leaflet-map-pane path.leaflet-interactive").count() == 8
+    page.get_by_label("Zone di prova").uncheck()
+    page.locator(".leaflet-map-pane path.leaflet-interactive").first.click(force=True)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Punti di prova" in popup.inner_text()
+    assert "Posti" in popup.inner_text() or "Fonte" in popup.inner_text()
+    assert popup.get_by_role("link", name="Scheda completa / Full record").count() == 1
+
+
+def test_layer_panel_by_keyboard(page, live_server):
+    page.goto(live_server + "/")
+    page.wait_for_function("document.querySelectorAll('input[name=layer]:disabled').length === 0")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    box = page.get_by_label("Punti di prova")
+    box.focus()
+    page.keyboard.press("Space")
+    assert not box.is_checked()
+    assert page.locator(".leaflet-map-pane path.leaflet-interactive").count() == 3
