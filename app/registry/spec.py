@@ -81,6 +81,11 @@ class StyleSpec(Strict):
     dash_array: str | None = Field(None, pattern=r"^[0-9 ,]+$")
     property: str | None = Field(None, description="field whose values pick a category")
     categories: tuple[Category, ...] = ()
+    approximate: tuple[str, ...] = Field(
+        ("quartiere", "comune"),
+        description="values of the feature's `precisione` drawn as a faint outline with a "
+        "note (placed only as exactly as a whole area); [] to draw every feature normally",
+    )
 
     @model_validator(mode="after")
     def _categories_need_property(self):

@@ -19,11 +19,12 @@
     return null;
   }
 
-  // Features placed only as precisely as a whole quartiere or the comune are drawn as a
-  // faint dashed outline, so that an area-wide placement never looks like a site.
-  var COARSE = {quartiere: true, comune: true};
-
-  function isCoarse(props) { return !!COARSE[props.precisione]; }
+  // Features placed only as exactly as a whole area (the layer's `approximate` values of
+  // `precisione`, e.g. quartiere) are drawn as a faint dashed outline, so that an area-wide
+  // placement never looks like a site.
+  function isCoarse(style, props) {
+    return style.approximate.indexOf(props.precisione) !== -1;
+  }
 
   function pointStyle(style, props) {
     return {radius: style.radius, color: "#ffffff", weight: 1.5, opacity: 1,
@@ -36,7 +37,7 @@
       var kind = feature.geometry && feature.geometry.type;
       if (kind === "Point" || kind === "MultiPoint") return pointStyle(style, props);
       var c = colorFor(style, props);
-      var coarse = isCoarse(props);
+      var coarse = isCoarse(style, props);
       return {
         color: c || style.color, fillColor: c || style.fillColor,
         weight: coarse ? 1.5 : style.weight, opacity: style.opacity,
@@ -57,7 +58,7 @@
     var href = cfg.itemUrl.replace("__ID__", encodeURIComponent(feature.id)) + "?f=html";
     return "<div class='popup'><h2>" + esc(title) + "</h2><p class='popup-layer'>" +
       esc(cfg.title) + "</p>" + (cfg.notice ? "<p class='notice'>" + esc(cfg.notice) + "</p>" : "") +
-      (isCoarse(p) ? "<p class='notice'>Posizione indicativa: l'intero " + esc(p.precisione) +
+      (isCoarse(cfg.style, p) ? "<p class='notice'>Posizione indicativa: l'intero " + esc(p.precisione) +
         " / Approximate location: the whole " + esc(p.precisione) + "</p>" : "") +
       "<table>" + rows + "</table><a href='" + esc(href) + "'>Scheda completa / Full record</a></div>";
   }

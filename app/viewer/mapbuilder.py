@@ -69,6 +69,7 @@ def layer_config(spec: LayerSpec, items_url: str, item_url: str, count: int, lan
             "radius": st.radius,
             "dashArray": st.dash_array,
             "property": st.property,
+            "approximate": list(st.approximate) if spec.field("precisione") else [],
             "categories": [
                 {"value": c.value, "color": c.color, "label": c.label.get(lang)}
                 for c in st.categories
