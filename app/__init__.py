@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from app.errors import GeoportaleError, register_error_handlers
+from app.errors import DataError, GeoportaleError, RegistryError, register_error_handlers
 from app.registry import load_registry
 from app.services import KEY, Services
 from app.settings import load_settings
@@ -19,14 +19,22 @@ log = logging.getLogger("app")
 
 
 def build_services(settings: dict) -> Services:
-    """Load the registry, build the store if needed, open it."""
+    """Sync the shipped layers into the store (if AUTO_BUILD), open it.
+
+    A bad layer file or source is logged and leaves what the store already serves in
+    place; with no store to fall back on, the error stands.
+    """
     layers_dir = Path(settings["LAYERS_DIR"])
     root = Path(settings["DATA_ROOT"])
-    registry = load_registry(layers_dir, root)
     store_path = Path(settings["STORE"])
     if settings["AUTO_BUILD"]:
-        ensure_store(registry, root, layers_dir, store_path)
-    return Services(settings, registry, GpkgStore(store_path))
+        try:
+            ensure_store(load_registry(layers_dir, root), root, layers_dir, store_path)
+        except (RegistryError, DataError) as exc:
+            if not store_path.is_file():
+                raise
+            log.error("shipped layers not updated, the store serves what it had: %s", exc.detail)
+    return Services(settings, GpkgStore(store_path))
 
 
 def _serving() -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import click
@@ -11,7 +10,7 @@ from flask.cli import AppGroup
 
 from app.errors import GeoportaleError
 from app.registry import load_registry
-from app.stores.build import build_store, fingerprint, store_is_current
+from app.stores.build import sync_shipped
 
 layers_cli = AppGroup("layers", help="The layer registry (layers/*.yaml).")
 geodata_cli = AppGroup("geodata", help="The embedded GeoPackage store.")
@@ -42,26 +41,26 @@ def validate():
 
 
 @geodata_cli.command("build")
-@click.option("--force", is_flag=True, help="Rebuild even if no source changed.")
+@click.option("--force", is_flag=True, help="Rebuild every layer even if its files did not change.")
 def build(force: bool):
-    """Build the GeoPackage store from the sources (only if they changed, unless --force)."""
+    """Bring the shipped layers into the store: a new version of each layer that changed."""
     settings = _settings()
+    target = Path(settings["STORE"])
     try:
         registry = _registry(settings)
-        root, layers_dir = Path(settings["DATA_ROOT"]), Path(settings["LAYERS_DIR"])
-        target = Path(settings["STORE"])
-        fp = fingerprint(registry, root, layers_dir)
-        if not force and store_is_current(target, fp):
-            click.echo(f"{target.name} is up to date (use --force to rebuild)")
-            return
-        started = time.perf_counter()
-        counts = build_store(registry, root, target, fp)
+        result = sync_shipped(
+            registry, Path(settings["DATA_ROOT"]), Path(settings["LAYERS_DIR"]), target, force=force
+        )
     except GeoportaleError as exc:
         click.echo(f"error: {exc.detail}", err=True)
         raise SystemExit(1) from None
-    for layer_id, n in counts.items():
-        click.echo(f"{layer_id:<16} {n:>7} features")
-    click.echo(f"built {target} in {time.perf_counter() - started:.1f} s")
+    for layer_id, n in result.published.items():
+        click.echo(f"{layer_id:<16} {n:>7} features  published")
+    for layer_id in result.staged_only:
+        click.echo(f"{layer_id:<16} staged as a draft (the office's version stays served)")
+    if result.unchanged:
+        click.echo(f"unchanged: {', '.join(result.unchanged)}")
+    click.echo(f"{target} ready in {result.seconds:.1f} s")
 
 
 def register(app: Flask) -> None:

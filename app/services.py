@@ -1,8 +1,8 @@
-"""The services built once in the factory and kept on the app: settings, registry, store."""
+"""The services built once in the factory and kept on the app: settings, store, registry."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
 from typing import Any
 
 from flask import current_app
@@ -14,11 +14,29 @@ from app.stores.base import FeatureStore
 KEY = "geoportale"
 
 
-@dataclass
 class Services:
-    settings: dict[str, Any]
-    registry: Registry
-    store: FeatureStore
+    """Settings, the store, and the registry of what the store serves.
+
+    The registry is read from the store (shipped layers and those the SIT office published)
+    and re-read only when the store's generation changes, e.g. after a publish made by the
+    CLI in another process.
+    """
+
+    def __init__(self, settings: dict[str, Any], store: FeatureStore):
+        self.settings = settings
+        self.store = store
+        self._lock = threading.Lock()
+        self._generation: int | None = None
+        self._registry = Registry(())
+
+    @property
+    def registry(self) -> Registry:
+        generation = self.store.generation()
+        if generation != self._generation:
+            with self._lock:
+                specs = sorted(self.store.published_specs(), key=lambda s: (s.order, s.id))
+                self._registry, self._generation = Registry(tuple(specs)), generation
+        return self._registry
 
     def layer(self, layer_id: str) -> LayerSpec:
         """A published layer by id; LayerNotFound otherwise."""

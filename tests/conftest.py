@@ -9,7 +9,7 @@ import pytest
 
 from app import create_app
 from app.registry import load_registry
-from app.stores.build import build_store, fingerprint
+from app.stores.build import sync_shipped
 from app.stores.gpkg import GpkgStore
 
 DATA = Path(__file__).parent / "data"
@@ -25,7 +25,7 @@ def fixture_registry():
 def built_store(tmp_path_factory, fixture_registry) -> Path:
     """The fixture layers built once per session; tests get copies."""
     path = tmp_path_factory.mktemp("store") / "fixture.gpkg"
-    build_store(fixture_registry, DATA, path, fingerprint(fixture_registry, DATA, DATA / "layers"))
+    sync_shipped(fixture_registry, DATA, DATA / "layers", path)
     return path
 
 

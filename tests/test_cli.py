@@ -33,7 +33,7 @@ def test_layers_validate_names_file_and_field(tmp_path):
 
 def test_geodata_build(runner, app, tmp_path):
     result = runner.invoke(args=["geodata", "build"])
-    assert result.exit_code == 0 and "up to date" in result.output
+    assert result.exit_code == 0 and "unchanged: zone, punti" in result.output
     result = runner.invoke(args=["geodata", "build", "--force"])
     assert result.exit_code == 0, result.output
-    assert "punti" in result.output and "6 features" in result.output
+    assert "punti" in result.output and "6 features  published" in result.output

@@ -1,4 +1,9 @@
-"""The `FeatureStore` interface every back end implements, and its value types."""
+"""The `FeatureStore` interface every back end implements, and its value types.
+
+A layer is a sequence of versions. Each version is written completely (status `draft`)
+before a one-row pointer switch makes it the served one (`published`), so readers see the
+old version or the new, never a mix. Rollback and unpublish move the same pointer.
+"""
 
 from __future__ import annotations
 
@@ -48,34 +53,111 @@ class FeaturePage:
 
 @dataclass(frozen=True)
 class LayerInfo:
-    """What the store knows of a stored layer (the registry knows the rest)."""
+    """What the store knows of the served version of a layer (the spec says the rest)."""
 
     id: str
     version: int
     feature_count: int
     bbox: BBox | None
     published_at: str
+    origin: str = "shipped"
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One stored version of a layer, served or not."""
+
+    layer_id: str
+    version: int
+    status: str  # draft, published (served now), retired (served before), dropped (data pruned)
+    origin: str  # shipped (built from geodata/ and layers/) or import (published by the office)
+    source: str
+    user: str
+    created_at: str
+    feature_count: int
+    bbox: BBox | None
+    fingerprint: str | None
+    report: dict | None
+    spec: LayerSpec
 
 
 class FeatureStore(ABC):
     """Reads and writes layers. Built once per process and kept on the app."""
 
+    # -- reads ---------------------------------------------------------------------
+
     @abstractmethod
     def describe(self, layer_id: str) -> LayerInfo:
-        """Version, count and extent of a stored layer; raises LayerNotFound."""
+        """Version, count and extent of the served version; raises LayerNotFound."""
 
     @abstractmethod
-    def query(self, spec: LayerSpec, query: Query) -> FeaturePage:
-        """Features matching `query`, in a stable order, with the total matched."""
+    def query(self, spec: LayerSpec, query: Query, version: int | None = None) -> FeaturePage:
+        """Features matching `query` (of the served version unless `version` is given)."""
 
     @abstractmethod
-    def get(self, spec: LayerSpec, feature_id: str) -> Feature:
+    def get(self, spec: LayerSpec, feature_id: str, version: int | None = None) -> Feature:
         """One feature by the value of the layer's `id_field`; raises FeatureNotFound."""
 
     @abstractmethod
-    def write_layer(self, spec: LayerSpec, gdf: gpd.GeoDataFrame) -> LayerInfo:
-        """Replace the layer's data atomically: readers see the old or the new, never a mix."""
+    def published_specs(self) -> list[LayerSpec]:
+        """The spec of every served layer, as published."""
 
     @abstractmethod
-    def layer_ids(self) -> list[str]:
-        """Ids of the layers present in the store."""
+    def generation(self) -> int:
+        """A number that changes whenever what is served changes (for caches)."""
+
+    # -- versions ------------------------------------------------------------------
+
+    @abstractmethod
+    def stage(
+        self,
+        spec: LayerSpec,
+        gdf: gpd.GeoDataFrame,
+        *,
+        origin: str,
+        source: str,
+        user: str,
+        report: dict | None = None,
+        fingerprint: str | None = None,
+    ) -> VersionInfo:
+        """Write a complete new version as a draft (not served); raises DataError."""
+
+    @abstractmethod
+    def publish(self, layer_id: str, version: int, user: str) -> LayerInfo:
+        """Serve `version` from now on (one transaction)."""
+
+    @abstractmethod
+    def rollback(self, layer_id: str, user: str) -> LayerInfo:
+        """Serve the version published before the current one again."""
+
+    @abstractmethod
+    def unpublish(self, layer_id: str, user: str) -> None:
+        """Stop serving the layer; its versions stay for a later publish."""
+
+    @abstractmethod
+    def versions(self, layer_id: str) -> list[VersionInfo]:
+        """Every version of a layer, newest first; raises LayerNotFound if none."""
+
+    @abstractmethod
+    def update_spec(self, layer_id: str, spec: LayerSpec, user: str) -> None:
+        """Replace the served version's metadata and style (same fields and data)."""
+
+    @abstractmethod
+    def audit_log(self, layer_id: str | None = None, limit: int = 200) -> list[dict]:
+        """Every change, newest first: at, user, action, layer_id, version, detail."""
+
+    def write_layer(
+        self,
+        spec: LayerSpec,
+        gdf: gpd.GeoDataFrame,
+        *,
+        origin: str = "shipped",
+        source: str = "",
+        user: str = "system",
+        fingerprint: str | None = None,
+    ) -> LayerInfo:
+        """Stage and publish in one go (the shipped build, tests)."""
+        staged = self.stage(
+            spec, gdf, origin=origin, source=source, user=user, fingerprint=fingerprint
+        )
+        return self.publish(spec.id, staged.version, user)

@@ -1,76 +1,107 @@
-"""Build the embedded GeoPackage store from `geodata/` and `layers/`.
+"""Bring the shipped layers (`layers/*.yaml` + `geodata/`) into the store.
 
-The store is rebuilt only when a layer file or a source changed (a fingerprint of their
-bytes is kept in the store), into a temporary file that replaces the old one atomically.
+Each shipped layer is fingerprinted (the bytes of its layer file and of its source); a
+layer whose fingerprint changed gets a new version, staged completely and then published
+in one transaction. A layer the SIT office has published over (origin `import`) keeps the
+office's version served: the new shipped version is staged as a draft beside it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
-import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from app.errors import StoreError
+from app.errors import LayerNotFound
 from app.geo import io
-from app.registry import Registry
+from app.registry import LayerSpec, Registry
 from app.stores.gpkg import GpkgStore
 
 log = logging.getLogger(__name__)
-FINGERPRINT = "sources_fingerprint"
+SHIPPED = "shipped"
+BUILD_USER = "build"
 
 
-def fingerprint(registry: Registry, root: Path, layers_dir: Path) -> str:
-    """A hash of every layer file and every source file the registry names."""
+def layer_fingerprint(spec: LayerSpec, root: Path, layers_dir: Path) -> str:
+    """A hash of the layer file and its source file."""
     digest = hashlib.sha256()
-    files = sorted(Path(layers_dir).glob("*.yaml")) + sorted(
-        {Path(root) / s.source.path for s in registry.layers}
-    )
-    for path in files:
-        digest.update(str(path.name).encode())
+    for path in (Path(layers_dir) / f"{spec.id}.yaml", Path(root) / spec.source.path):
+        digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def store_is_current(path: Path, wanted: str) -> bool:
-    if not Path(path).is_file():
-        return False
-    try:
-        return GpkgStore(path).meta(FINGERPRINT) == wanted
-    except StoreError:
-        return False
+@dataclass(frozen=True)
+class SyncResult:
+    published: dict[str, int]  # layer id -> feature count of the new served version
+    staged_only: list[str]  # shipped changes kept as drafts: the office's version is served
+    unchanged: list[str]
+    seconds: float
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.published or self.staged_only)
 
 
-def build_store(registry: Registry, root: Path, target: Path, fp: str) -> dict[str, int]:
-    """Write every layer of the registry into a new GeoPackage that replaces `target`.
+def sync_shipped(
+    registry: Registry, root: Path, layers_dir: Path, target: Path, force: bool = False
+) -> SyncResult:
+    """Stage and publish every shipped layer whose files changed (all with `force`).
 
-    Returns the feature count per layer. On any error the old store is left untouched.
+    A layer whose data is refused raises DataError; the layers before it are already
+    published, the refused one keeps its served version.
     """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.stem}.{os.getpid()}.building.gpkg")
-    tmp.unlink(missing_ok=True)
-    counts = {}
-    try:
-        store = GpkgStore.create(tmp)
-        for spec in registry.layers:
-            gdf = io.read_source(Path(root) / spec.source.path, spec.source.layer, spec.source.crs)
-            counts[spec.id] = store.write_layer(spec, gdf).feature_count
-        store.set_meta(FINGERPRINT, fp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-        Path(f"{tmp}.lock").unlink(missing_ok=True)
-    return counts
+    started = time.perf_counter()
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    # One build at a time (e.g. several app workers starting together).
+    with open(f"{target}.build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _sync(registry, root, layers_dir, target, force, started)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _sync(registry, root, layers_dir, target, force, started) -> SyncResult:
+    store = GpkgStore.open_or_create(target)
+    known = store.shipped_fingerprints()
+    published, staged_only, unchanged = {}, [], []
+    for spec in registry.layers:
+        fp = layer_fingerprint(spec, root, layers_dir)
+        if not force and known.get(spec.id) == fp:
+            unchanged.append(spec.id)
+            continue
+        gdf = io.read_source(Path(root) / spec.source.path, spec.source.layer, spec.source.crs)
+        staged = store.stage(
+            spec, gdf, origin=SHIPPED, source=spec.source.path, user=BUILD_USER, fingerprint=fp
+        )
+        try:
+            served = store.describe(spec.id)
+        except LayerNotFound:
+            served = None
+        if not spec.published:
+            staged_only.append(spec.id)
+        elif served is None or served.origin == SHIPPED:
+            store.publish(spec.id, staged.version, BUILD_USER)
+            published[spec.id] = staged.feature_count
+        else:
+            log.warning(
+                "layer %s: the office's version stays served; shipped v%s is a draft",
+                spec.id,
+                staged.version,
+            )
+            staged_only.append(spec.id)
+    return SyncResult(published, staged_only, unchanged, time.perf_counter() - started)
 
 
 def ensure_store(registry: Registry, root: Path, layers_dir: Path, target: Path) -> bool:
-    """Build the store if it is missing or its sources changed; True if it was (re)built."""
-    fp = fingerprint(registry, root, layers_dir)
-    if store_is_current(target, fp):
-        return False
-    started = time.perf_counter()
-    counts = build_store(registry, root, target, fp)
-    log.info("built %s: %s in %.1f s", target.name, counts, time.perf_counter() - started)
-    return True
+    """Create the store if missing and sync changed shipped layers; True if anything changed."""
+    result = sync_shipped(registry, root, layers_dir, target)
+    if result.changed:
+        log.info(
+            "store %s: published %s in %.1f s", Path(target).name, result.published, result.seconds
+        )
+    return result.changed

@@ -2,15 +2,16 @@
 
 Reads use Python's sqlite3 directly (this Python cannot load SpatiaLite): bbox queries go
 through the GeoPackage R-tree table, geometries are decoded from GeoPackage blobs with
-shapely. Writes go through GDAL (pyogrio), whose triggers need GDAL's SQL functions.
+shapely. Writes of feature tables go through GDAL (pyogrio), whose triggers need GDAL's SQL
+functions; the catalog tables are plain SQLite (see `gpkg_catalog.py`).
 
-Each layer lives in a versioned table `<id>__v<n>`; the catalog table `geoportale_layers`
-says which version is current, so a new version becomes visible in one transaction.
+Each version of a layer is its own table `<id>__v<n>`; the pointer table says which one is
+served, so a new version becomes visible in one transaction, and every read runs in one
+read transaction (the pointer and the data it points to are read consistently).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
 import os
 import sqlite3
@@ -18,18 +19,15 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import shapely
 
 from app.errors import FeatureNotFound, LayerNotFound, StoreError
 from app.geo import io
 from app.registry.spec import LayerSpec
-from app.stores.base import Feature, FeaturePage, FeatureStore, LayerInfo, Query
-from app.stores.prepare import prepare_layer
+from app.stores.base import Feature, FeaturePage, LayerInfo, Query
+from app.stores.gpkg_catalog import CatalogMixin, create_catalog
 
-CATALOG = "geoportale_layers"
-META = "geoportale_meta"
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
 
@@ -47,11 +45,11 @@ def decode_geometries(blobs: list[bytes | None]) -> np.ndarray:
     return shapely.from_wkb(wkb)
 
 
-def _quote(name: str) -> str:
+def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-class GpkgStore(FeatureStore):
+class GpkgStore(CatalogMixin):
     """Feature store on one GeoPackage file; safe for many reader threads, one writer."""
 
     def __init__(self, path: Path):
@@ -59,7 +57,26 @@ class GpkgStore(FeatureStore):
         if not self.path.is_file():
             raise StoreError(f"GeoPackage store not found: {self.path.name}")
         self._local = threading.local()
-        self._check()
+        try:
+            self.generation()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"GeoPackage store {self.path.name} is not usable: {exc}") from None
+
+    @classmethod
+    def create(cls, path: Path) -> GpkgStore:
+        """A new, empty store: a valid GeoPackage (made by GDAL) holding the catalog tables."""
+        path = Path(path)
+        if path.exists():
+            raise StoreError(f"refusing to overwrite an existing file: {path.name}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        io.write_gpkg_attributes(path, "geoportale_meta", {"key": ["format"], "value": ["2"]})
+        with sqlite3.connect(path) as conn:
+            create_catalog(conn)
+        return cls(path)
+
+    @classmethod
+    def open_or_create(cls, path: Path) -> GpkgStore:
+        return cls(path) if Path(path).is_file() else cls.create(path)
 
     # -- connections -------------------------------------------------------------
 
@@ -79,13 +96,6 @@ class GpkgStore(FeatureStore):
             )
             self._local.conn, self._local.key = conn, key
         return conn
-
-    def _check(self) -> None:
-        try:
-            conn = self._conn()
-            conn.execute(f"SELECT count(*) FROM {CATALOG}").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"GeoPackage store {self.path.name} is not usable: {exc}") from None
 
     @contextmanager
     def _snapshot(self):
@@ -107,72 +117,71 @@ class GpkgStore(FeatureStore):
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    # -- catalog -----------------------------------------------------------------
+    @contextmanager
+    def _writer(self):
+        """A write transaction on the catalog (under the write lock)."""
+        conn = sqlite3.connect(self.path, timeout=30)
+        try:
+            with conn:
+                yield conn
+        finally:
+            conn.close()
 
-    @classmethod
-    def create(cls, path: Path) -> GpkgStore:
-        """A new, empty store: a valid GeoPackage (made by GDAL) holding the catalog tables."""
-        path = Path(path)
-        if path.exists():
-            raise StoreError(f"refusing to overwrite an existing file: {path.name}")
-        io.write_gpkg_attributes(path, META, {"key": ["format"], "value": ["geoportale-1"]})
-        with sqlite3.connect(path) as conn:
-            conn.execute(
-                f"CREATE TABLE {CATALOG} (id TEXT PRIMARY KEY, table_name TEXT NOT NULL, "
-                "version INTEGER NOT NULL, feature_count INTEGER NOT NULL, minx REAL, miny REAL, "
-                "maxx REAL, maxy REAL, published_at TEXT NOT NULL)"
-            )
-            conn.execute(f"CREATE UNIQUE INDEX {META}_key ON {META} (key)")
-        return cls(path)
+    # -- reads -------------------------------------------------------------------
 
-    def _row(self, layer_id: str, conn: sqlite3.Connection | None = None) -> tuple:
+    def _table(self, conn, layer_id: str, version: int | None) -> tuple[str, int]:
+        """The table holding `version` (or the served one) and its feature count."""
+        if version is None:
+            row = conn.execute(
+                "SELECT v.table_name, v.feature_count FROM geoportale_layers l JOIN "
+                "geoportale_versions v ON v.layer_id = l.id AND v.version = l.version "
+                "WHERE l.id = ?",
+                (layer_id,),
+            ).fetchone()
+        else:
+            row = conn.execute(
+                "SELECT table_name, feature_count FROM geoportale_versions WHERE layer_id = ? "
+                "AND version = ? AND status != 'dropped'",
+                (layer_id, version),
+            ).fetchone()
+        if row is None:
+            what = f"collection '{layer_id}'" + (f" version {version}" if version else "")
+            raise LayerNotFound(f"no {what} in the store")
+        return row
+
+    def describe(self, layer_id: str) -> LayerInfo:
         row = (
-            (conn or self._conn())
+            self._conn()
             .execute(
-                f"SELECT id, table_name, version, feature_count, minx, miny, maxx, maxy, "
-                f"published_at FROM {CATALOG} WHERE id = ?",
+                "SELECT l.id, l.version, v.feature_count, v.minx, v.miny, v.maxx, v.maxy, "
+                "l.published_at, v.origin FROM geoportale_layers l JOIN geoportale_versions v "
+                "ON v.layer_id = l.id AND v.version = l.version WHERE l.id = ?",
                 (layer_id,),
             )
             .fetchone()
         )
         if row is None:
             raise LayerNotFound(f"no collection '{layer_id}' in the store")
-        return row
-
-    def describe(self, layer_id: str) -> LayerInfo:
-        lid, _, version, count, minx, miny, maxx, maxy, published = self._row(layer_id)
+        lid, version, count, minx, miny, maxx, maxy, published, origin = row
         bbox = None if minx is None else (minx, miny, maxx, maxy)
-        return LayerInfo(lid, version, count, bbox, published)
+        return LayerInfo(lid, version, count, bbox, published, origin)
 
-    def layer_ids(self) -> list[str]:
-        return [r[0] for r in self._conn().execute(f"SELECT id FROM {CATALOG} ORDER BY id")]
+    def query(self, spec: LayerSpec, query: Query, version: int | None = None) -> FeaturePage:
+        with self._snapshot() as conn:
+            table, count = self._table(conn, spec.id, version)
+            return self._query(conn, spec, table, count, query)
 
-    def meta(self, key: str) -> str | None:
-        row = self._conn().execute(f"SELECT value FROM {META} WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
-
-    # -- reads -------------------------------------------------------------------
-
-    def _where(self, spec: LayerSpec, query: Query) -> tuple[str, list]:
+    def _query(self, conn, spec: LayerSpec, table: str, count: int, query: Query) -> FeaturePage:
         clauses, params = [], []
         for name, value in query.equals.items():
-            clauses.append(f"t.{_quote(name)} = ?")
+            clauses.append(f"t.{quote(name)} = ?")
             params.append(value)
-        return (" AND ".join(clauses) or "1"), params
-
-    def query(self, spec: LayerSpec, query: Query) -> FeaturePage:
-        with self._snapshot() as conn:
-            return self._query(conn, spec, query)
-
-    def _query(self, conn: sqlite3.Connection, spec: LayerSpec, query: Query) -> FeaturePage:
-        _, table, _, count, *_ = self._row(spec.id, conn)
-        where, params = self._where(spec, query)
-        t = _quote(table)
+        where = " AND ".join(clauses) or "1"
+        t = quote(table)
         if query.bbox is None:
             if query.equals:
-                count = conn.execute(
-                    f"SELECT count(*) FROM {t} t WHERE {where}", params
-                ).fetchone()[0]
+                sql = f"SELECT count(*) FROM {t} t WHERE {where}"
+                count = conn.execute(sql, params).fetchone()[0]
             rows = conn.execute(
                 f"SELECT {self._columns(spec)} FROM {t} t WHERE {where} ORDER BY t.fid "
                 "LIMIT ? OFFSET ?",
@@ -182,7 +191,7 @@ class GpkgStore(FeatureStore):
         # Spatial index prefilter, then exact intersection on the candidates only.
         minx, miny, maxx, maxy = query.bbox
         candidates = conn.execute(
-            f"SELECT t.fid, t.geom FROM {t} t JOIN {_quote('rtree_' + table + '_geom')} r "
+            f"SELECT t.fid, t.geom FROM {t} t JOIN {quote('rtree_' + table + '_geom')} r "
             f"ON t.fid = r.id WHERE r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ? "
             f"AND {where} ORDER BY t.fid",
             [minx, maxx, miny, maxy, *params],
@@ -202,15 +211,15 @@ class GpkgStore(FeatureStore):
         ).fetchall()
         return FeaturePage([self._feature(spec, r) for r in rows], int(hit.size))
 
-    def get(self, spec: LayerSpec, feature_id: str) -> Feature:
+    def get(self, spec: LayerSpec, feature_id: str, version: int | None = None) -> Feature:
         with self._snapshot() as conn:
-            _, table, *_ = self._row(spec.id, conn)
+            table, _ = self._table(conn, spec.id, version)
             value = _typed_id(feature_id, spec.field(spec.id_field).type)
             row = None
             if value is not None:
                 row = conn.execute(
-                    f"SELECT {self._columns(spec)} FROM {_quote(table)} t "
-                    f"WHERE t.{_quote(spec.id_field)} = ?",
+                    f"SELECT {self._columns(spec)} FROM {quote(table)} t "
+                    f"WHERE t.{quote(spec.id_field)} = ?",
                     (value,),
                 ).fetchone()
         if row is None:
@@ -219,7 +228,7 @@ class GpkgStore(FeatureStore):
 
     @staticmethod
     def _columns(spec: LayerSpec) -> str:
-        return ", ".join(["t.geom", *(f"t.{_quote(f.name)}" for f in spec.fields)])
+        return ", ".join(["t.geom", *(f"t.{quote(f.name)}" for f in spec.fields)])
 
     @staticmethod
     def _feature(spec: LayerSpec, row: tuple) -> Feature:
@@ -234,55 +243,31 @@ class GpkgStore(FeatureStore):
                 geometry = shapely.geometry.mapping(geom)
         return Feature(props[spec.id_field], geometry, props)
 
-    # -- writes ------------------------------------------------------------------
+    # -- feature tables (GDAL) ------------------------------------------------------
 
-    def write_layer(self, spec: LayerSpec, gdf: gpd.GeoDataFrame) -> LayerInfo:
-        data = prepare_layer(spec, gdf)
-        with self._write_lock():
-            with sqlite3.connect(self.path, timeout=30) as conn:
-                row = conn.execute(
-                    f"SELECT table_name, version FROM {CATALOG} WHERE id = ?", (spec.id,)
-                ).fetchone()
-            old_table, version = (row[0], row[1] + 1) if row else (None, 1)
-            table = f"{spec.id}__v{version}"
-            io.write_gpkg_table(self.path, table, data, spec.geometry_type)
-            present = data.geometry.notna() & ~data.geometry.is_empty
-            bounds = data.geometry[present].total_bounds if present.any() else [None] * 4
-            published = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-            with sqlite3.connect(self.path, timeout=30) as conn:
-                conn.execute(
-                    f"CREATE INDEX {_quote(table + '_idx_' + spec.id_field)} "
-                    f"ON {_quote(table)} ({_quote(spec.id_field)})"
-                )
-                conn.execute(
-                    f"INSERT OR REPLACE INTO {CATALOG} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (spec.id, table, version, len(data), *map(_float, bounds), published),
-                )
-            if old_table:
-                self._drop_table(old_table)
-        return self.describe(spec.id)
+    def _write_table(self, table: str, data, spec: LayerSpec) -> None:
+        io.write_gpkg_table(self.path, table, data, spec.geometry_type)
+        with self._writer() as conn:
+            conn.execute(
+                f"CREATE INDEX {quote(table + '_idx_' + spec.id_field)} "
+                f"ON {quote(table)} ({quote(spec.id_field)})"
+            )
 
-    def _drop_table(self, table: str) -> None:
-        """Remove an old version: its table, R-tree and GeoPackage registrations, at once."""
-        with sqlite3.connect(self.path, timeout=30) as conn:
-            conn.execute(f"DROP TABLE IF EXISTS {_quote('rtree_' + table + '_geom')}")
-            conn.execute(f"DROP TABLE IF EXISTS {_quote(table)}")
-            for meta in (
-                "gpkg_contents",
-                "gpkg_geometry_columns",
-                "gpkg_extensions",
-                "gpkg_ogr_contents",
-            ):
-                if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (meta,)).fetchone():
-                    conn.execute(f"DELETE FROM {meta} WHERE lower(table_name) = lower(?)", (table,))
+    def _drop_table(self, conn: sqlite3.Connection, table: str) -> None:
+        """Remove a table, its R-tree and its GeoPackage registrations (in `conn`'s tx)."""
+        conn.execute(f"DROP TABLE IF EXISTS {quote('rtree_' + table + '_geom')}")
+        conn.execute(f"DROP TABLE IF EXISTS {quote(table)}")
+        for meta in (
+            "gpkg_contents",
+            "gpkg_geometry_columns",
+            "gpkg_extensions",
+            "gpkg_ogr_contents",
+        ):
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (meta,)).fetchone():
+                conn.execute(f"DELETE FROM {meta} WHERE lower(table_name) = lower(?)", (table,))
 
-    def set_meta(self, key: str, value: str) -> None:
-        with self._write_lock(), sqlite3.connect(self.path, timeout=30) as conn:
-            conn.execute(f"INSERT OR REPLACE INTO {META} (key, value) VALUES (?, ?)", (key, value))
-
-
-def _float(v):
-    return None if v is None else float(v)
+    def _table_names(self, conn: sqlite3.Connection) -> set[str]:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
 
 
 def _typed_id(raw: str, kind: str):

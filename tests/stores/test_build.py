@@ -5,7 +5,8 @@ import pytest
 
 from app.errors import DataError
 from app.registry import load_registry
-from app.stores.build import ensure_store
+from app.stores.base import Query
+from app.stores.build import ensure_store, sync_shipped
 from app.stores.gpkg import GpkgStore
 from tests.conftest import DATA
 
@@ -38,23 +39,45 @@ def test_builds_once_then_reuses_then_rebuilds_on_change(project):
     assert store.get(spec, "p1").properties["nome"] == "Punto 1"
 
 
-def test_failed_build_keeps_the_old_store_and_leaves_no_debris(project):
+def test_failed_build_keeps_the_served_version(project):
     ensure(project)
-    before = (project / "store.gpkg").read_bytes()
+    store = GpkgStore(project / "store.gpkg")
+    spec = load_registry(project / "layers", project).get("punti")
     src = project / "geodata" / "punti.geojson"
     src.write_text(src.read_text().replace('"posti": 80', '"posti": "ottanta"'))
     with pytest.raises(DataError, match="field 'posti'"):
         ensure(project)
-    assert (project / "store.gpkg").read_bytes() == before
-    assert sorted(p.name for p in project.iterdir()) == [
-        "geodata",
-        "layers",
-        "store.gpkg",
-        "store.gpkg.lock",
-    ] or sorted(p.name for p in project.iterdir()) == ["geodata", "layers", "store.gpkg"]
-    assert sqlite3.connect(project / "store.gpkg").execute("PRAGMA integrity_check").fetchone() == (
-        "ok",
+    assert store.describe("punti").version == 1
+    assert store.query(spec, Query()).number_matched == 6
+    assert store.orphan_tables() == []
+    assert [v.version for v in store.versions("punti")] == [1]
+    check = sqlite3.connect(project / "store.gpkg").execute("PRAGMA integrity_check")
+    assert check.fetchone() == ("ok",)
+
+
+def test_office_version_stays_served_over_shipped_changes(project):
+    import geopandas as gpd
+    import shapely
+
+    ensure(project)
+    store = GpkgStore(project / "store.gpkg")
+    spec = load_registry(project / "layers", project).get("punti")
+    props = [f.properties for f in store.query(spec, Query()).features][:2]
+    gdf = gpd.GeoDataFrame(props, geometry=[shapely.Point(10.0, 45.1)] * 2, crs="EPSG:4326")
+    office = store.stage(spec, gdf, origin="import", source="ufficiale.gpkg", user="sit")
+    store.publish("punti", office.version, "sit")
+    src = project / "geodata" / "punti.geojson"
+    src.write_text(src.read_text().replace("Punto uno", "Punto 1"))
+    result = sync_shipped(
+        load_registry(project / "layers", project),
+        project,
+        project / "layers",
+        project / "store.gpkg",
     )
+    assert result.staged_only == ["punti"] and result.published == {}
+    assert store.describe("punti").version == office.version
+    assert store.describe("punti").feature_count == 2
+    assert [v.status for v in store.versions("punti")] == ["draft", "published", "retired"]
 
 
 def test_unreadable_source_is_a_clear_error(project):

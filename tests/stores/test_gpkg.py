@@ -125,21 +125,96 @@ def test_write_layer_replaces_version_atomically(store, spec):
         geometry=[shapely.Point(10.0, 45.1)],
         crs="EPSG:4326",
     )
-    info = store.write_layer(s, gdf)
-    assert info.version == 2 and info.feature_count == 1
+    staged = store.stage(s, gdf, origin="import", source="nuovo.geojson", user="sit")
+    assert staged.status == "draft" and staged.version == 2
+    # A draft is not served, but can be previewed.
+    assert store.describe("punti").version == 1
+    assert ids(store.query(s, Query(), version=2)) == ["n1"]
+    generation = store.generation()
+    info = store.publish("punti", 2, "sit")
+    assert info.version == 2 and info.feature_count == 1 and info.origin == "import"
+    assert store.generation() > generation
     assert ids(store.query(s, Query())) == ["n1"]
-    tables = {
-        r[0]
-        for r in sqlite3.connect(store.path).execute(
-            "SELECT name FROM sqlite_master WHERE type='table'"
-        )
-    }
-    assert "punti__v2" in tables and "punti__v1" not in tables
-    assert "rtree_punti__v1_geom" not in tables
-    contents = {
-        r[0] for r in sqlite3.connect(store.path).execute("SELECT table_name FROM gpkg_contents")
-    }
-    assert "punti__v1" not in contents and "punti__v2" in contents
+    assert [(v.version, v.status) for v in store.versions("punti")] == [
+        (2, "published"),
+        (1, "retired"),
+    ]
+    # Roll back: the old version serves again; the newer one stays as a draft.
+    assert store.rollback("punti", "sit").version == 1
+    assert store.query(s, Query()).number_matched == 6
+    assert [(v.version, v.status) for v in store.versions("punti")] == [
+        (2, "draft"),
+        (1, "published"),
+    ]
+    with pytest.raises(DataError, match="no earlier published version"):
+        store.rollback("punti", "sit")
+    store.unpublish("punti", "sit")
+    with pytest.raises(LayerNotFound):
+        store.describe("punti")
+    assert "punti" not in [sp.id for sp in store.published_specs()]
+    store.publish("punti", 2, "sit")
+    actions = [(a["action"], a["version"]) for a in store.audit_log("punti")]
+    assert actions[:5] == [
+        ("publish", 2),
+        ("unpublish", 1),
+        ("rollback", 1),
+        ("publish", 2),
+        ("stage", 2),
+    ]
+
+
+def test_old_versions_are_pruned(store, spec):
+    from app.stores.gpkg_catalog import KEEP_VERSIONS
+
+    s = spec("zone")
+    gdf = gpd.GeoDataFrame(
+        {"codice": [1], "nome": ["x"], "fonte": ["t"]},
+        geometry=[shapely.box(10, 45, 10.01, 45.01)],
+        crs="EPSG:4326",
+    )
+    for _ in range(KEEP_VERSIONS + 2):
+        store.write_layer(s, gdf, user="sit")
+    statuses = [v.status for v in store.versions("zone")]
+    assert statuses[0] == "published"
+    assert statuses.count("retired") == KEEP_VERSIONS and statuses.count("dropped") == 2
+    conn = sqlite3.connect(store.path)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "zone__v1" not in tables and "rtree_zone__v1_geom" not in tables
+    contents = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
+    assert "zone__v1" not in contents and f"zone__v{KEEP_VERSIONS + 3}" in contents
+    assert store.orphan_tables() == []
+
+
+def test_orphan_table_from_a_crash_is_removed(store, spec):
+    from app.geo import io
+    from app.stores.prepare import prepare_layer
+
+    s = spec("zone")
+    gdf = gpd.GeoDataFrame(
+        {"codice": [9], "nome": ["x"], "fonte": ["t"]},
+        geometry=[shapely.box(10, 45, 10.01, 45.01)],
+        crs="EPSG:4326",
+    )
+    # What a kill -9 between the table write and the catalog row leaves behind:
+    io.write_gpkg_table(store.path, "zone__v2", prepare_layer(s, gdf), "MultiPolygon")
+    assert store.orphan_tables() == ["zone__v2"]
+    assert store.describe("zone").version == 1
+    assert store.write_layer(s, gdf).version == 2
+    assert store.orphan_tables() == []
+    assert store.get(s, "9").properties["nome"] == "x"
+
+
+def test_metadata_edit_keeps_data(store, spec):
+    s = spec("punti")
+    edited = s.model_copy(update={"title": s.title.model_copy(update={"it": "Nuovo titolo"})})
+    store.update_spec("punti", edited, "sit")
+    titles = [sp.title.it for sp in store.published_specs() if sp.id == "punti"]
+    assert titles == ["Nuovo titolo"]
+    assert store.query(s, Query()).number_matched == 6
+    fewer = s.model_copy(update={"fields": s.fields[:3], "popup": ()})
+    with pytest.raises(DataError, match="cannot change the id, fields or geometry"):
+        store.update_spec("punti", fewer, "sit")
+    assert store.audit_log("punti")[0]["action"] == "edit"
 
 
 def test_write_layer_rejects_bad_data_and_keeps_old(store, spec):
