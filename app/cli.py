@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -61,6 +62,130 @@ def build(force: bool):
     if result.unchanged:
         click.echo(f"unchanged: {', '.join(result.unchanged)}")
     click.echo(f"{target} ready in {result.seconds:.1f} s")
+
+
+def _user(user: str | None) -> str:
+    return user or os.environ.get("USER") or "cli"
+
+
+def _store():
+    from app.services import services
+
+    return services().store
+
+
+@layers_cli.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "layer_id", required=True, help="Layer id (new, or one to replace).")
+@click.option("--layer", help="Layer (GeoPackage, KML) or file (zip) inside the input.")
+@click.option("--crs", help="CRS of the coordinates, e.g. EPSG:3003, if the file has none.")
+@click.option("--title", help="Title (Italian) of a new layer.")
+@click.option("--id-field", help="Field with a unique id per feature.")
+@click.option("--rename", multiple=True, help="SOURCE=FIELD: map a file field to a layer field.")
+@click.option("--licence", help="Licence of the data, e.g. CC-BY-4.0.")
+@click.option("--publish", is_flag=True, help="Publish at once if the report has no errors.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the JSON report to this file.")
+@click.option("--user", help="Who is importing (for the audit log).")
+def import_(path, layer_id, layer, crs, title, id_field, rename, licence, publish, report_path,
+            user):
+    """Import a file as a new version of a layer, print its validation report (JSON)."""
+    from app.publishing.importer import ImportOptions, import_file, parse_renames, report_json
+
+    try:
+        opts = ImportOptions(layer_id, layer=layer, crs=crs, title=title, id_field=id_field,
+                             renames=parse_renames(list(rename)), licence=licence,
+                             publish=publish)
+        result = import_file(_store(), path, opts, _user(user),
+                             progress=lambda step: click.echo(f"... {step}", err=True))
+    except GeoportaleError as exc:
+        click.echo(f"error: {exc.detail}", err=True)
+        raise SystemExit(1) from None
+    text = report_json(result.report)
+    click.echo(text)
+    if report_path:
+        report_path.write_text(text, encoding="utf-8")
+    r = result.report
+    if r.blocking:
+        click.echo(f"NOT imported: {len(r.errors)} blocking errors", err=True)
+        raise SystemExit(2)
+    state = "published" if r.published else "staged as a draft (publish with: flask layers " \
+        f"publish {layer_id} --version {r.version})"
+    click.echo(f"{layer_id} v{r.version}: {r.features} features, {len(r.warnings)} warnings, "
+               f"{state}", err=True)
+
+
+@layers_cli.command("versions")
+@click.argument("layer_id")
+def versions(layer_id):
+    """List the versions of a layer: who, when, counts, source, status."""
+    try:
+        rows = _store().versions(layer_id)
+    except GeoportaleError as exc:
+        click.echo(f"error: {exc.detail}", err=True)
+        raise SystemExit(1) from None
+    for v in rows:
+        errs = len([i for i in (v.report or {}).get("issues", []) if i["level"] == "warning"])
+        click.echo(f"v{v.version:<4} {v.status:<10} {v.origin:<8} {v.created_at}  {v.user:<10} "
+                   f"{v.feature_count:>7} features  {v.source}"
+                   + (f"  ({errs} warnings)" if v.report else ""))
+
+
+def _move(action, layer_id, user, **kw):
+    store = _store()
+    try:
+        if action == "publish":
+            version = kw["version"] or next(
+                v.version for v in store.versions(layer_id) if v.status == "draft")
+            info = store.publish(layer_id, version, _user(user))
+        elif action == "rollback":
+            info = store.rollback(layer_id, _user(user))
+        else:
+            store.unpublish(layer_id, _user(user))
+            click.echo(f"{layer_id} unpublished")
+            return
+    except StopIteration:
+        click.echo(f"error: {layer_id} has no draft version to publish", err=True)
+        raise SystemExit(1) from None
+    except GeoportaleError as exc:
+        click.echo(f"error: {exc.detail}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"{layer_id}: version {info.version} served ({info.feature_count} features)")
+
+
+@layers_cli.command("publish")
+@click.argument("layer_id")
+@click.option("--version", type=int, help="Version to serve (default: the newest draft).")
+@click.option("--user", help="Who is publishing (for the audit log).")
+def publish(layer_id, version, user):
+    """Serve a staged version of a layer."""
+    _move("publish", layer_id, user, version=version)
+
+
+@layers_cli.command("rollback")
+@click.argument("layer_id")
+@click.option("--user", help="Who is rolling back (for the audit log).")
+def rollback(layer_id, user):
+    """Serve the previously published version again."""
+    _move("rollback", layer_id, user)
+
+
+@layers_cli.command("unpublish")
+@click.argument("layer_id")
+@click.option("--user", help="Who is unpublishing (for the audit log).")
+def unpublish(layer_id, user):
+    """Stop serving a layer (its versions are kept)."""
+    _move("unpublish", layer_id, user)
+
+
+@layers_cli.command("audit")
+@click.argument("layer_id", required=False)
+@click.option("--limit", default=50, show_default=True)
+def audit(layer_id, limit):
+    """The audit log: every stage, publish, rollback, unpublish and edit."""
+    for e in _store().audit_log(layer_id, limit):
+        click.echo(f"{e['at']}  {e['user']:<10} {e['action']:<9} {e['layer_id']} "
+                   f"v{e['version']}  {e['detail'] or ''}")
 
 
 def register(app: Flask) -> None:

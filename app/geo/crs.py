@@ -31,3 +31,57 @@ def crs_label(crs: CRS | None) -> str | None:
         return None
     code = crs.to_epsg(min_confidence=70)
     return f"EPSG:{code}" if code else crs.name
+
+
+#: CRSs the SIT office's files come in, with the range of x/y (easting/longitude first)
+#: that data in Italy can have in each. Beyond these, any CRS PROJ knows is accepted.
+ITALY_RANGES: dict[str, tuple[float, float, float, float]] = {
+    "EPSG:4326": (6.0, 35.0, 19.0, 48.0),
+    "EPSG:4258": (6.0, 35.0, 19.0, 48.0),
+    "EPSG:6706": (6.0, 35.0, 19.0, 48.0),
+    "EPSG:3857": (650_000.0, 4_150_000.0, 2_150_000.0, 6_150_000.0),
+    "EPSG:3003": (1_250_000.0, 3_900_000.0, 2_050_000.0, 5_250_000.0),
+    "EPSG:3004": (1_950_000.0, 3_900_000.0, 2_900_000.0, 5_250_000.0),
+    "EPSG:32632": (250_000.0, 3_900_000.0, 1_300_000.0, 5_250_000.0),
+    "EPSG:25832": (250_000.0, 3_900_000.0, 1_300_000.0, 5_250_000.0),
+    "EPSG:7791": (250_000.0, 3_900_000.0, 1_300_000.0, 5_250_000.0),
+    "EPSG:6707": (250_000.0, 3_900_000.0, 1_300_000.0, 5_250_000.0),
+    "EPSG:32633": (-250_000.0, 3_900_000.0, 800_000.0, 5_250_000.0),
+    "EPSG:25833": (-250_000.0, 3_900_000.0, 800_000.0, 5_250_000.0),
+    "EPSG:7792": (-250_000.0, 3_900_000.0, 800_000.0, 5_250_000.0),
+}
+#: Where the geoportal is: candidates that put data near it are preferred when guessing.
+HOME = (10.02, 45.13)
+
+
+def _inside(bounds, box) -> bool:
+    minx, miny, maxx, maxy = bounds
+    return box[0] <= minx and maxx <= box[2] and box[1] <= miny and maxy <= box[3]
+
+
+def plausible_in_italy(crs_label_: str, bounds) -> bool:
+    """Whether data with these x/y bounds can be in Italy in this CRS."""
+    box = ITALY_RANGES.get(crs_label_)
+    if box is not None:
+        return _inside(bounds, box)
+    try:
+        t = transformer(crs_label_, STORAGE_CRS)
+    except Exception:
+        return False
+    lon0, lat0 = t.transform(bounds[0], bounds[1])
+    lon1, lat1 = t.transform(bounds[2], bounds[3])
+    return _inside((lon0, lat0, lon1, lat1), ITALY_RANGES["EPSG:4326"])
+
+
+def guess_crs(bounds) -> str | None:
+    """The supported CRS the coordinates look like (nearest to HOME), or None."""
+    best, best_distance = None, None
+    for label, box in ITALY_RANGES.items():
+        if not _inside(bounds, box):
+            continue
+        cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+        lon, lat = transformer(label, STORAGE_CRS).transform(cx, cy)
+        distance = (lon - HOME[0]) ** 2 + (lat - HOME[1]) ** 2
+        if best_distance is None or distance < best_distance:
+            best, best_distance = label, distance
+    return best

@@ -63,6 +63,9 @@ class FieldSpec(Strict):
     type: FieldType = "string"
     label: BiText
     description: BiText | None = None
+    required: bool = Field(
+        False, description="a new version of the layer must have it (pages and search use it)"
+    )
 
 
 class Category(Strict):
@@ -105,6 +108,35 @@ class MetadataSpec(Strict):
     source_crs: str | None = Field(None, description="CRS of the data as delivered")
 
 
+class AddressSpec(Strict):
+    """Fields of an address layer (stradario / numeri civici): one point per house number."""
+
+    street_type: str | None = Field(None, description="field with the street type (Via, Piazza)")
+    street_name: str = Field(description="field with the street name")
+    house_number: str = Field(description="field with the house number")
+    house_number_suffix: str | None = Field(None, description="field with the suffix (A, bis)")
+    quartiere: str | None = Field(None, description="field naming the quartiere, if any")
+
+    def names(self) -> list[tuple[str, str | None]]:
+        return [
+            ("search.address.street_type", self.street_type),
+            ("search.address.street_name", self.street_name),
+            ("search.address.house_number", self.house_number),
+            ("search.address.house_number_suffix", self.house_number_suffix),
+            ("search.address.quartiere", self.quartiere),
+        ]
+
+
+class SearchSpec(Strict):
+    """How the citizen search box indexes the layer (optional; see app/search)."""
+
+    enabled: bool = True
+    fields: tuple[str, ...] = Field(
+        (), description="fields searched besides title_field (default: luogo, indirizzo, zone)"
+    )
+    address: AddressSpec | None = Field(None, description="mark the layer as an address layer")
+
+
 class LayerSpec(Strict):
     """One published layer: where its data comes from and how it is shown."""
 
@@ -123,6 +155,7 @@ class LayerSpec(Strict):
     visible: bool = Field(True, description="shown when the map opens")
     order: int = Field(100, description="drawing and listing order, lower first")
     notice: BiText | None = Field(None, description="warning shown with the layer")
+    search: SearchSpec | None = Field(None, description="citizen search settings (optional)")
 
     @model_validator(mode="after")
     def _fields_exist(self):
@@ -139,6 +172,13 @@ class LayerSpec(Strict):
         ]:
             if name is not None and name not in known:
                 raise ValueError(f"{where} '{name}' is not one of the fields")
+        if self.search is not None:
+            named = [("search.fields", n) for n in self.search.fields]
+            if self.search.address is not None:
+                named += self.search.address.names()
+            for where, name in named:
+                if name is not None and name not in known:
+                    raise ValueError(f"{where} '{name}' is not one of the fields")
         missing = [p for p in self.popup if p not in known]
         if missing:
             raise ValueError(f"popup names unknown fields: {', '.join(missing)}")

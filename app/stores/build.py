@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.errors import LayerNotFound
+from app.errors import LayerNotFound, StoreError
 from app.geo import io
 from app.registry import LayerSpec, Registry
 from app.stores.gpkg import GpkgStore
@@ -65,8 +65,19 @@ def sync_shipped(
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _open(target: Path) -> GpkgStore:
+    """The store, or a new one when the file is not a usable store (kept aside, not lost)."""
+    try:
+        return GpkgStore.open_or_create(target)
+    except StoreError as exc:
+        aside = Path(target).with_name(f"{Path(target).name}.unusable-{int(time.time())}")
+        Path(target).rename(aside)
+        log.error("%s; moved to %s and building a new store", exc.detail, aside.name)
+        return GpkgStore.create(target)
+
+
 def _sync(registry, root, layers_dir, target, force, started) -> SyncResult:
-    store = GpkgStore.open_or_create(target)
+    store = _open(target)
     known = store.shipped_fingerprints()
     published, staged_only, unchanged = {}, [], []
     for spec in registry.layers:

@@ -293,12 +293,13 @@ class CatalogMixin(FeatureStore):
             self._changed(conn, user, "unpublish", layer_id, current[0])
 
     def update_spec(self, layer_id: str, spec: LayerSpec, user: str) -> None:
+        """Titles, labels, metadata, style of the served version; fields stay as they are."""
         info = self.describe(layer_id)
         served = self.versions(layer_id)
         old = next(v.spec for v in served if v.version == info.version)
         if (
             spec.id != layer_id
-            or spec.fields != old.fields
+            or [(f.name, f.type) for f in spec.fields] != [(f.name, f.type) for f in old.fields]
             or spec.id_field != old.id_field
             or spec.geometry_type != old.geometry_type
         ):

@@ -1,0 +1,1 @@
+"""The SIT office's publishing workflow: import, validation report, versions."""

@@ -1,0 +1,375 @@
+"""Open the files the SIT office has: zipped shapefile, GeoPackage, GeoJSON, CSV, KML/KMZ.
+
+Every reader returns the data in the file's own CRS plus what it noticed (`notes`), or
+raises ImportRefused with a message a person can act on. Archives are checked before
+anything is extracted: no absolute paths or `..`, no links, bounded size and ratio.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as stdio
+import json
+import re
+import stat
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from app.errors import DataError
+
+MAX_ENTRIES = 2000
+MAX_UNPACKED = 4 * 1024**3
+MAX_RATIO = 200  # uncompressed / compressed, per entry larger than 1 MB
+VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".csv")
+_MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]")
+
+
+class ImportRefused(DataError):
+    """The file cannot be imported as it is; the message says why and what to do."""
+
+    code = "import-refused"
+    title = "File not importable"
+
+
+@dataclass
+class Opened:
+    gdf: gpd.GeoDataFrame
+    crs: str | None  # as declared by the file, or as given
+    source: str  # file name (and layer) for the report
+    notes: list[str] = field(default_factory=list)
+
+
+def safe_extract(archive: Path, into: Path) -> list[Path]:
+    """Extract a zip after checking every entry; returns the extracted files."""
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportRefused(f"{archive.name}: not a readable zip archive ({exc})") from None
+    with zf:
+        entries = zf.infolist()
+        if len(entries) > MAX_ENTRIES:
+            raise ImportRefused(f"{archive.name}: {len(entries)} entries (at most {MAX_ENTRIES})")
+        total = 0
+        for e in entries:
+            name = e.filename
+            parts = Path(name).parts
+            if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
+                raise ImportRefused(f"{archive.name}: unsafe path in archive: {name!r}")
+            if stat.S_ISLNK(e.external_attr >> 16):
+                raise ImportRefused(f"{archive.name}: links are not allowed: {name!r}")
+            total += e.file_size
+            if e.file_size > 1024**2 and e.file_size > MAX_RATIO * max(e.compress_size, 1):
+                raise ImportRefused(
+                    f"{archive.name}: {name!r} expands {MAX_RATIO}x or more (a zip bomb?)"
+                )
+        if total > MAX_UNPACKED:
+            raise ImportRefused(f"{archive.name}: expands to more than {MAX_UNPACKED} bytes")
+        out = []
+        for e in entries:
+            if e.is_dir():
+                continue
+            target = into / e.filename
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(e) as src, open(target, "wb") as dst:
+                written = 0
+                while chunk := src.read(1024 * 1024):
+                    written += len(chunk)
+                    if written > e.file_size:  # the header lied about the size
+                        raise ImportRefused(
+                            f"{archive.name}: {e.filename!r} is larger than its header says"
+                        )
+                    dst.write(chunk)
+            out.append(target)
+        return out
+
+
+def _pick(files: list[Path], layer: str | None, archive: str) -> Path:
+    shps = [f for f in files if f.suffix.lower() == ".shp"]
+    candidates = shps or [f for f in files if f.suffix.lower() in VECTOR_SUFFIXES]
+    if layer:
+        chosen = [f for f in candidates if f.stem == layer or f.name == layer]
+        if not chosen:
+            names = ", ".join(sorted(f.name for f in candidates)) or "none"
+            raise ImportRefused(f"{archive}: no layer {layer!r} in the archive (found: {names})")
+        return chosen[0]
+    if not candidates:
+        raise ImportRefused(f"{archive}: no shapefile or other vector file inside")
+    if len(candidates) > 1:
+        names = ", ".join(sorted(f.stem for f in candidates))
+        raise ImportRefused(f"{archive}: several layers ({names}); choose one with --layer")
+    return candidates[0]
+
+
+def _check_shapefile(shp: Path) -> list[str]:
+    siblings = {p.suffix.lower(): p for p in shp.parent.glob(shp.stem + ".*")}
+    missing = [s for s in (".shx", ".dbf") if s not in siblings]
+    if missing:
+        raise ImportRefused(
+            f"{shp.name}: the shapefile lacks its {' and '.join(missing)} "
+            "file; include all the parts in the zip"
+        )
+    notes = []
+    if ".prj" not in siblings:
+        notes.append(f"{shp.name}: no .prj file, the CRS must be given")
+    if ".cpg" not in siblings:
+        notes.append(f"{shp.name}: no .cpg file, the DBF encoding was detected")
+    return notes
+
+
+def _read_vector(path: Path, layer: str | None, **kw) -> gpd.GeoDataFrame:
+    try:
+        gdf = pyogrio.read_dataframe(path, layer=layer, **kw)
+    except Exception as exc:
+        raise ImportRefused(f"{path.name}: cannot be read as vector data: {exc}") from None
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise ImportRefused(f"{path.name}: has no geometry")
+    return gdf
+
+
+def _mojibake(gdf: gpd.GeoDataFrame) -> bool:
+    for col in gdf.columns:
+        if col != gdf.geometry.name and _is_text(gdf[col]):
+            if gdf[col].dropna().astype(str).str.contains(_MOJIBAKE).any():
+                return True
+    return False
+
+
+def _open_shapefile(shp: Path, notes: list[str]) -> gpd.GeoDataFrame:
+    notes.extend(_check_shapefile(shp))
+    gdf = _read_vector(shp, None)
+    if not (shp.with_suffix(".cpg").exists() or shp.with_suffix(".CPG").exists()):
+        if _mojibake(gdf):  # UTF-8 bytes read as Latin-1: read again as UTF-8
+            gdf = _read_vector(shp, None, encoding="UTF-8")
+            notes.append(f"{shp.name}: text read as UTF-8 (it was not Latin-1)")
+    return gdf
+
+
+def _open_gpkg(path: Path, layer: str | None, notes: list[str]) -> tuple[gpd.GeoDataFrame, str]:
+    try:
+        layers = [name for name, _ in pyogrio.list_layers(path)]
+    except Exception as exc:
+        raise ImportRefused(f"{path.name}: not a readable GeoPackage: {exc}") from None
+    if layer is None:
+        if len(layers) != 1:
+            raise ImportRefused(
+                f"{path.name}: {len(layers)} layers ({', '.join(layers)}); choose one with --layer"
+            )
+        layer = layers[0]
+    elif layer not in layers:
+        raise ImportRefused(f"{path.name}: no layer {layer!r} (found: {', '.join(layers)})")
+    return _read_vector(path, layer), f"{path.name}:{layer}"
+
+
+def _open_kml(path: Path, layer: str | None) -> gpd.GeoDataFrame:
+    try:
+        layers = [name for name, _ in pyogrio.list_layers(path)]
+    except Exception as exc:
+        raise ImportRefused(f"{path.name}: not a readable KML file: {exc}") from None
+    if layer:
+        return _read_vector(path, layer)
+    frames = [_read_vector(path, name).assign(cartella=name) for name in layers]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        raise ImportRefused(f"{path.name}: no placemarks")
+    gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+    # KML drivers add a column for every KML element (timestamp, icon, ...): keep used ones.
+    empty = [c for c in gdf.columns if c != gdf.geometry.name and gdf[c].isna().all()]
+    return gdf.drop(columns=empty)
+
+
+_LON = ("lon", "lng", "long", "longitude", "longitudine")
+_LAT = ("lat", "latitude", "latitudine")
+_X = ("x", "est", "east", "easting", "coord_x")
+_Y = ("y", "nord", "north", "northing", "coord_y")
+_WKT = ("wkt", "geometry", "geometria", "geom", "the_geom")
+
+
+def _decode(raw: bytes, name: str, notes: list[str]) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        notes.append(f"{name}: not UTF-8, read as Windows-1252")
+        return raw.decode("cp1252", errors="replace")
+
+
+def _open_csv(path: Path, crs: str | None, notes: list[str]) -> tuple[gpd.GeoDataFrame, str]:
+    text = _decode(path.read_bytes(), path.name, notes)
+    try:
+        dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t|")
+        sep = dialect.delimiter
+    except csv.Error:
+        sep = ","
+    try:
+        df = pd.read_csv(stdio.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except Exception as exc:
+        raise ImportRefused(f"{path.name}: not a readable CSV: {exc}") from None
+    cols = {c.strip().lower(): c for c in df.columns}
+
+    def find(names):
+        return next((cols[n] for n in names if n in cols), None)
+
+    wkt, lon, lat, x, y = find(_WKT), find(_LON), find(_LAT), find(_X), find(_Y)
+    if wkt:
+        try:
+            texts = [v.strip() or None if isinstance(v, str) else None for v in df[wkt]]
+            geoms = shapely.from_wkt(np.array(texts, dtype=object))
+        except shapely.errors.GEOSException as exc:
+            raise ImportRefused(f"{path.name}: column {wkt!r} has invalid WKT: {exc}") from None
+        rest = df.drop(columns=[wkt])
+    elif (lon and lat) or (x and y):
+        a, b = (lon, lat) if lon and lat else (x, y)
+        if not (lon and lat) and crs is None:
+            raise ImportRefused(
+                f"{path.name}: columns {a!r}/{b!r} are projected coordinates; "
+                "give their CRS with --crs (e.g. EPSG:3003)"
+            )
+        if lon and lat and crs is None:
+            crs = "EPSG:4326"
+            notes.append(f"{path.name}: {a}/{b} read as WGS84 longitude/latitude")
+        xs, ys = (_numbers(df[c], path.name, c) for c in (a, b))
+        geoms = shapely.points(xs, ys)
+        geoms[pd.isna(xs) | pd.isna(ys)] = None
+        rest = df.drop(columns=[a, b])
+    else:
+        raise ImportRefused(
+            f"{path.name}: no coordinates: expected lon/lat, x/y or a WKT "
+            f"column (found: {', '.join(df.columns)})"
+        )
+    rest = rest.replace("", None)
+    return gpd.GeoDataFrame(rest, geometry=list(geoms), crs=crs), crs
+
+
+def _numbers(col: pd.Series, name: str, column: str) -> pd.Series:
+    cleaned = col.str.strip().str.replace(",", ".", regex=False).replace("", None)
+    values = pd.to_numeric(cleaned, errors="coerce")
+    bad = values.isna() & cleaned.notna()
+    if bad.any():
+        raise ImportRefused(
+            f"{name}: column {column!r} has non-numeric values, e.g. "
+            f"{col[bad].iloc[0]!r} (row {int(bad.idxmax()) + 2})"
+        )
+    return values
+
+
+def open_vector(
+    path: Path, workdir: Path, layer: str | None = None, crs: str | None = None
+) -> Opened:
+    """Open any supported input; `crs` overrides a missing CRS (and is checked later)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImportRefused(f"{path.name}: file not found")
+    notes: list[str] = []
+    suffix = path.suffix.lower()
+    source = path.name
+    declared = None
+    if suffix in (".zip", ".kmz"):
+        files = safe_extract(path, workdir)
+        if suffix == ".kmz":
+            kml = [f for f in files if f.suffix.lower() == ".kml"]
+            if not kml:
+                raise ImportRefused(f"{path.name}: no .kml document inside")
+            return _finish(_open_kml(kml[0], layer), crs, source, notes)
+        inner = _pick(files, layer, path.name)
+        source = f"{path.name}:{inner.name}"
+        if inner.suffix.lower() == ".zip":
+            raise ImportRefused(f"{path.name}: nested archives are not supported")
+        opened = open_vector(inner, workdir / "inner", None, crs)
+        opened.source = source
+        opened.notes[:0] = notes
+        return opened
+    if suffix == ".shp":
+        gdf = _open_shapefile(path, notes)
+    elif suffix == ".gpkg":
+        gdf, source = _open_gpkg(path, layer, notes)
+    elif suffix == ".csv":
+        gdf, declared = _open_csv(path, crs, notes)
+    elif suffix == ".kml":
+        gdf = _open_kml(path, layer)
+    elif suffix in (".geojson", ".json"):
+        _check_json(path)
+        gdf = _read_vector(path, None)
+    else:
+        raise ImportRefused(
+            f"{path.name}: unsupported file type {suffix!r}; use a zipped "
+            "shapefile, GeoPackage, GeoJSON, CSV, KML or KMZ"
+        )
+    return _finish(gdf, crs or declared, source, notes)
+
+
+def _check_json(path: Path) -> None:
+    try:
+        doc = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ImportRefused(f"{path.name}: not valid JSON: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("type") not in ("FeatureCollection", "Feature"):
+        raise ImportRefused(f"{path.name}: JSON but not GeoJSON (no FeatureCollection)")
+
+
+def _finish(gdf: gpd.GeoDataFrame, crs: str | None, source: str, notes: list[str]) -> Opened:
+    from app.geo.crs import crs_label
+
+    declared = crs_label(gdf.crs)
+    if declared is None and crs is None:
+        raise ImportRefused(
+            f"{source}: the file declares no CRS; give it with --crs "
+            "(e.g. EPSG:3003 for Gauss-Boaga, EPSG:7791 for RDN2008 UTM 32N)"
+        )
+    if crs is not None and declared is not None and crs != declared:
+        notes.append(f"{source}: declares {declared}; {crs} was given and is used")
+    if crs is not None:
+        gdf = gdf.set_crs(crs, allow_override=True)
+    return Opened(flatten_nested(gdf, notes), crs or declared, source, notes)
+
+
+def flatten_nested(gdf: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataFrame:
+    """Expand columns holding JSON objects (e.g. OSM `tags`) into one column per key."""
+    for col in [c for c in gdf.columns if c != gdf.geometry.name]:
+        values = gdf[col].dropna()
+        if values.empty or not _is_text(gdf[col]):
+            continue
+        parsed = values.map(_as_object)
+        if not parsed.map(lambda v: isinstance(v, dict)).all():
+            continue
+        expanded = pd.DataFrame(list(parsed), index=parsed.index).reindex(gdf.index)
+        expanded.columns = [k if k not in gdf.columns else f"{col}_{k}" for k in expanded.columns]
+        gdf = gdf.drop(columns=[col]).join(expanded.astype(object).where(expanded.notna(), None))
+        if len(expanded.columns):
+            notes.append(f"nested field {col!r} flattened into {len(expanded.columns)} fields")
+        else:
+            notes.append(f"field {col!r} held only empty objects and was left out")
+    return gdf
+
+
+def _as_object(value):
+    if isinstance(value, dict):
+        return {
+            str(k): (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in value.items()
+        }
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            return _as_object(json.loads(value))
+        except ValueError:
+            return value
+    return value
+
+
+def safe_field_name(name: str) -> str:
+    """A column name the store accepts: ASCII letters, digits and _, not starting with a digit."""
+    ascii_ = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    clean = re.sub(r"[^A-Za-z0-9_]+", "_", ascii_).strip("_") or "campo"
+    if clean[0].isdigit():
+        clean = "f_" + clean
+    return clean[:63]
+
+
+def _is_text(col: pd.Series) -> bool:
+    """Object or string columns (pandas 3 reads text as its own string dtype)."""
+    return col.dtype == object or pd.api.types.is_string_dtype(col)
