@@ -1,8 +1,9 @@
 """Build geodata/interventi.geojson and the thematic views ciclabili, erp, rigenerazione.
 
 Inputs:
-- `geodata/sources/interventi.yaml`: the hand-curated list (titles and descriptions written by
-  the project). Every status carries the seed line it comes from ("file:line|expected text|
+- `geodata/sources/interventi*.yaml`: the hand-curated list, split by theme (titles and
+  descriptions written by the project). Every row has an explicit, stable `id` (int-NNNN):
+  ids never change when rows are added, moved or the files are split. Every status carries the seed line it comes from ("file:line|expected text|
   status"); the expected text is checked against ../shared/seeds at each build.
 - ../shared/seeds/002_*.txt: Missione / Programma / Obiettivo codes and titles, read from the
   headings above each cited line of the 2019 report.
@@ -19,12 +20,14 @@ VenTo tracks in reference-geodata have no licence).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
 from _geodata_common import (
     SEED_FILES,
     SEEDS,
+    SOURCES,
     check_ref,
     feature,
     load_places,
@@ -43,7 +46,13 @@ MISSIONE = re.compile(r"^(?:Missione\s+)?(\d{1,2})\s+-\s+(.+?)\s*$")
 PROGRAMMA = re.compile(r"^(?:Programma\s+)?(\d{1,2})\.(\d\d)\s*-\s*(.+?)\.?\s*$")
 STRATEGICO = re.compile(r"\b(B\d{2})\s*[-–]\s*([^*\t]+)")
 OPERATIVO = re.compile(r"\b(C\d{2,4})\s*[-–]\s*([^*\t]+)")
+ID_RX = re.compile(r"^int-\d{4}$")
 RENDICONTAZIONE_FROM = 8035  # after this line 002 is a summary outside the Missione tree
+
+
+@functools.cache
+def _lines_002() -> tuple[str, ...]:
+    return tuple((SEEDS / SEED_FILES["002"]).read_text(encoding="utf-8").splitlines())
 
 
 def _programme(line: int) -> dict:
@@ -55,7 +64,7 @@ def _programme(line: int) -> dict:
     """
     if line >= RENDICONTAZIONE_FROM:
         return {}
-    lines = (SEEDS / SEED_FILES["002"]).read_text(encoding="utf-8").splitlines()[:line]
+    lines = _lines_002()[:line]
     found: dict = {}
     for text in reversed(lines):
         text = text.strip()
@@ -105,17 +114,35 @@ def _place(row, places, quartieri):
     return place.point, place.fonte, place.attribuzione
 
 
+def load_rows() -> list[dict]:
+    """Every row of geodata/sources/interventi*.yaml, sorted by id; ids must be unique."""
+    rows = [
+        row for path in sorted(SOURCES.glob("interventi*.yaml")) for row in load_yaml(path.name)
+    ]
+    ids = [row["id"] for row in rows]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"intervention ids repeated: {dupes}")
+    bad = [i for i in ids if not ID_RX.match(i)]
+    if bad:
+        raise ValueError(f"malformed intervention ids: {bad}")
+    return sorted(rows, key=lambda r: r["id"])
+
+
 def build() -> list[dict]:
     places, quartieri = load_places(), load_quartieri_polygons()
     features = []
-    for i, row in enumerate(load_yaml("interventi.yaml"), start=1):
+    for row in load_rows():
         stati = _parse_stati(row["stati"])
         geom, loc_fonte, attrib = _place(row, places, quartieri)
         prog = next((_programme(s["line"]) for s in reversed(stati) if s["code"] == "002"), {})
         q_text = row.get("qt")
         q_geom = quartiere_of(geom, quartieri)
         anni = row.get("anni") or [None, None]
-        fonti = "; ".join(dict.fromkeys(seed_ref(s["code"], s["line"]) for s in stati))
+        refs = [seed_ref(s["code"], s["line"]) for s in stati]
+        if row.get("qt_ref"):  # the line that names the quartiere (or a zone of it)
+            refs.append(seed_ref(*check_ref(row["qt_ref"])))
+        fonti = "; ".join(dict.fromkeys(refs))
         storia = [
             {
                 "anno": DOC_YEAR[s["code"]],
@@ -125,7 +152,7 @@ def build() -> list[dict]:
             for s in stati
         ]
         props = {
-            "id": f"int-{i:04d}",
+            "id": row["id"],
             "titolo": row["t"],
             "descrizione": row["d"],
             "stato": stati[-1]["stato"],
@@ -172,7 +199,11 @@ def _strip(features: list[dict], layer: str | None = None) -> list[dict]:
 
 
 def views(features: list[dict]) -> dict[str, list[dict]]:
-    """The thematic layers: same facts, own ids and a few layer-specific fields."""
+    """The thematic layers: same facts, own ids and a few layer-specific fields.
+
+    View ids (cic-/erp-/rig-NNNN) number the tagged interventions in id order, so new
+    interventions (higher ids) never renumber the existing ones.
+    """
     result = {}
     for layer, prefix in [("ciclabili", "cic"), ("erp", "erp"), ("rigenerazione", "rig")]:
         rows = []

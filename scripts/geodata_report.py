@@ -43,6 +43,7 @@ def layer_report(path: Path, confine) -> dict:
         "precisione": Counter(),
         "stato": Counter(),
         "quartiere": Counter(),
+        "quartiere_origine": Counter(),
         "fuori_comune": 0,
         "geometrie_non_valide": 0,
         "senza_fonte": 0,
@@ -57,6 +58,8 @@ def layer_report(path: Path, confine) -> dict:
             out["stato"][status] += 1
         if "quartiere" in p:
             out["quartiere"][str(p.get("quartiere"))] += 1
+        if "quartiere_origine" in p:
+            out["quartiere_origine"][str(p.get("quartiere_origine"))] += 1
         if not f.get("geometry"):
             out["senza_geometria"] += 1
             continue
@@ -66,7 +69,7 @@ def layer_report(path: Path, confine) -> dict:
             out["geometrie_non_valide"] += 1
         if not confine.covers(transform(_to_metric, geom)):
             out["fuori_comune"] += 1
-    for key in ("precisione", "stato", "quartiere"):
+    for key in ("precisione", "stato", "quartiere", "quartiere_origine"):
         out[key] = dict(sorted(out[key].items()))
     return out
 
@@ -96,6 +99,8 @@ def main() -> None:
             print(f"   stato: {r['stato']}")
         if r["quartiere"]:
             print(f"   quartiere: {r['quartiere']}")
+        if r["quartiere_origine"]:
+            print(f"   quartiere from: {r['quartiere_origine']}")
         print(
             f"   outside comune: {r['fuori_comune']}, invalid: {r['geometrie_non_valide']}, "
             f"without fonte: {r['senza_fonte']}"

@@ -32,7 +32,9 @@ def load(layer: str) -> list[dict]:
     ]
 
 
-LAYERS = ["quartieri", "cultura", "interventi", "ciclabili", "erp", "rigenerazione"]
+PLACE_LAYERS = ["scuole", "verde", "sport", "servizi", "mobilita"]
+LAYERS = ["quartieri", "cultura", "interventi", "ciclabili", "erp", "rigenerazione", *PLACE_LAYERS]
+WITH_QUARTIERE = ["interventi", "ciclabili", "erp", "rigenerazione", *PLACE_LAYERS]
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +77,7 @@ def test_geometries_valid_and_inside(layer, confine):
             assert inside.covers(metric(g)), f["id"]
 
 
-@pytest.mark.parametrize("layer", ["cultura", "interventi"])
+@pytest.mark.parametrize("layer", ["cultura", "interventi", *PLACE_LAYERS])
 def test_osm_points_are_attributed(layer):
     for f in load(layer):
         src = f["properties"].get("fonte_posizione") or f["properties"]["fonte"]
@@ -92,15 +94,44 @@ def test_quartieri_partition_the_comune(confine):
     assert sorted(p["numero"] for p in props) == list(range(1, 17))
     assert all(p["geometria"] == "indicativa" for p in props if p["precisione"])
     assert {p["numero"] for p in props if p["numero_incerto"]} == {8, 12}
+    drawn = {p["numero"] for p in props if p["precisione"]}
+    assert 3 in drawn and not drawn & {8, 11, 12, 13}
 
 
-def test_intervention_quartiere_matches_geometry():
+def test_q3_anchor_has_written_evidence():
+    q3 = next(f["properties"] for f in load("quartieri") if f["properties"]["numero"] == 3)
+    assert "Acciaieria Arvedi" in q3["ancore"] and "Cavatigozzi" in q3["nota"]
+    assert "OpenStreetMap" in q3["attribuzione"]
+
+
+def test_first_cut_ids_are_stable():
+    """The citizen pages link to these ids: the first cut's features keep them."""
+    titles = {f["id"]: f["properties"]["titolo"] for f in load("interventi")}
+    assert titles["int-0001"].startswith("Recupero dell'ex ospedale San Francesco")
+    assert titles["int-0060"] == "Scuole sicure: soffitti e solai"
+    assert titles["int-0099"] == "Percorsi ciclabili nel Parco del Po e del Morbasco"
+    rig = {f["id"]: f["properties"]["intervento"] for f in load("rigenerazione")}
+    assert rig["rig-0001"] == "int-0001"
+    assert len(titles) >= 200
+
+
+@pytest.mark.parametrize("layer", PLACE_LAYERS)
+def test_place_links_point_to_interventions(layer):
+    known = {f["id"] for f in load("interventi")}
+    for f in load(layer):
+        links = f["properties"]["interventi"]
+        for ref in (links or "").split(", "):
+            assert not ref or ref in known, (f["id"], ref)
+
+
+@pytest.mark.parametrize("layer", WITH_QUARTIERE)
+def test_quartiere_matches_geometry_or_text(layer):
     quartieri = [
         (f["properties"]["numero"], shape(f["geometry"]))
         for f in load("quartieri")
         if f["geometry"]
     ]
-    for f in load("interventi"):
+    for f in load(layer):
         p = f["properties"]
         if p["quartiere_origine"] == "testo":
             assert p["quartiere"] is not None
@@ -180,3 +211,54 @@ def test_fact_66_km_in_ciclabili_metadata(shared):
     spec = yaml.safe_load((ROOT / "layers" / "ciclabili.yaml").read_text(encoding="utf-8"))
     assert "66 km" in spec["metadata"]["abstract"]["it"]
     assert "66 km" in _line(shared, "001_93d3045a65cd4397.txt riga 173")
+
+
+def _by_name(layer: str, name: str) -> dict:
+    return next(f["properties"] for f in load(layer) if f["properties"]["nome"] == name)
+
+
+def test_fact_stadio_zini_concession(shared):
+    p = _by_title("interventi", "Stadio Zini: diritto di superficie")
+    assert p["importo_euro"] == 2738675 and p["stato"] == "in_corso"
+    line = _line(shared, p["fonte"])
+    assert "Stadio Zini" in line and "2.738.675" in line and "90 anni" in line
+
+
+def test_fact_palestra_cavatigozzi_roof(shared):
+    p = _by_title("interventi", "Palestra di Cavatigozzi")
+    assert p["importo_euro"] == 150000 and p["quartiere"] == 3
+    assert p["quartiere_origine"] == "testo"
+    fonti = p["fonti"].split("; ")
+    assert any("150 mila" in _line(shared, f) for f in fonti)
+    assert any("via G. Grassi" in _line(shared, f) for f in fonti)
+
+
+def test_fact_canile_sanitario_2019(shared):
+    p = _by_name("servizi", "Canile sanitario")
+    line = _line(shared, p["fonte"])
+    assert "29 marzo 2019" in line and "Via Casello" in line
+
+
+def test_fact_mab_unesco_po_grande(shared):
+    p = _by_title("interventi", "Riserva MAB UNESCO Po Grande")
+    history = json.loads(p["storia_stato"])
+    assert [h["stato"] for h in history] == ["in_corso", "concluso"]
+    assert "Po Grande" in _line(shared, history[-1]["fonte"])
+
+
+def test_fact_thirty_charging_points(shared):
+    p = _by_name("mobilita", "Colonnine di ricarica per veicoli elettrici")
+    assert p["precisione"] is None  # listed, not drawn: the sources give no positions
+    assert any("30 colonnine" in _line(shared, f) for f in p["fonti"].split("; "))
+
+
+def test_fact_41_play_areas_2016(shared):
+    p = _by_title("interventi", "Parchi giochi messi in sicurezza (41)")
+    assert "41 parchi giochi" in _line(shared, p["fonte"])
+
+
+def test_fact_picenengo_spelled_picengo_in_source(shared):
+    """Source error kept visible: 001 writes 'Picengo' for the frazione Picenengo."""
+    p = _by_title("ciclabili", "Pista ciclabile Picenengo")
+    assert "Picengo-Sesto Cremonese" in _line(shared, p["fonte"])
+    assert p["stato_rete"] == "pianificata" and p["quartiere"] == 3

@@ -1,0 +1,124 @@
+"""Build the place layers scuole, verde, sport, servizi and mobilita in geodata/.
+
+Inputs:
+- `geodata/sources/luoghi_<layer>.yaml`: hand-curated lists (descriptions written by the
+  project). Each row has a stable `id`, the council document lines that name the place
+  (`refs`, "file:line|expected text", checked against ../shared/seeds at each build), an
+  optional status with its line (`stato`, "file:line|expected text|stato"), the key of a
+  sourced point (`loc`: "gaz:"/"osm:" or "q:<n>" for the indicative quartiere polygon) and
+  the quartiere the text names (`qt`, with `qt_ref`, the line that names it or a zone of it).
+- Points: ../shared/gazetteer/cremona_places.csv and the OpenStreetMap (ODbL) points of
+  ../shared/reference-geodata/molifabio-RuoloCremonaApp/cremona_poi_nominatim.geojson.
+- `geodata/quartieri.geojson` for the quartiere of located places.
+
+A place with no sourced point has no geometry (listed, not drawn).
+
+    python scripts/build_luoghi.py
+"""
+
+from __future__ import annotations
+
+import json
+
+from _geodata_common import (
+    GEODATA,
+    check_ref,
+    feature,
+    load_places,
+    load_quartieri_polygons,
+    load_yaml,
+    quartiere_of,
+    resolve_loc,
+    seed_ref,
+    write_collection,
+)
+
+LAYERS = {"scuole": "scu", "verde": "ver", "sport": "spo", "servizi": "ser", "mobilita": "mob"}
+STATI = {"attivo", "pianificato", "in_corso", "concluso", "sospeso", "sconosciuto"}
+DOC_YEAR = {"001": 2016, "002": 2019, "000": 2024, "003": None, "004": None}
+
+
+def _place(row, places, quartieri):
+    """(geometry, fonte_posizione, attribuzione, licenza) of a row's `loc`."""
+    loc = row.get("loc")
+    if loc and loc.startswith("q:"):
+        num = int(loc[2:])
+        for name, n, poly in quartieri:
+            if n == num:
+                return poly, f"poligono indicativo del quartiere {n} ({name})", None, None
+        return None, None, None, None
+    place = resolve_loc(loc, places)
+    if place is None:
+        return None, None, None, None
+    return place.point, place.fonte, place.attribuzione, place.licenza
+
+
+def _intervention_ids() -> set[str]:
+    fc = json.loads((GEODATA / "interventi.geojson").read_text(encoding="utf-8"))
+    return {f["properties"]["id"] for f in fc["features"]}
+
+
+def build(layer: str, places=None, quartieri=None, known=None) -> list[dict]:
+    prefix = LAYERS[layer]
+    places = places or load_places()
+    quartieri = quartieri or load_quartieri_polygons()
+    known = known if known is not None else _intervention_ids()
+    features, seen = [], set()
+    for row in load_yaml(f"luoghi_{layer}.yaml"):
+        fid = row["id"]
+        if not fid.startswith(prefix + "-") or fid in seen:
+            raise ValueError(f"{layer}: bad or repeated id {fid!r}")
+        seen.add(fid)
+        docs = [seed_ref(*check_ref(r)) for r in row.get("refs") or []]
+        stato, anno_stato = "sconosciuto", None
+        if row.get("stato"):
+            ref, _, stato = row["stato"].rpartition("|")
+            if stato not in STATI:
+                raise ValueError(f"{fid}: unknown stato {stato!r}")
+            code, line = check_ref(ref)
+            docs.append(seed_ref(code, line))
+            anno_stato = DOC_YEAR[code]
+        if row.get("qt_ref"):
+            docs.append(seed_ref(*check_ref(row["qt_ref"])))
+        docs = list(dict.fromkeys(docs))
+        unknown = set(row.get("interventi") or []) - known
+        if unknown:
+            raise ValueError(f"{fid}: unknown interventions {sorted(unknown)}")
+        if not docs:
+            raise ValueError(f"{fid}: no council document cites this place")
+        geom, loc_fonte, attrib, licenza = _place(row, places, quartieri)
+        q_text, q_geom = row.get("qt"), quartiere_of(geom, quartieri)
+        props = {
+            "id": fid,
+            "nome": row["nome"],
+            "tipo": row["tipo"],
+            "descrizione": row["d"],
+            "luogo": row.get("luogo"),
+            "stato": stato,
+            "anno_stato": anno_stato,
+            "interventi": ", ".join(row.get("interventi") or []) or None,
+            "quartiere": q_text or q_geom,
+            "quartiere_origine": "testo" if q_text else ("geometria" if q_geom else None),
+            "fonte": docs[0],
+            "fonti": "; ".join(docs),
+            "fonte_posizione": loc_fonte,
+            "precisione": row.get("prec") if geom is not None else None,
+            "attribuzione": attrib,
+            "licenza_coordinate": licenza,
+        }
+        if geom is not None and props["precisione"] is None:
+            raise ValueError(f"{fid}: located without 'prec'")
+        # Quartiere polygons keep full precision: rounding would break their validity.
+        ndigits = 6 if geom is None or geom.geom_type == "Point" else None
+        features.append(feature(props, geom, ndigits))
+    return features
+
+
+def main() -> None:
+    places, quartieri, known = load_places(), load_quartieri_polygons(), _intervention_ids()
+    for layer in LAYERS:
+        write_collection(layer, build(layer, places, quartieri, known))
+
+
+if __name__ == "__main__":
+    main()
