@@ -64,6 +64,23 @@ def build(force: bool):
     click.echo(f"{target} ready in {result.seconds:.1f} s")
 
 
+@geodata_cli.command("report")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def report(as_json: bool):
+    """Per shipped layer: features, with/without geometry, per precisione, per stato, per
+    quartiere, outside the comune, invalid geometries, without fonte."""
+    import json
+
+    from app.geodata_report import main
+    from app.geodata_report import report as build_report
+
+    root = Path(_settings()["DATA_ROOT"])
+    if as_json:
+        click.echo(json.dumps(build_report(root), ensure_ascii=False, indent=2))
+    else:
+        main(root, click.echo)
+
+
 def _user(user: str | None) -> str:
     return user or os.environ.get("USER") or "cli"
 
@@ -84,20 +101,37 @@ def _store():
 @click.option("--rename", multiple=True, help="SOURCE=FIELD: map a file field to a layer field.")
 @click.option("--licence", help="Licence of the data, e.g. CC-BY-4.0.")
 @click.option("--publish", is_flag=True, help="Publish at once if the report has no errors.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the JSON report to this file.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the JSON report to this file.",
+)
 @click.option("--user", help="Who is importing (for the audit log).")
-def import_(path, layer_id, layer, crs, title, id_field, rename, licence, publish, report_path,
-            user):
+def import_(
+    path, layer_id, layer, crs, title, id_field, rename, licence, publish, report_path, user
+):
     """Import a file as a new version of a layer, print its validation report (JSON)."""
     from app.publishing.importer import ImportOptions, import_file, parse_renames, report_json
 
     try:
-        opts = ImportOptions(layer_id, layer=layer, crs=crs, title=title, id_field=id_field,
-                             renames=parse_renames(list(rename)), licence=licence,
-                             publish=publish)
-        result = import_file(_store(), path, opts, _user(user),
-                             progress=lambda step: click.echo(f"... {step}", err=True))
+        opts = ImportOptions(
+            layer_id,
+            layer=layer,
+            crs=crs,
+            title=title,
+            id_field=id_field,
+            renames=parse_renames(list(rename)),
+            licence=licence,
+            publish=publish,
+        )
+        result = import_file(
+            _store(),
+            path,
+            opts,
+            _user(user),
+            progress=lambda step: click.echo(f"... {step}", err=True),
+        )
     except GeoportaleError as exc:
         click.echo(f"error: {exc.detail}", err=True)
         raise SystemExit(1) from None
@@ -109,10 +143,16 @@ def import_(path, layer_id, layer, crs, title, id_field, rename, licence, publis
     if r.blocking:
         click.echo(f"NOT imported: {len(r.errors)} blocking errors", err=True)
         raise SystemExit(2)
-    state = "published" if r.published else "staged as a draft (publish with: flask layers " \
+    state = (
+        "published"
+        if r.published
+        else "staged as a draft (publish with: flask layers "
         f"publish {layer_id} --version {r.version})"
-    click.echo(f"{layer_id} v{r.version}: {r.features} features, {len(r.warnings)} warnings, "
-               f"{state}", err=True)
+    )
+    click.echo(
+        f"{layer_id} v{r.version}: {r.features} features, {len(r.warnings)} warnings, {state}",
+        err=True,
+    )
 
 
 @layers_cli.command("versions")
@@ -126,9 +166,11 @@ def versions(layer_id):
         raise SystemExit(1) from None
     for v in rows:
         errs = len([i for i in (v.report or {}).get("issues", []) if i["level"] == "warning"])
-        click.echo(f"v{v.version:<4} {v.status:<10} {v.origin:<8} {v.created_at}  {v.user:<10} "
-                   f"{v.feature_count:>7} features  {v.source}"
-                   + (f"  ({errs} warnings)" if v.report else ""))
+        click.echo(
+            f"v{v.version:<4} {v.status:<10} {v.origin:<8} {v.created_at}  {v.user:<10} "
+            f"{v.feature_count:>7} features  {v.source}"
+            + (f"  ({errs} warnings)" if v.report else "")
+        )
 
 
 def _move(action, layer_id, user, **kw):
@@ -136,7 +178,8 @@ def _move(action, layer_id, user, **kw):
     try:
         if action == "publish":
             version = kw["version"] or next(
-                v.version for v in store.versions(layer_id) if v.status == "draft")
+                v.version for v in store.versions(layer_id) if v.status == "draft"
+            )
             info = store.publish(layer_id, version, _user(user))
         elif action == "rollback":
             info = store.rollback(layer_id, _user(user))
@@ -184,8 +227,10 @@ def unpublish(layer_id, user):
 def audit(layer_id, limit):
     """The audit log: every stage, publish, rollback, unpublish and edit."""
     for e in _store().audit_log(layer_id, limit):
-        click.echo(f"{e['at']}  {e['user']:<10} {e['action']:<9} {e['layer_id']} "
-                   f"v{e['version']}  {e['detail'] or ''}")
+        click.echo(
+            f"{e['at']}  {e['user']:<10} {e['action']:<9} {e['layer_id']} "
+            f"v{e['version']}  {e['detail'] or ''}"
+        )
 
 
 def register(app: Flask) -> None:

@@ -37,3 +37,21 @@ def test_geodata_build(runner, app, tmp_path):
     result = runner.invoke(args=["geodata", "build", "--force"])
     assert result.exit_code == 0, result.output
     assert "punti" in result.output and "6 features  published" in result.output
+
+
+def test_geodata_report_on_the_shipped_data():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    app = create_app(
+        {"DATA_ROOT": str(root), "STORE": "/nonexistent/never-built.gpkg", "AUTO_BUILD": False}
+    )
+    result = app.test_cli_runner().invoke(args=["geodata", "report", "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    doc = json.loads(result.output)
+    assert {"confine", "quartieri", "interventi", "cultura"} <= set(doc)
+    for layer, counts in doc.items():
+        assert counts["senza_fonte"] == 0, layer
+        assert counts["geometrie_non_valide"] == 0, layer

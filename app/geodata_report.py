@@ -1,0 +1,112 @@
+"""Data report of the shipped layers in geodata/ (described by layers/*.yaml).
+
+`report(root)` returns, per layer: features, with/without geometry, counts per precisione,
+per stato, per quartiere, features outside the comune, invalid geometries and features
+without fonte. Needs only geodata/ and layers/ (no ../shared). `main()` prints it.
+
+    flask --app app geodata report    (or: python scripts/geodata_report.py)
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import shapely
+import yaml
+from pyproj import Transformer
+from shapely.geometry import shape
+
+STATUS_FIELDS = ("stato_rete", "stato")
+_to_metric = Transformer.from_crs("EPSG:4326", "EPSG:7791", always_xy=True).transform
+
+
+def transform(func, geom):
+    """Apply a pyproj transform to every coordinate of a shapely geometry."""
+    return shapely.transform(geom, lambda xy: np.column_stack(func(xy[:, 0], xy[:, 1])))
+
+
+def _confine(root: Path):
+    fc = json.loads((root / "geodata" / "confine.geojson").read_text(encoding="utf-8"))
+    return transform(_to_metric, shape(fc["features"][0]["geometry"])).buffer(1.0)
+
+
+def layer_report(path: Path, confine) -> dict:
+    """Counts for one GeoJSON file."""
+    feats = json.loads(path.read_text(encoding="utf-8"))["features"]
+    out = {
+        "features": len(feats),
+        "con_geometria": 0,
+        "senza_geometria": 0,
+        "precisione": Counter(),
+        "stato": Counter(),
+        "quartiere": Counter(),
+        "quartiere_origine": Counter(),
+        "fuori_comune": 0,
+        "geometrie_non_valide": 0,
+        "senza_fonte": 0,
+    }
+    for f in feats:
+        p = f["properties"]
+        if not p.get("fonte"):
+            out["senza_fonte"] += 1
+        out["precisione"][str(p.get("precisione"))] += 1
+        status = next((p[k] for k in STATUS_FIELDS if p.get(k)), None)
+        if status:
+            out["stato"][status] += 1
+        if "quartiere" in p:
+            out["quartiere"][str(p.get("quartiere"))] += 1
+        if "quartiere_origine" in p:
+            out["quartiere_origine"][str(p.get("quartiere_origine"))] += 1
+        if not f.get("geometry"):
+            out["senza_geometria"] += 1
+            continue
+        out["con_geometria"] += 1
+        geom = shape(f["geometry"])
+        if not shapely.is_valid(geom):
+            out["geometrie_non_valide"] += 1
+        if not confine.covers(transform(_to_metric, geom)):
+            out["fuori_comune"] += 1
+    for key in ("precisione", "stato", "quartiere", "quartiere_origine"):
+        out[key] = dict(sorted(out[key].items()))
+    return out
+
+
+def report(root: Path) -> dict:
+    """{layer id: counts} for every layer file whose source is in geodata/."""
+    root = Path(root)
+    confine = _confine(root)
+    result = {}
+    for spec_path in sorted((root / "layers").glob("*.yaml")):
+        spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+        src = root / spec["source"]["path"]
+        if src.suffix == ".geojson" and src.is_file():
+            result[spec["id"]] = layer_report(src, confine)
+    return result
+
+
+def main(root: Path | None = None, echo=print) -> None:
+    root = Path(root or Path(__file__).resolve().parents[1])
+    print = echo  # noqa: A001 (the CLI passes click.echo)
+    for layer, r in report(root).items():
+        print(
+            f"== {layer}: {r['features']} features, {r['con_geometria']} with geometry, "
+            f"{r['senza_geometria']} without"
+        )
+        print(f"   precisione: {r['precisione']}")
+        if r["stato"]:
+            print(f"   stato: {r['stato']}")
+        if r["quartiere"]:
+            print(f"   quartiere: {r['quartiere']}")
+        if r["quartiere_origine"]:
+            print(f"   quartiere from: {r['quartiere_origine']}")
+        print(
+            f"   outside comune: {r['fuori_comune']}, invalid: {r['geometrie_non_valide']}, "
+            f"without fonte: {r['senza_fonte']}"
+        )
+
+
+if __name__ == "__main__":
+    main()
