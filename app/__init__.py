@@ -10,6 +10,7 @@ from flask import Flask
 
 from app.errors import DataError, GeoportaleError, RegistryError, register_error_handlers
 from app.registry import load_registry
+from app.security import init_security
 from app.services import KEY, Services
 from app.settings import load_settings
 from app.stores.build import ensure_store
@@ -51,6 +52,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     register_error_handlers(app)
+    # Tests (test_config given) get a throw-away session key unless they name one.
+    ephemeral = test_config is not None and not {"SECRET_KEY", "SECRET_KEY_FILE"} & set(test_config)
+    init_security(app, settings, ephemeral_key=ephemeral)
     if _serving():
         try:
             app.extensions[KEY] = build_services(settings)
@@ -59,9 +63,10 @@ def create_app(test_config: dict | None = None) -> Flask:
             log.error("the geoportal cannot serve data: %s", exc.detail)
             app.extensions[KEY] = exc.detail
 
-    from app import cli, ogcapi, viewer
+    from app import admin, cli, ogcapi, viewer
 
     app.register_blueprint(ogcapi.bp, url_prefix="/api")
     app.register_blueprint(viewer.bp)
+    admin.init_app(app, settings)
     cli.register(app)
     return app

@@ -75,6 +75,30 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEFAULT_LIMIT", 100, "Items per page when the client gives no limit.", int),
     Setting("MAX_LIMIT", 10000, "Largest limit a client may ask for.", int),
     Setting("TITLE", "Geoportale del Comune di Cremona", "Site title."),
+    Setting(
+        "SECRET_KEY",
+        "",
+        "Key that signs the admin session cookies. Empty: a random key is made once and kept "
+        "in SECRET_KEY_FILE (mode 0600), so sessions survive restarts. Never commit one.",
+    ),
+    Setting(
+        "SECRET_KEY_FILE",
+        str(PROJECT_ROOT / "instance" / "secret_key"),
+        "Where the generated session key is kept when SECRET_KEY is empty.",
+    ),
+    Setting(
+        "ACCOUNTS",
+        str(PROJECT_ROOT / "instance" / "accounts.sqlite"),
+        "SQLite database of the admin users (created at first use; `flask users`).",
+    ),
+    Setting(
+        "INSECURE_COOKIES",
+        False,
+        "true drops the Secure flag of the session cookie: only for plain-http local "
+        "development and tests, never in production.",
+        _bool,
+    ),
+    Setting("MAX_UPLOAD_MB", 200, "Largest request body (uploads), in megabytes.", int),
 )
 
 

@@ -1,0 +1,284 @@
+"""Authentication, roles and CSRF for everything under /admin.
+
+For views (in any blueprint mounted under /admin):
+
+    from app.admin.auth import current_user, login_required, role_required
+
+    @bp.get("/versions/<layer_id>")
+    @login_required                      # any enabled user (editor or admin)
+    def versions(layer_id): ...
+
+    @bp.post("/users")
+    @role_required("admin")              # admin only; implies login_required
+    def add_user(): ...
+
+    current_user().username              # the logged-in `User` (None when anonymous)
+
+The guard (`guard_admin`, run before every request) also protects every /admin path by
+itself, so a view that forgets its decorator is still closed to anonymous users:
+
+- anonymous requests are refused: a browser is redirected to /admin/login?next=..., a client
+  that asks for JSON (`Accept: application/json`) gets 401 with a problem body;
+- every state-changing request (POST, PUT, PATCH, DELETE) must carry the session's CSRF
+  token, as the form field `csrf_token` (write `{{ csrf_field() }}` inside each <form>) or the
+  header `X-CSRF-Token` (JavaScript: read `{{ csrf_token() }}` from a meta tag; the admin base
+  template puts it in `<meta name="csrf-token">`). Missing or wrong: 400.
+
+Logins are rate-limited per username and client address: MAX_FAILURES failures within
+WINDOW_SECONDS give 429 until the oldest ages out. Behind a reverse proxy, run the app with
+werkzeug's ProxyFix so the client address is the visitor's, not the proxy's.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from flask import Response, current_app, g, json, redirect, request, session, url_for
+from markupsafe import Markup, escape
+
+from app.admin.accounts import AccountStore, User, check_role, normalise_username
+from app.errors import GeoportaleError
+from app.security import ADMIN_PREFIX
+
+log = logging.getLogger(__name__)
+
+ACCOUNTS_KEY = "geoportale.accounts"
+MAX_FAILURES = 5
+WINDOW_SECONDS = 15 * 60
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# Endpoints under /admin that anonymous visitors may reach.
+PUBLIC_ENDPOINTS = frozenset({"admin.login", "admin.logout", "admin.static"})
+
+
+class Unauthorized(GeoportaleError):
+    status = 401
+    code = "login-required"
+    title = "Login required"
+
+
+class Forbidden(GeoportaleError):
+    status = 403
+    code = "forbidden"
+    title = "Forbidden"
+
+
+class TooManyRequests(GeoportaleError):
+    status = 429
+    code = "too-many-requests"
+    title = "Too many requests"
+
+
+class CSRFError(GeoportaleError):
+    status = 400
+    code = "csrf-failed"
+    title = "Invalid form token"
+
+
+def accounts() -> AccountStore:
+    """The current app's user database."""
+    return current_app.extensions[ACCOUNTS_KEY]
+
+
+# -- who is logged in ------------------------------------------------------------------
+
+
+def current_user() -> User | None:
+    """The logged-in, enabled user of this request, or None.
+
+    A session ends when its user is disabled or changes password.
+    """
+    if "admin_user" not in g:
+        g.admin_user = None
+        uid = session.get("uid")
+        if uid is not None:
+            user = accounts().by_id(uid)
+            if user and not user.disabled and user.stamp == session.get("stamp"):
+                g.admin_user = user
+            else:
+                session.clear()
+    return g.admin_user
+
+
+def login_user(user: User) -> None:
+    """Start a fresh session for `user` (a new CSRF token; nothing kept from before)."""
+    session.clear()
+    session.permanent = True
+    session["uid"] = user.id
+    session["stamp"] = user.stamp
+    session["csrf"] = secrets.token_urlsafe(32)
+    g.admin_user = user
+
+
+def logout_user() -> None:
+    session.clear()
+    g.admin_user = None
+
+
+def wants_json() -> bool:
+    """True when the client prefers JSON to HTML (fetch/XHR, API scripts)."""
+    if request.args.get("f") == "json":
+        return True
+    best = request.accept_mimetypes.best_match(
+        ["text/html", "application/json", "application/problem+json"], default="text/html"
+    )
+    return best != "text/html"
+
+
+def _problem(exc: GeoportaleError) -> Response:
+    """A problem+json body for JSON clients (the app-wide handlers answer /admin in HTML)."""
+    body = {
+        "type": f"about:blank#{exc.code}",
+        "title": exc.title,
+        "status": exc.status,
+        "detail": exc.detail,
+    }
+    return Response(json.dumps(body), status=exc.status, mimetype="application/problem+json")
+
+
+def refuse_anonymous() -> Response:
+    """401 for JSON clients; for browsers, a redirect to the login page and back."""
+    if wants_json():
+        return _problem(Unauthorized("Accesso richiesto. / Login required."))
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("admin.login", next=target))
+
+
+def login_required(view: Callable) -> Callable:
+    """Let only logged-in, enabled users (any role) reach `view`."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_user() is None:
+            return refuse_anonymous()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def role_required(role: str) -> Callable[[Callable], Callable]:
+    """Let only users with `role` or a higher one reach the view (implies login_required)."""
+    check_role(role)
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            user = current_user()
+            if user is None:
+                return refuse_anonymous()
+            if not user.has_role(role):
+                exc = Forbidden(f"Serve il ruolo {role}. / This needs the {role} role.")
+                if wants_json():
+                    return _problem(exc)
+                raise exc
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+# -- CSRF ------------------------------------------------------------------------------
+
+
+def csrf_token() -> str:
+    """This session's CSRF token (made on first use)."""
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def csrf_field() -> Markup:
+    """The hidden form field carrying the CSRF token: `{{ csrf_field() }}` in every form."""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(escape(csrf_token()))
+
+
+def check_csrf() -> None:
+    """Raise CSRFError unless the request carries this session's token."""
+    expected = session.get("csrf")
+    given = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
+    if not expected or not given or not hmac.compare_digest(expected, given):
+        log.warning(
+            "CSRF check failed: %s %s from %s", request.method, request.path, request.remote_addr
+        )
+        raise CSRFError(
+            "Il modulo è scaduto o non è valido: ricarica la pagina e riprova. "
+            "/ The form expired or is invalid: reload the page and try again."
+        )
+
+
+# -- login rate limit ------------------------------------------------------------------
+
+
+def _limit_key(username: str) -> str:
+    return f"{normalise_username(username)[:128]}|{request.remote_addr}"
+
+
+def check_rate_limit(username: str) -> None:
+    """TooManyRequests when this username and address failed MAX_FAILURES times lately."""
+    failures = accounts().recent_failures(_limit_key(username), WINDOW_SECONDS)
+    if len(failures) >= MAX_FAILURES:
+        wait = int(failures[-MAX_FAILURES] + WINDOW_SECONDS - time.time()) + 1
+        g.retry_after = max(wait, 1)
+        minutes = max(1, round(wait / 60))
+        log.warning("login locked for %r from %s", username[:64], request.remote_addr)
+        raise TooManyRequests(
+            f"Troppi tentativi di accesso falliti: riprova tra {minutes} minuti. "
+            f"/ Too many failed logins: try again in {minutes} minutes."
+        )
+
+
+def record_failure(username: str) -> None:
+    log.warning("failed login for %r from %s", username[:64], request.remote_addr)
+    accounts().record_failure(_limit_key(username), WINDOW_SECONDS)
+
+
+def clear_failures(username: str) -> None:
+    accounts().clear_failures(_limit_key(username))
+
+
+def safe_next(target: str | None) -> str:
+    """`target` if it is a path on this site, else the dashboard (no open redirects)."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            target.startswith("/")
+            and not target.startswith(("//", "/\\"))
+            and not parts.scheme
+            and not parts.netloc
+            and target.isprintable()
+            and "\\" not in target
+        ):
+            return target
+    return url_for("admin.dashboard")
+
+
+# -- the guard -------------------------------------------------------------------------
+
+
+def in_admin(path: str) -> bool:
+    return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
+
+
+def guard_admin() -> Response | None:
+    """Before every request: refuse anonymous users and missing CSRF tokens under /admin."""
+    if not in_admin(request.path):
+        return None
+    if request.endpoint not in PUBLIC_ENDPOINTS and current_user() is None:
+        return refuse_anonymous()
+    if request.method not in SAFE_METHODS:
+        check_csrf()
+    return None
+
+
+def admin_response_headers(response: Response) -> Response:
+    """Retry-After on a rate-limited login."""
+    if response.status_code == 429 and g.get("retry_after"):
+        response.headers["Retry-After"] = str(g.retry_after)
+    return response

@@ -1,0 +1,81 @@
+"""The admin shell: login, logout and the dashboard. Thin views; the rules are in auth.py."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from app.admin.auth import (
+    accounts,
+    check_rate_limit,
+    clear_failures,
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+    record_failure,
+    safe_next,
+)
+from app.errors import LayerNotFound
+from app.services import services
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static")
+
+BAD_LOGIN = "Nome utente o password non validi. / Wrong username or password."
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The login form; on success, back to `next` (a local path) or the dashboard."""
+    next_url = request.values.get("next") or ""
+    if request.method == "GET":
+        if current_user() is not None:
+            return redirect(safe_next(next_url))
+        return render_template("admin/login.html", next=next_url, username="", error=None)
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    check_rate_limit(username)
+    user = accounts().authenticate(username, password) if username and password else None
+    if user is None:
+        record_failure(username)
+        page = render_template(
+            "admin/login.html", next=next_url, username=username, error=BAD_LOGIN
+        )
+        return page, 401
+    clear_failures(username)
+    login_user(user)
+    log.info("login: %s (%s) from %s", user.username, user.role, request.remote_addr)
+    return redirect(safe_next(next_url))
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    """GET asks to confirm (a link cannot log anyone out); POST ends the session."""
+    user = current_user()
+    if request.method == "GET":
+        if user is None:
+            return redirect(url_for("admin.login"))
+        return render_template("admin/logout.html")
+    if user is not None:
+        log.info("logout: %s", user.username)
+    logout_user()
+    flash("Sei uscito dall'area riservata. / You are logged out.")
+    return redirect(url_for("admin.login"))
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    """The published layers, with the version and feature count the store serves."""
+    svc = services()
+    layers = []
+    for spec in svc.registry.published:
+        try:
+            info = svc.store.describe(spec.id)
+        except LayerNotFound:
+            info = None
+        layers.append({"spec": spec, "info": info})
+    return render_template("admin/dashboard.html", layers=layers)

@@ -1,0 +1,210 @@
+"""Security for the whole app: session key and cookie, request size limit, response headers.
+
+`init_security(app, settings, ephemeral_key)` is called once by the factory. It
+
+- sets the key that signs session cookies: `SECRET_KEY` from the environment, else a random
+  key generated once and kept in `SECRET_KEY_FILE` (mode 0600) so sessions survive restarts;
+  tests get a throw-away key;
+- makes the session cookie `HttpOnly`, `SameSite=Lax`, `Secure` (unless `INSECURE_COOKIES`,
+  for plain-http development only), scoped to `/admin` (public pages never carry it), and
+  valid for 8 hours;
+- limits request bodies to `MAX_UPLOAD_MB` (a clear 413 beyond it);
+- adds security headers to every response in one `after_request` hook.
+
+The Content-Security-Policy allows only our own origin, plus the configured basemap host for
+images. Inline scripts: folium writes them into the map page, so a page that does not opt in
+gets `script-src 'self' 'unsafe-inline'`. A page opts in to the strict policy by calling
+`{{ csp_nonce() }}` in its template (`<script nonce="{{ csp_nonce() }}">`; trusted fragments
+such as folium's rendered head go through the `|with_nonce` filter): its response then
+allows only scripts carrying that per-response nonce. Everything under `/admin` is always
+strict. Styles keep `'unsafe-inline'` (folium's <style> blocks and the legend swatches'
+style attributes). `/embed/...` pages may be framed by any site; the rest only by our own.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, g, request
+from markupsafe import Markup
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from app.errors import GeoportaleError
+from app.settings import SettingsError
+
+log = logging.getLogger(__name__)
+
+ADMIN_PREFIX = "/admin"
+EMBED_PREFIX = "/embed/"
+SESSION_COOKIE = "geoportale_admin"
+SESSION_HOURS = 8
+_HOST = re.compile(r"^[A-Za-z0-9.*-]+(:[0-9]+)?$")
+_SCRIPT_TAG = re.compile(r"<script\b(?![^>]*\bnonce=)", re.IGNORECASE)
+
+
+class PayloadTooLarge(GeoportaleError):
+    status = 413
+    code = "payload-too-large"
+    title = "Request too large"
+
+
+# -- session key ------------------------------------------------------------------------
+
+
+def load_or_create_secret(path: Path) -> str:
+    """The key kept in `path`; made (random, 256 bits, mode 0600) if the file is absent.
+
+    Created through a hard link of a complete temporary file, so concurrent workers agree on
+    one key and a crash never leaves a half-written one.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32) + "\n")
+            try:
+                os.link(tmp, path)
+                log.info("generated a new session key in %s", path)
+            except FileExistsError:
+                pass  # another worker made it first: use theirs
+        finally:
+            tmp.unlink(missing_ok=True)
+    if path.stat().st_mode & 0o077:
+        log.warning("%s is readable by other users: chmod 600 it", path)
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise SettingsError(f"the session key file {path.name} is empty or too short")
+    return key
+
+
+def _session_key(settings: dict, ephemeral: bool) -> str:
+    if settings["SECRET_KEY"]:
+        if len(settings["SECRET_KEY"]) < 32:
+            raise SettingsError("GEOPORTALE_SECRET_KEY must be at least 32 characters")
+        return settings["SECRET_KEY"]
+    if ephemeral:
+        return secrets.token_hex(32)
+    return load_or_create_secret(Path(settings["SECRET_KEY_FILE"]))
+
+
+# -- content security policy -----------------------------------------------------------
+
+
+def basemap_source(settings: dict) -> str | None:
+    """The CSP source of the basemap host (`https://*.tile.example.org`), None if ours/none.
+
+    `{s}`-style placeholders in the host name become `*`; a relative URL is our own origin.
+    """
+    if settings["BASEMAP"] == "none" or not settings["BASEMAP_URL"]:
+        return None
+    parts = urlsplit(settings["BASEMAP_URL"])
+    if not parts.netloc:
+        return None
+    host = re.sub(r"\{[^}]*\}", "*", parts.netloc.rpartition("@")[2])
+    if parts.scheme not in {"http", "https"} or not _HOST.match(host):
+        raise SettingsError(f"GEOPORTALE_BASEMAP_URL: cannot use host {parts.netloc!r}")
+    return f"{parts.scheme}://{host}"
+
+
+def content_security_policy(settings: dict, *, nonce: str | None, strict: bool, embed: bool) -> str:
+    """The policy of one response (see the module docstring)."""
+    scripts = "'self'"
+    if nonce:
+        scripts += f" 'nonce-{nonce}'"
+    elif not strict:
+        scripts += " 'unsafe-inline'"
+    images = "'self' data:"
+    basemap = current_app.extensions.get("geoportale.csp_basemap")
+    if basemap:
+        images += " " + basemap
+    directives = [
+        "default-src 'self'",
+        f"script-src {scripts}",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src {images}",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors " + ("*" if embed else "'self'"),
+    ]
+    return "; ".join(directives)
+
+
+def csp_nonce() -> str:
+    """This response's script nonce (made on first use; using it makes the page strict)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
+
+
+def with_nonce(html: str) -> Markup:
+    """Trusted HTML (e.g. folium's rendered parts) with this response's nonce on each <script>.
+
+    Only for markup the server generated itself: never for anything a user typed.
+    """
+    return Markup(_SCRIPT_TAG.sub(f'<script nonce="{csp_nonce()}"', str(html)))
+
+
+def _in_admin(path: str) -> bool:
+    return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
+
+
+def security_headers(response: Response) -> Response:
+    """Add the security headers to every response (views may set their own first)."""
+    embed = request.path.startswith(EMBED_PREFIX)
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
+    if not embed:
+        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    if "Content-Security-Policy" not in headers:
+        headers["Content-Security-Policy"] = content_security_policy(
+            current_app.config["GEOPORTALE"],
+            nonce=g.get("csp_nonce"),
+            strict=_in_admin(request.path),
+            embed=embed,
+        )
+    if _in_admin(request.path):
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _too_large(exc: RequestEntityTooLarge):
+    limit = current_app.config["GEOPORTALE"]["MAX_UPLOAD_MB"]
+    detail = (
+        f"La richiesta supera il limite di {limit} MB. / The request exceeds the {limit} MB limit."
+    )
+    return current_app.handle_user_exception(PayloadTooLarge(detail))
+
+
+# -- wiring ------------------------------------------------------------------------------
+
+
+def init_security(app: Flask, settings: dict, *, ephemeral_key: bool = False) -> None:
+    """Session key and cookie, size limit, headers; see the module docstring."""
+    app.secret_key = _session_key(settings, ephemeral_key)
+    app.config.update(
+        SESSION_COOKIE_NAME=SESSION_COOKIE,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=not settings["INSECURE_COOKIES"],
+        SESSION_COOKIE_PATH=ADMIN_PREFIX,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+        MAX_CONTENT_LENGTH=settings["MAX_UPLOAD_MB"] * 1024 * 1024,
+    )
+    app.extensions["geoportale.csp_basemap"] = basemap_source(settings)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.filters["with_nonce"] = with_nonce
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
+    app.after_request(security_headers)
