@@ -85,3 +85,74 @@ def guess_crs(bounds) -> str | None:
         if best_distance is None or distance < best_distance:
             best, best_distance = label, distance
     return best
+
+
+# -- OGC API Features Part 2: CRS by reference ----------------------------------------
+
+EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
+#: The CRSs the API can answer in (besides CRS84), in the order collections list them.
+OUTPUT_EPSG = (4326, 3857, 3003, 3004, 6707, 7791, 7792, 25832, 32632, 32633)
+
+
+def supported_crs_uris() -> list[str]:
+    return [CRS84_URI] + [EPSG_URI.format(code) for code in OUTPUT_EPSG]
+
+
+def crs_from_uri(value: str) -> str:
+    """'OGC:CRS84' or 'EPSG:n' for a supported CRS URI (or EPSG:n shorthand); ValueError else."""
+    value = value.strip()
+    if value in (CRS84_URI, "OGC:CRS84", "CRS84"):
+        return "OGC:CRS84"
+    for prefix in (
+        "http://www.opengis.net/def/crs/EPSG/0/",
+        "https://www.opengis.net/def/crs/EPSG/0/",
+        "EPSG:",
+        "urn:ogc:def:crs:EPSG::",
+    ):
+        if value.startswith(prefix) and value[len(prefix) :].isdigit():
+            code = int(value[len(prefix) :])
+            if code in OUTPUT_EPSG:
+                return f"EPSG:{code}"
+    raise ValueError(value)
+
+
+def uri_of(label: str) -> str:
+    return CRS84_URI if label == "OGC:CRS84" else EPSG_URI.format(label.split(":")[1])
+
+
+@lru_cache(maxsize=32)
+def _authority_transformer(src: str, dst: str) -> Transformer:
+    """Coordinates in each CRS's own axis order (EPSG:4326 is latitude first, 6707 northing)."""
+    return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst))
+
+
+def _move(transformer: Transformer):
+    import numpy as np
+
+    def move(xy):
+        x, y = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    return move
+
+
+def geometry_to(geometry: dict | None, label: str) -> dict | None:
+    """A GeoJSON geometry (CRS84) in `label`, in that CRS's axis order."""
+    if geometry is None or label == "OGC:CRS84":
+        return geometry
+    import shapely
+
+    geom = shapely.transform(
+        shapely.geometry.shape(geometry), _move(_authority_transformer("OGC:CRS84", label))
+    )
+    return shapely.geometry.mapping(geom)
+
+
+def bbox_to_crs84(bbox: tuple[float, float, float, float], label: str):
+    """The area of a bbox given in `label` (its axis order), as a CRS84 polygon."""
+    import shapely
+
+    box = shapely.segmentize(shapely.box(*bbox), max(bbox[2] - bbox[0], bbox[3] - bbox[1]) / 16)
+    if label == "OGC:CRS84":
+        return box
+    return shapely.transform(box, _move(_authority_transformer(label, "OGC:CRS84")))

@@ -1,20 +1,51 @@
-"""The JSON documents of OGC API - Features Part 1, built from the registry and the store."""
+"""The JSON documents of OGC API - Features (Parts 1, 2, 3), from the registry and the store."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from app.ogcapi.links import GEOJSON, HTML, JSON, OPENAPI, link, paging, self_and_alternate, url
+from app.geo.crs import supported_crs_uris
+from app.ogcapi.links import (
+    GEOJSON,
+    HTML,
+    JSON,
+    OPENAPI,
+    SCHEMA,
+    link,
+    paging,
+    self_and_alternate,
+    url,
+)
 from app.registry.spec import LayerSpec
 from app.stores.base import FeaturePage, LayerInfo
 
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
 ]
+_JSON_TYPES = {
+    "string": "string",
+    "integer": "integer",
+    "number": "number",
+    "boolean": "boolean",
+    "date": "string",
+}
 
 
 def landing(title: str, fmt: str) -> dict:
@@ -44,7 +75,8 @@ def collection(spec: LayerSpec, info: LayerInfo, fmt: str, lang: str = "it") -> 
         "description": meta.abstract.get(lang),
         "keywords": list(meta.keywords),
         "itemType": "feature",
-        "crs": [CRS84],
+        "crs": supported_crs_uris(),
+        "storageCrs": CRS84,
         "extent": {"spatial": {"bbox": [list(info.bbox)] if info.bbox else [], "crs": CRS84}},
         "links": [
             *self_and_alternate("ogcapi.collection", fmt, collection_id=spec.id),
@@ -59,6 +91,12 @@ def collection(spec: LayerSpec, info: LayerInfo, fmt: str, lang: str = "it") -> 
                 "items",
                 HTML,
                 "Features (HTML)",
+            ),
+            link(
+                url("ogcapi.queryables", collection_id=spec.id),
+                QUERYABLES_REL,
+                SCHEMA,
+                "Queryables",
             ),
         ],
         # Beyond the standard: what a citizen or a SIT officer needs to trust the layer.
@@ -81,6 +119,30 @@ def collection(spec: LayerSpec, info: LayerInfo, fmt: str, lang: str = "it") -> 
         },
     }
     return doc
+
+
+def queryables(spec: LayerSpec, lang: str = "it") -> dict:
+    """The layer's filterable properties as JSON Schema (Part 3)."""
+    props = {
+        "geometry": {
+            "title": "Geometria",
+            "format": "geometry-any",
+            "x-ogc-role": "primary-geometry",
+        }
+    }
+    for f in spec.fields:
+        prop = {"title": f.label.get(lang), "type": _JSON_TYPES[f.type]}
+        if f.type == "date":
+            prop["format"] = "date"
+        props[f.name] = prop
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": url("ogcapi.queryables", collection_id=spec.id),
+        "type": "object",
+        "title": spec.title.get(lang),
+        "properties": props,
+        "additionalProperties": False,
+    }
 
 
 def collections(entries: list[tuple[LayerSpec, LayerInfo]], fmt: str, lang: str = "it") -> dict:

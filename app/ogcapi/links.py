@@ -8,6 +8,7 @@ JSON = "application/json"
 GEOJSON = "application/geo+json"
 HTML = "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+SCHEMA = "application/schema+json"
 
 
 def link(href: str, rel: str, type_: str, title: str | None = None) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from app.geo.crs import supported_crs_uris
 from app.services import Services
 
 _OAS_TYPES = {
@@ -52,7 +53,9 @@ def _shared_components(max_limit: int, default_limit: int) -> dict:
                 explode=False,
             ),
             "bbox-crs": _param(
-                "bbox-crs", "CRS of bbox (only CRS84).", {"type": "string", "format": "uri"}
+                "bbox-crs",
+                "CRS of bbox, in its axis order (default CRS84).",
+                {"type": "string", "format": "uri", "enum": supported_crs_uris()},
             ),
             "limit": _param(
                 "limit",
@@ -66,6 +69,26 @@ def _shared_components(max_limit: int, default_limit: int) -> dict:
                 "datetime",
                 "RFC 3339 instant or interval (layers without time match all).",
                 {"type": "string"},
+            ),
+            "crs": _param(
+                "crs",
+                "CRS of the response geometries (axis order of the CRS).",
+                {"type": "string", "format": "uri", "enum": supported_crs_uris()},
+            ),
+            "filter": _param(
+                "filter",
+                "CQL2 filter on the layer's queryables (S_DWITHIN distances in metres).",
+                {"type": "string"},
+            ),
+            "filter-lang": _param(
+                "filter-lang",
+                "Language of filter.",
+                {"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"},
+            ),
+            "filter-crs": _param(
+                "filter-crs",
+                "CRS of the geometries in filter.",
+                {"type": "string", "format": "uri", "enum": supported_crs_uris()},
             ),
         },
         "schemas": {
@@ -162,10 +185,22 @@ def openapi_document(svc: Services) -> dict:
                 ref("limit"),
                 ref("offset"),
                 ref("datetime"),
+                ref("crs"),
+                ref("filter"),
+                ref("filter-lang"),
+                ref("filter-crs"),
                 *fields,
             ],
             "featureCollection",
             "application/geo+json",
+            errors=("400", "404"),
+        )
+        paths[f"{base}/queryables"] = _op(
+            f"getQueryables_{spec.id}",
+            f"{title}: queryables",
+            f,
+            "document",
+            media="application/schema+json",
             errors=("400", "404"),
         )
         paths[f"{base}/items/{{featureId}}"] = _op(
@@ -173,6 +208,7 @@ def openapi_document(svc: Services) -> dict:
             f"{title}: one feature",
             [
                 *f,
+                ref("crs"),
                 _param(
                     "featureId",
                     f"Value of '{spec.id_field}'.",

@@ -9,11 +9,23 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from app.errors import InvalidParameter
+from app.geo.crs import bbox_to_crs84, crs_from_uri, supported_crs_uris, uri_of
 from app.registry.spec import LayerSpec
+from app.stores import cql2
 from app.stores.base import BBox
 
-ITEMS_PARAMS = {"f", "bbox", "bbox-crs", "limit", "offset", "datetime"}
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+ITEMS_PARAMS = {
+    "f",
+    "bbox",
+    "bbox-crs",
+    "limit",
+    "offset",
+    "datetime",
+    "crs",
+    "filter",
+    "filter-lang",
+    "filter-crs",
+}
 _DATETIME = re.compile(
     r"^(\.\.|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?)$"
 )
@@ -56,14 +68,30 @@ def parse_offset(args: MultiDict) -> int:
     return value
 
 
-def parse_bbox(args: MultiDict) -> BBox | None:
-    """`minx,miny,maxx,maxy` in CRS84 (a 6-value 3D bbox keeps its horizontal part)."""
-    raw = args.get("bbox")
+def parse_crs(args: MultiDict, name: str = "crs") -> str:
+    """A supported CRS from its URI ('OGC:CRS84' when absent); 400 listing the supported."""
+    raw = args.get(name)
     if raw is None:
-        return None
-    crs = args.get("bbox-crs")
-    if crs not in (None, CRS84):
-        raise InvalidParameter(f"bbox-crs {crs!r} is not supported; use {CRS84}", "bbox-crs")
+        return "OGC:CRS84"
+    try:
+        return crs_from_uri(raw)
+    except ValueError:
+        raise InvalidParameter(
+            f"{name} {raw!r} is not supported; use one of: {', '.join(supported_crs_uris())}",
+            name,
+        ) from None
+
+
+def parse_bbox(args: MultiDict) -> tuple[BBox | None, tuple | None]:
+    """`bbox` as a CRS84 box, or (with another `bbox-crs`) as a filter on its area.
+
+    Coordinates are in the axis order of `bbox-crs` (latitude first for EPSG:4326); a
+    6-value 3D bbox keeps its horizontal part.
+    """
+    raw = args.get("bbox")
+    crs = parse_crs(args, "bbox-crs")
+    if raw is None:
+        return None, None
     parts = raw.split(",")
     try:
         values = [float(p) for p in parts]
@@ -77,12 +105,32 @@ def parse_bbox(args: MultiDict) -> BBox | None:
         raise InvalidParameter(f"bbox must be 4 finite numbers, got {raw!r}", "bbox")
     minx, miny, maxx, maxy = values
     if miny > maxy:
-        raise InvalidParameter("bbox: the south edge is north of the north edge", "bbox")
+        raise InvalidParameter(
+            "bbox: the second coordinate of the lower corner is above the upper corner's", "bbox"
+        )
+    if crs != "OGC:CRS84":
+        if minx > maxx:
+            raise InvalidParameter("bbox: the lower corner is beyond the upper corner", "bbox")
+        return None, ("spatial", "intersects", bbox_to_crs84((minx, miny, maxx, maxy), crs))
     if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise InvalidParameter("bbox is outside longitude -180..180, latitude -90..90", "bbox")
     if minx > maxx:
         raise InvalidParameter("bbox crossing the antimeridian is not supported", "bbox")
-    return minx, miny, maxx, maxy
+    return (minx, miny, maxx, maxy), None
+
+
+def parse_filter(args: MultiDict, spec: LayerSpec) -> tuple | None:
+    """`filter` in CQL2 (`filter-lang` cql2-text or cql2-json, geometries in `filter-crs`)."""
+    text = args.get("filter")
+    lang = args.get("filter-lang")
+    crs = parse_crs(args, "filter-crs")
+    if lang is not None and lang not in ("cql2-text", "cql2-json"):
+        raise InvalidParameter(
+            f"filter-lang {lang!r} is not supported; use cql2-text or cql2-json", "filter-lang"
+        )
+    if text is None:
+        return None
+    return cql2.parse_filter(text, lang, spec, uri_of(crs))
 
 
 def parse_datetime(args: MultiDict) -> str | None:

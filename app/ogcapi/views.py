@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, json, render_template, request
 
+from app.geo.crs import geometry_to, uri_of
 from app.ogcapi import documents, params
-from app.ogcapi.links import GEOJSON, JSON, OPENAPI
+from app.ogcapi.links import GEOJSON, JSON, OPENAPI, SCHEMA
 from app.ogcapi.openapi import openapi_document
 from app.services import services
 from app.stores.base import Query
+from app.stores.cql2 import conjunction
 
 bp = Blueprint("ogcapi", __name__)
 
@@ -74,26 +76,48 @@ def items(collection_id: str):
     fmt = _format()
     settings = svc.settings
     params.parse_datetime(request.args)
+    bbox, area = params.parse_bbox(request.args)
+    crs = params.parse_crs(request.args)
     query = Query(
-        bbox=params.parse_bbox(request.args),
+        bbox=bbox,
         equals=params.parse_equals(request.args, spec),
+        filter=conjunction(area, params.parse_filter(request.args, spec)),
         limit=params.parse_limit(request.args, settings["DEFAULT_LIMIT"], settings["MAX_LIMIT"]),
         offset=params.parse_offset(request.args),
     )
     page = svc.store.query(spec, query)
     doc = documents.items(spec, page, fmt, query.offset, query.limit)
-    return _render(doc, fmt, "api/items.html", GEOJSON, spec=spec, query=query)
+    if fmt == "json":
+        for feature in doc["features"]:
+            feature["geometry"] = geometry_to(feature["geometry"], crs)
+    response = _render(doc, fmt, "api/items.html", GEOJSON, spec=spec, query=query)
+    response.headers["Content-Crs"] = f"<{uri_of(crs)}>"
+    return response
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
 def item(collection_id: str, feature_id: str):
-    _check_params({"f"})
+    _check_params({"f", "crs"})
     svc = services()
     spec = svc.layer(collection_id)
     fmt = _format()
+    crs = params.parse_crs(request.args)
     feature = svc.store.get(spec, feature_id).as_geojson()
+    if fmt == "json":
+        feature["geometry"] = geometry_to(feature["geometry"], crs)
     doc = documents.item(spec, feature, fmt)
-    return _render(doc, fmt, "api/item.html", GEOJSON, spec=spec)
+    response = _render(doc, fmt, "api/item.html", GEOJSON, spec=spec)
+    response.headers["Content-Crs"] = f"<{uri_of(crs)}>"
+    return response
+
+
+@bp.get("/collections/<collection_id>/queryables")
+def queryables(collection_id: str):
+    _check_params({"f"})
+    spec = services().layer(collection_id)
+    fmt = _format()
+    doc = documents.queryables(spec)
+    return _render(doc, fmt, "api/queryables.html", SCHEMA, spec=spec)
 
 
 @bp.get("/openapi")

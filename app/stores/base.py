@@ -24,6 +24,7 @@ class Query:
 
     bbox: BBox | None = None
     equals: dict[str, Any] = field(default_factory=dict)
+    filter: tuple | None = None  # a CQL2 filter tree (app.stores.cql2), checked against the spec
     limit: int = 100
     offset: int = 0
 

@@ -26,6 +26,8 @@ from app.errors import FeatureNotFound, LayerNotFound, StoreError
 from app.geo import io
 from app.registry.spec import LayerSpec
 from app.stores.base import Feature, FeaturePage, LayerInfo, Query
+from app.stores.cql2 import conjunction, fields_of, is_spatial
+from app.stores.filter_eval import evaluate, regexp, to_sql
 from app.stores.gpkg_catalog import CatalogMixin, create_catalog
 
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
@@ -94,6 +96,7 @@ class GpkgStore(CatalogMixin):
             conn = sqlite3.connect(
                 f"file:{self.path}?mode=ro", uri=True, timeout=30, isolation_level=None
             )
+            conn.create_function("regexp", 2, regexp, deterministic=True)
             self._local.conn, self._local.key = conn, key
         return conn
 
@@ -172,35 +175,40 @@ class GpkgStore(CatalogMixin):
             return self._query(conn, spec, table, count, query)
 
     def _query(self, conn, spec: LayerSpec, table: str, count: int, query: Query) -> FeaturePage:
-        clauses, params = [], []
-        for name, value in query.equals.items():
-            clauses.append(f"t.{quote(name)} = ?")
-            params.append(value)
-        where = " AND ".join(clauses) or "1"
+        node = conjunction(
+            ("spatial", "intersects", shapely.box(*query.bbox)) if query.bbox else None,
+            *[("cmp", "=", name, value) for name, value in query.equals.items()],
+            query.filter,
+        )
         t = quote(table)
-        if query.bbox is None:
-            if query.equals:
-                sql = f"SELECT count(*) FROM {t} t WHERE {where}"
-                count = conn.execute(sql, params).fetchone()[0]
+        if node is None:
+            rows = conn.execute(
+                f"SELECT {self._columns(spec)} FROM {t} t ORDER BY t.fid LIMIT ? OFFSET ?",
+                [query.limit, query.offset],
+            ).fetchall()
+            return FeaturePage([self._feature(spec, r) for r in rows], count)
+        where, params = to_sql(node, f"rtree_{table}_geom")
+        if not is_spatial(node):  # exact in SQL
+            count = conn.execute(f"SELECT count(*) FROM {t} t WHERE {where}", params).fetchone()[0]
             rows = conn.execute(
                 f"SELECT {self._columns(spec)} FROM {t} t WHERE {where} ORDER BY t.fid "
                 "LIMIT ? OFFSET ?",
                 [*params, query.limit, query.offset],
             ).fetchall()
             return FeaturePage([self._feature(spec, r) for r in rows], count)
-        # Spatial index prefilter, then exact intersection on the candidates only.
-        minx, miny, maxx, maxy = query.bbox
+        # Spatial: SQL (R-tree) selects candidates, the filter is then exact on them only.
+        names = sorted(fields_of(node))
+        extra = "".join(f", t.{quote(n)}" for n in names)
         candidates = conn.execute(
-            f"SELECT t.fid, t.geom FROM {t} t JOIN {quote('rtree_' + table + '_geom')} r "
-            f"ON t.fid = r.id WHERE r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ? "
-            f"AND {where} ORDER BY t.fid",
-            [minx, maxx, miny, maxy, *params],
+            f"SELECT t.fid, t.geom{extra} FROM {t} t WHERE {where} ORDER BY t.fid", params
         ).fetchall()
         if not candidates:
             return FeaturePage([], 0)
         fids = np.array([c[0] for c in candidates])
         geoms = decode_geometries([c[1] for c in candidates])
-        hit = fids[shapely.intersects(geoms, shapely.box(minx, miny, maxx, maxy))]
+        columns = {n: [c[2 + k] for c in candidates] for k, n in enumerate(names)}
+        mask = evaluate(node, columns, geoms).fillna(False).to_numpy(dtype=bool)
+        hit = fids[mask]
         page = hit[query.offset : query.offset + query.limit].tolist()
         if not page:
             return FeaturePage([], int(hit.size))

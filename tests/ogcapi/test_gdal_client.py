@@ -12,7 +12,7 @@ def test_gdal_lists_and_reads_collections(live_server):
     gdf = pyogrio.read_dataframe(url, layer="punti")
     assert len(gdf) == 6
     assert {"nome", "tipo", "posti", "punteggio"} <= set(gdf.columns)
-    assert gdf.crs.to_epsg() == 4326
+    assert gdf.crs.equals("OGC:CRS84")  # storageCrs: longitude, latitude
     p1 = gdf[gdf["nome"] == "Punto uno"].geometry.iloc[0]
     assert (p1.x, p1.y) == pytest.approx((10.02, 45.133))
     assert gdf["geometry"].isna().sum() == 1

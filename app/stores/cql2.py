@@ -1,0 +1,381 @@
+"""CQL2 (OGC API Features Part 3) into a small filter tree the stores evaluate.
+
+Parsing uses pygeofilter's CQL2-text grammar, extended here with `S_DWITHIN(geom, geom, m)`
+(distance in metres), one-letter property names and `''` inside strings; CQL2-JSON is
+walked here. Every property must be a declared field of the layer; every geometry literal
+is turned into a shapely geometry in CRS84 (from `filter-crs`, honouring its axis order).
+
+The tree (`Node`) is plain tuples:
+
+    ("and", a, b)  ("or", a, b)  ("not", a)  ("const", True)
+    ("cmp", op, field, value)            op: = <> < <= > >=
+    ("like", field, regex_pattern, nocase)
+    ("in", field, values)  ("between", field, low, high)  ("isnull", field)
+    ("spatial", op, geometry)            op: intersects within contains disjoint equals
+                                             touches crosses overlaps
+    ("dwithin", geometry, metres)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from functools import lru_cache
+
+import shapely
+from lark import Lark, v_args
+from lark.exceptions import LarkError
+from pygeofilter import ast, values
+from pygeofilter.parsers.cql2_text.parser import CQLTransformer
+from pyproj import Transformer
+
+from app.errors import InvalidParameter
+from app.registry.spec import LayerSpec
+
+GEOMETRY_NAMES = ("geometry", "geom")
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+_SPATIAL = {
+    ast.GeometryIntersects: "intersects",
+    ast.GeometryWithin: "within",
+    ast.GeometryContains: "contains",
+    ast.GeometryDisjoint: "disjoint",
+    ast.GeometryEquals: "equals",
+    ast.GeometryTouches: "touches",
+    ast.GeometryCrosses: "crosses",
+    ast.GeometryOverlaps: "overlaps",
+}
+_CMP = {
+    ast.Equal: "=",
+    ast.NotEqual: "<>",
+    ast.LessThan: "<",
+    ast.LessEqual: "<=",
+    ast.GreaterThan: ">",
+    ast.GreaterEqual: ">=",
+}
+_FLIP = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_UNITS = {"meters": 1.0, "metres": 1.0, "m": 1.0, "kilometers": 1000.0, "km": 1000.0}
+
+
+class _Transformer(CQLTransformer):
+    @v_args(inline=True)
+    def dwithin_predicate(self, lhs, rhs, distance, units=None):
+        return ast.DistanceWithin(lhs, rhs, distance, str(units or "meters").lower())
+
+    def SINGLE_QUOTED(self, token):  # noqa: N802 (lark terminal name)
+        return token[1:-1].replace("''", "'")
+
+
+@lru_cache(maxsize=1)
+def _text_parser() -> Lark:
+    import pygeofilter.parsers.cql2_text as base
+
+    folder = os.path.dirname(base.__file__)
+    with open(os.path.join(folder, "grammar.lark"), encoding="utf-8") as f:
+        grammar = f.read()
+    grammar = grammar.replace(
+        "attribute: /[a-zA-Z][a-zA-Z_:0-9.]+/", "attribute: /[a-zA-Z_][a-zA-Z_:0-9.]*/"
+    )
+    grammar = grammar.replace('SINGLE_QUOTED: "\'" /.*?/ "\'"', "SINGLE_QUOTED: /'(?:[^']|'')*'/")
+    grammar = grammar.replace(
+        '                  | "RELATE"',
+        '                  | "S_DWITHIN"i "(" expression "," expression "," full_number '
+        '["," UNITS] ")" -> dwithin_predicate\n                  | "RELATE"',
+    )
+    grammar = grammar.replace(
+        "BOOLEAN.2:", 'UNITS: "meters"i | "metres"i | "kilometers"i | "km"i | "m"i\nBOOLEAN.2:'
+    )
+    return Lark(
+        grammar,
+        parser="lalr",
+        maybe_placeholders=False,
+        transformer=_Transformer(),
+        import_paths=[os.path.dirname(folder)],
+        source_path=os.path.join(folder, "grammar.lark"),
+    )
+
+
+# -- CQL2-JSON ------------------------------------------------------------------------
+
+_JSON_CMP = {
+    "=": ast.Equal,
+    "<>": ast.NotEqual,
+    "<": ast.LessThan,
+    "<=": ast.LessEqual,
+    ">": ast.GreaterThan,
+    ">=": ast.GreaterEqual,
+}
+_JSON_SPATIAL = {"s_" + v: k for k, v in _SPATIAL.items()}
+
+
+def _walk_json(node):
+    if isinstance(node, (str, int, float, bool)) or node is None:
+        return node
+    if isinstance(node, list):
+        return [_walk_json(n) for n in node]
+    if not isinstance(node, dict):
+        raise ValueError(f"unexpected {node!r}")
+    if "property" in node:
+        return ast.Attribute(node["property"])
+    if "bbox" in node:
+        b = node["bbox"]
+        return values.Envelope(b[0], b[2], b[1], b[3])
+    if "date" in node:
+        return dt.date.fromisoformat(node["date"])
+    if "timestamp" in node:
+        return dt.datetime.fromisoformat(node["timestamp"].replace("Z", "+00:00"))
+    if "type" in node and "coordinates" in node:
+        return values.Geometry(node)
+    op, args = str(node.get("op", "")).lower(), node.get("args", [])
+    a = [_walk_json(x) for x in args]
+    if op in ("and", "or"):
+        cls = ast.And if op == "and" else ast.Or
+        out = a[0]
+        for nxt in a[1:]:
+            out = cls(out, nxt)
+        return out
+    if op == "not":
+        return ast.Not(a[0])
+    if op in _JSON_CMP:
+        return _JSON_CMP[op](a[0], a[1])
+    if op == "like":
+        return ast.Like(a[0], a[1], False, "%", "_", "\\", False)
+    if op == "in":
+        return ast.In(a[0], a[1], False)
+    if op == "between":
+        return ast.Between(a[0], a[1], a[2], False)
+    if op == "isnull":
+        return ast.IsNull(a[0], False)
+    if op in _JSON_SPATIAL:
+        return _JSON_SPATIAL[op](a[0], a[1])
+    if op == "s_dwithin":
+        return ast.DistanceWithin(a[0], a[1], a[2], "meters")
+    if op == "casei":
+        return ast.Function("lower", a)
+    raise ValueError(f"unsupported operator {op!r}")
+
+
+# -- from pygeofilter's tree to ours ---------------------------------------------------
+
+
+class _Builder:
+    def __init__(self, spec: LayerSpec, filter_crs: str | None):
+        self.spec = spec
+        self.to_crs84 = None
+        if filter_crs and filter_crs != CRS84:
+            from app.geo.crs import parse_crs
+
+            self.to_crs84 = Transformer.from_crs(parse_crs(filter_crs), "OGC:CRS84")
+
+    def fail(self, message: str):
+        raise InvalidParameter(f"filter: {message}", "filter")
+
+    def field(self, node, nocase=False):
+        if isinstance(node, ast.Function) and node.name.lower() in ("lower", "casei"):
+            return self.field(node.arguments[0])[0], True
+        if not isinstance(node, ast.Attribute):
+            self.fail(f"expected a property, got {node!r}")
+        spec_field = self.spec.field(node.name)
+        if spec_field is None:
+            names = ", ".join(self.spec.field_names)
+            self.fail(f"unknown property {node.name!r}; queryables of '{self.spec.id}': {names}")
+        return spec_field, nocase
+
+    def value(self, raw, kind: str):
+        if isinstance(raw, ast.Function) and raw.name.lower() in ("lower", "casei"):
+            raw = raw.arguments[0]
+        if isinstance(raw, (dt.datetime, dt.date)):
+            return raw.isoformat()[:10] if kind == "date" else raw.isoformat()
+        try:
+            if kind == "integer" and not isinstance(raw, bool):
+                return int(raw) if float(raw) == int(float(raw)) else float(raw)
+            if kind == "number" and not isinstance(raw, bool):
+                return float(raw)
+            if kind == "boolean":
+                if isinstance(raw, bool):
+                    return int(raw)
+                return {"true": 1, "false": 0}[str(raw).lower()]
+        except (ValueError, KeyError, TypeError):
+            self.fail(f"{raw!r} is not a {kind}")
+        if isinstance(raw, (ast.Node, values.Geometry, values.Envelope)):
+            self.fail(f"expected a literal value, got {raw!r}")
+        return str(raw) if kind in ("string", "date") else raw
+
+    def geometry(self, node):
+        if isinstance(node, values.Geometry):
+            geom = shapely.geometry.shape(node.geometry)
+        elif isinstance(node, values.Envelope):
+            geom = shapely.box(node.x1, node.y1, node.x2, node.y2)
+        elif isinstance(node, ast.Function) and node.name.lower() == "bbox":
+            geom = shapely.box(*node.arguments[:4])
+        else:
+            self.fail(f"expected a geometry literal, got {node!r}")
+        if self.to_crs84 is not None:
+            geom = shapely.transform(geom, lambda xy: _pairs(self.to_crs84, xy))
+        if not geom.is_valid:
+            self.fail("the filter's geometry is not valid")
+        return geom
+
+    def spatial_args(self, node):
+        lhs, rhs = node.lhs, node.rhs
+        if isinstance(rhs, ast.Attribute) and not isinstance(lhs, ast.Attribute):
+            lhs, rhs = rhs, lhs
+        if not (isinstance(lhs, ast.Attribute) and lhs.name in GEOMETRY_NAMES):
+            self.fail(f"spatial predicates compare the 'geometry' property, got {lhs!r}")
+        return self.geometry(rhs)
+
+    def build(self, node):  # noqa: C901 (one branch per CQL2 construct)
+        if isinstance(node, bool):
+            return ("const", node)
+        if isinstance(node, ast.Include):
+            return ("const", not node.not_)
+        if isinstance(node, ast.BBox):
+            lhs = node.lhs
+            if not (isinstance(lhs, ast.Attribute) and lhs.name in GEOMETRY_NAMES):
+                self.fail(f"BBOX compares the 'geometry' property, got {lhs!r}")
+            box = values.Envelope(node.minx, node.maxx, node.miny, node.maxy)
+            return ("spatial", "intersects", self.geometry(box))
+        if isinstance(node, ast.And):
+            return ("and", self.build(node.lhs), self.build(node.rhs))
+        if isinstance(node, ast.Or):
+            return ("or", self.build(node.lhs), self.build(node.rhs))
+        if isinstance(node, ast.Not):
+            return ("not", self.build(node.sub_node))
+        if type(node) in _CMP:
+            op, lhs, rhs = _CMP[type(node)], node.lhs, node.rhs
+            if not isinstance(lhs, (ast.Attribute, ast.Function)):
+                lhs, rhs, op = rhs, lhs, _FLIP[op]
+            f, nocase = self.field(lhs)
+            if nocase:
+                return (
+                    ("like", f.name, re.escape(str(self.value(rhs, "string"))), True)
+                    if op == "="
+                    else self.fail("CASEI() works with = and LIKE")
+                )
+            return ("cmp", op, f.name, self.value(rhs, f.type))
+        if isinstance(node, ast.Like):
+            f, nocase = self.field(node.lhs)
+            pattern = node.pattern
+            if isinstance(pattern, ast.Function):
+                pattern, nocase = pattern.arguments[0], True
+            out = ("like", f.name, _like_regex(str(pattern)), nocase or node.nocase)
+            return ("not", out) if node.not_ else out
+        if isinstance(node, ast.In):
+            f, _ = self.field(node.lhs)
+            out = ("in", f.name, tuple(self.value(v, f.type) for v in node.sub_nodes))
+            return ("not", out) if node.not_ else out
+        if isinstance(node, ast.Between):
+            f, _ = self.field(node.lhs)
+            out = ("between", f.name, self.value(node.low, f.type), self.value(node.high, f.type))
+            return ("not", out) if node.not_ else out
+        if isinstance(node, ast.IsNull):
+            f, _ = self.field(node.lhs)
+            return ("not", ("isnull", f.name)) if node.not_ else ("isnull", f.name)
+        if type(node) in _SPATIAL:
+            return ("spatial", _SPATIAL[type(node)], self.spatial_args(node))
+        if isinstance(node, ast.DistanceWithin):
+            factor = _UNITS.get(str(node.units).lower())
+            if factor is None or float(node.distance) < 0:
+                self.fail("S_DWITHIN needs a distance of 0 or more in metres or km")
+            return ("dwithin", self.spatial_args(node), float(node.distance) * factor)
+        self.fail(f"unsupported expression {type(node).__name__}")
+
+
+def _pairs(transformer, xy):
+    import numpy as np
+
+    x, y = transformer.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([x, y])
+
+
+def _like_regex(pattern: str) -> str:
+    """A CQL2 LIKE pattern (% any, _ one, \\ escapes) as an anchored regular expression."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+def parse_filter(
+    text: str, lang: str | None, spec: LayerSpec, filter_crs: str | None = None
+) -> tuple:
+    """The filter tree of a `filter` parameter; InvalidParameter naming what is wrong."""
+    lang = lang or "cql2-text"
+    if len(text) > 20000:
+        raise InvalidParameter("filter is too long (20,000 characters at most)", "filter")
+    try:
+        if lang == "cql2-text":
+            tree = _text_parser().parse(text)
+        elif lang == "cql2-json":
+            tree = _walk_json(json.loads(text))
+        else:
+            raise InvalidParameter(
+                f"filter-lang {lang!r} is not supported; use cql2-text or cql2-json", "filter-lang"
+            )
+    except InvalidParameter:
+        raise
+    except (LarkError, ValueError, KeyError, IndexError, TypeError, RecursionError) as exc:
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise InvalidParameter(f"filter cannot be parsed as {lang}: {first}", "filter") from None
+    try:
+        return _Builder(spec, filter_crs).build(tree)
+    except InvalidParameter:
+        raise
+    except (AttributeError, TypeError, ValueError, IndexError, shapely.errors.GEOSException):
+        raise InvalidParameter(f"filter: cannot be used: {text[:200]!r}", "filter") from None
+
+
+def conjunction(*nodes) -> tuple | None:
+    """AND of the given trees (None ones skipped)."""
+    present = [n for n in nodes if n is not None]
+    if not present:
+        return None
+    out = present[0]
+    for n in present[1:]:
+        out = ("and", out, n)
+    return out
+
+
+def is_spatial(node) -> bool:
+    if node[0] in ("spatial", "dwithin"):
+        return True
+    return any(
+        is_spatial(n)
+        for n in node[1:]
+        if isinstance(n, tuple) and n and isinstance(n[0], str) and n[0] in _NODE_KINDS
+    )
+
+
+def fields_of(node) -> set[str]:
+    kind = node[0]
+    if kind in ("and", "or"):
+        return fields_of(node[1]) | fields_of(node[2])
+    if kind == "not":
+        return fields_of(node[1])
+    if kind == "cmp":
+        return {node[2]}
+    if kind in ("like", "in", "between", "isnull"):
+        return {node[1]}
+    return set()
+
+
+_NODE_KINDS = {
+    "and",
+    "or",
+    "not",
+    "const",
+    "cmp",
+    "like",
+    "in",
+    "between",
+    "isnull",
+    "spatial",
+    "dwithin",
+}

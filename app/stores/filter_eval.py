@@ -1,0 +1,163 @@
+"""Evaluate a CQL2 filter tree (see `cql2.py`): as SQLite SQL, and exactly in Python.
+
+SQLite here has no spatial functions, so a filter with spatial predicates runs in two
+steps: SQL selects candidates (attribute predicates exact; each spatial predicate replaced
+by an R-tree envelope test where that gives a superset, by TRUE/FALSE otherwise), then
+the whole filter is evaluated exactly on the candidates only, with shapely's vectorised
+predicates and three-valued logic (NULL compares as unknown, as in SQL).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+
+METRIC_CRS = "EPSG:7791"  # distances for S_DWITHIN are computed in RDN2008 / UTM 32N
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _envelope(node) -> tuple[float, float, float, float] | None:
+    """A lon/lat box containing every geometry that can satisfy the spatial node."""
+    kind, geom = node[0], node[2] if node[0] == "spatial" else node[1]
+    if kind == "spatial" and node[1] == "disjoint":
+        return None
+    minx, miny, maxx, maxy = geom.bounds
+    if kind == "dwithin":
+        metres = node[2] * 1.05 + 1.0
+        dlat = metres / 110_574.0
+        lat = max(abs(miny), abs(maxy))
+        dlon = metres / (111_320.0 * max(math.cos(math.radians(min(lat + dlat, 89.9))), 1e-6))
+        minx, miny, maxx, maxy = minx - dlon, miny - dlat, maxx + dlon, maxy + dlat
+    return minx, miny, maxx, maxy
+
+
+def to_sql(node, rtree: str, positive: bool = True) -> tuple[str, list]:
+    """SQL for table alias `t` (rows of `rtree` by fid); exact without spatial predicates."""
+    kind = node[0]
+    if kind == "const":
+        return ("1" if node[1] else "0"), []
+    if kind in ("and", "or"):
+        a, pa = to_sql(node[1], rtree, positive)
+        b, pb = to_sql(node[2], rtree, positive)
+        return f"({a} {kind.upper()} {b})", pa + pb
+    if kind == "not":
+        a, pa = to_sql(node[1], rtree, not positive)
+        return f"(NOT {a})", pa
+    if kind == "cmp":
+        return f"t.{_q(node[2])} {node[1]} ?", [node[3]]
+    if kind == "like":
+        flags = "(?is)" if node[3] else "(?s)"
+        return f"t.{_q(node[1])} REGEXP ?", [flags + node[2]]
+    if kind == "in":
+        marks = ", ".join("?" * len(node[2])) or "NULL"
+        return f"t.{_q(node[1])} IN ({marks})", list(node[2])
+    if kind == "between":
+        return f"t.{_q(node[1])} BETWEEN ? AND ?", [node[2], node[3]]
+    if kind == "isnull":
+        return f"t.{_q(node[1])} IS NULL", []
+    # spatial: a superset where the node counts positively, a subset (FALSE) under NOT
+    if not positive:
+        return "0", []
+    box = _envelope(node)
+    if box is None:
+        return "1", []
+    return (
+        f"t.fid IN (SELECT id FROM {_q(rtree)} WHERE maxx >= ? AND minx <= ? "
+        "AND maxy >= ? AND miny <= ?)",
+        [box[0], box[2], box[1], box[3]],
+    )
+
+
+def regexp(pattern: str, value) -> bool | None:
+    """SQLite's REGEXP(pattern, value): a full match (CQL2 LIKE compiled to a regex)."""
+    if value is None:
+        return None
+    return _compiled(pattern).fullmatch(str(value)) is not None
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
+# -- exact evaluation on candidates ------------------------------------------------------
+
+_OPS = {
+    "=": np.equal,
+    "<>": np.not_equal,
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+}
+
+
+def _values(columns: dict[str, list], name: str) -> pd.Series:
+    return pd.Series(columns[name], dtype=object)
+
+
+def _known(mask: np.ndarray, nulls: np.ndarray) -> pd.arrays.BooleanArray:
+    out = pd.array(mask.astype(bool), dtype="boolean")
+    out[nulls] = pd.NA
+    return out
+
+
+@lru_cache(maxsize=4)
+def _to_metric() -> Transformer:
+    return Transformer.from_crs("OGC:CRS84", METRIC_CRS, always_xy=True)
+
+
+def _metric(geoms):
+    t = _to_metric()
+
+    def move(xy):
+        x, y = t.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geoms, move)
+
+
+def evaluate(node, columns: dict[str, list], geoms: np.ndarray) -> pd.arrays.BooleanArray:
+    """The filter on candidate rows: attribute columns by name, geometries (None allowed)."""
+    kind, n = node[0], len(geoms)
+    if kind == "const":
+        return pd.array([node[1]] * n, dtype="boolean")
+    if kind == "and":
+        return evaluate(node[1], columns, geoms) & evaluate(node[2], columns, geoms)
+    if kind == "or":
+        return evaluate(node[1], columns, geoms) | evaluate(node[2], columns, geoms)
+    if kind == "not":
+        return ~evaluate(node[1], columns, geoms)
+    if kind == "isnull":
+        return pd.array(_values(columns, node[1]).isna().to_numpy(), dtype="boolean")
+    if kind in ("cmp", "like", "in", "between"):
+        s = _values(columns, node[2] if kind == "cmp" else node[1])
+        nulls = s.isna().to_numpy()
+        vals = s.where(~s.isna(), None).to_numpy()
+        if kind == "cmp":
+            result = np.array(
+                [False if v is None else bool(_OPS[node[1]](v, node[3])) for v in vals]
+            )
+        elif kind == "like":
+            pattern = ("(?is)" if node[3] else "(?s)") + node[2]
+            result = np.array([v is not None and bool(regexp(pattern, v)) for v in vals])
+        elif kind == "in":
+            result = np.array([v in node[2] for v in vals])
+        else:
+            result = np.array([v is not None and node[2] <= v <= node[3] for v in vals])
+        return _known(result, nulls)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if kind == "dwithin":
+        result = shapely.dwithin(_metric(geoms), _metric(node[1]), node[2])
+    else:
+        result = getattr(shapely, node[1])(geoms, node[2])
+    return _known(np.asarray(result, dtype=bool), missing)

@@ -1,0 +1,142 @@
+"""CQL2 filters evaluated by the store: every operator, NULL semantics, spatial predicates."""
+
+import pytest
+
+from app.errors import InvalidParameter
+from app.stores.base import Query
+from app.stores.cql2 import parse_filter
+
+
+def ids(store, spec, text, lang=None, **kw):
+    tree = parse_filter(text, lang, spec, **kw)
+    page = store.query(spec, Query(filter=tree, limit=100))
+    got = [f.id for f in page.features]
+    assert page.number_matched == len(got)
+    return got
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("tipo = 'museo'", ["p1", "p3", "p6"]),
+        ("tipo <> 'museo'", ["p2", "p4", "p5"]),
+        ("posti > 80", ["p1", "p5"]),
+        ("posti >= 80 AND posti <= 120", ["p1", "p2"]),
+        ("80 < posti", ["p1", "p5"]),
+        ("punteggio < 1", ["p4", "p6"]),
+        ("aperto = TRUE", ["p1", "p4", "p6"]),
+        ("aperto = false", ["p2", "p5"]),
+        ("nome LIKE 'Punto t%'", ["p3"]),
+        ("nome LIKE 'punto%'", []),
+        ("CASEI(nome) LIKE CASEI('punto c%')", ["p5"]),
+        ("nome LIKE 'Punto _no'", ["p1"]),
+        ("nome LIKE 'Punto __no'", []),
+        ("nome LIKE 'Punto u_o'", ["p1"]),
+        ("tipo IN ('teatro', 'biblioteca')", ["p2", "p4", "p5"]),
+        ("tipo NOT IN ('museo')", ["p2", "p4", "p5"]),
+        ("posti BETWEEN 10 AND 100", ["p2", "p4"]),
+        ("posti NOT BETWEEN 10 AND 100", ["p1", "p5", "p6"]),
+        ("posti IS NULL", ["p3"]),
+        ("posti IS NOT NULL", ["p1", "p2", "p4", "p5", "p6"]),
+        ("data > DATE('2023-01-01')", ["p1", "p2"]),
+        ("NOT (posti > 100)", ["p2", "p4", "p6"]),  # p3 (NULL) is unknown: not selected
+        ("tipo = 'museo' OR posti > 200", ["p1", "p3", "p5", "p6"]),
+        ("nome = 'l''aperto'", []),
+    ],
+)
+def test_attribute_filters(store, spec, text, expected):
+    assert ids(store, spec("punti"), text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "S_INTERSECTS(geometry, POLYGON((10.015 45.13, 10.027 45.13, 10.027 45.137, "
+            "10.015 45.137, 10.015 45.13)))",
+            ["p1", "p2"],
+        ),
+        ("S_WITHIN(geometry, BBOX(10.0, 45.12, 10.05, 45.15))", ["p1", "p2", "p3"]),
+        ("S_INTERSECTS(geometry, ENVELOPE(10.0 45.12 10.05 45.15))", ["p1", "p2", "p3"]),
+        ("NOT S_WITHIN(geometry, BBOX(10.0, 45.12, 10.05, 45.15))", ["p4", "p5"]),
+        ("S_DISJOINT(geometry, BBOX(10.0, 45.12, 10.05, 45.15))", ["p4", "p5"]),
+        ("S_DWITHIN(geometry, POINT(10.02 45.133), 600)", ["p1", "p2"]),
+        ("S_DWITHIN(geometry, POINT(10.02 45.133), 500)", ["p1"]),
+        ("S_DWITHIN(geometry, POINT(10.02 45.133), 100, meters)", ["p1"]),
+        ("S_DWITHIN(geometry, POINT(10.02 45.133), 1.2, km)", ["p1", "p2", "p3"]),
+        ("S_DWITHIN(geometry, POINT(10.02 45.133), 600) AND tipo = 'teatro'", ["p2"]),
+        ("S_DWITHIN(geometry, POINT(10.02 45.133), 600) OR posti IS NULL", ["p1", "p2", "p3"]),
+    ],
+)
+def test_spatial_filters(store, spec, text, expected):
+    assert ids(store, spec("punti"), text) == expected
+
+
+def test_polygon_predicates(store, spec):
+    zone = spec("zone")
+    assert ids(store, zone, "S_CONTAINS(geometry, POINT(10.01 45.15))") == [1]
+    assert ids(store, zone, "S_INTERSECTS(geometry, LINESTRING(10.01 45.11, 10.07 45.13))") == [
+        2,
+        3,
+    ]
+    assert ids(store, zone, "S_CROSSES(geometry, LINESTRING(10.01 45.15, 10.03 45.15))") == [1]
+
+
+def test_cql2_json(store, spec):
+    s = spec("punti")
+    doc = (
+        '{"op": "and", "args": [{"op": "=", "args": [{"property": "tipo"}, "museo"]}, '
+        '{"op": "s_intersects", "args": [{"property": "geometry"}, '
+        '{"bbox": [10.0, 45.12, 10.05, 45.15]}]}]}'
+    )
+    assert ids(store, s, doc, "cql2-json") == ["p1", "p3"]
+    dwithin = (
+        '{"op": "s_dwithin", "args": [{"property": "geometry"}, '
+        '{"type": "Point", "coordinates": [10.02, 45.133]}, 600]}'
+    )
+    assert ids(store, s, dwithin, "cql2-json") == ["p1", "p2"]
+    like = '{"op": "like", "args": [{"property": "nome"}, "Punto d%"]}'
+    assert ids(store, s, like, "cql2-json") == ["p2"]
+
+
+def test_filter_crs_axis_order(store, spec):
+    s = spec("punti")
+    # EPSG:4326 by URI: latitude first.
+    text = "S_INTERSECTS(geometry, BBOX(45.13, 10.015, 45.137, 10.027))"
+    assert ids(store, s, text, filter_crs="http://www.opengis.net/def/crs/EPSG/0/4326") == [
+        "p1",
+        "p2",
+    ]
+    # EPSG:7791 metres: a 200 m square around p1.
+    text = "S_INTERSECTS(geometry, BBOX(580100, 4998100, 580300, 4998300))"
+    assert ids(store, s, text, filter_crs="http://www.opengis.net/def/crs/EPSG/0/7791") == ["p1"]
+
+
+def test_spatial_filter_uses_the_index(store, spec):
+    s = spec("punti")
+    seen = []
+    conn = store._conn()
+    conn.set_trace_callback(seen.append)
+    ids(store, s, "S_DWITHIN(geometry, POINT(10.02 45.133), 500)")
+    conn.set_trace_callback(None)
+    candidates = next(q for q in seen if "SELECT t.fid, t.geom" in q)
+    assert "rtree_punti__v1_geom" in candidates
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("ghost = 1", "unknown property 'ghost'; queryables of 'punti'"),
+        ("posti = 'many'", "'many' is not a integer"),
+        ("nome =", "cannot be parsed as cql2-text"),
+        ("S_INTERSECTS(nome, POINT(1 2))", "compare the 'geometry' property"),
+        ("S_DWITHIN(geometry, POINT(1 2), -1)", "S_DWITHIN needs a distance"),
+        ("S_INTERSECTS(geometry, POLYGON((0 0, 1 1, 1 0, 0 1, 0 0)))", "geometry is not valid"),
+        ("nome = 'x'; DROP TABLE punti__v1", "cannot be parsed"),
+        ("x" * 20001, "too long"),
+    ],
+)
+def test_bad_filters(spec, text, message):
+    with pytest.raises(InvalidParameter, match=message) as err:
+        parse_filter(text, None, spec("punti"))
+    assert err.value.parameter == "filter"
