@@ -56,3 +56,39 @@ def write_gpkg_attributes(path: Path, table: str, columns: dict[str, list]) -> N
     import pandas as pd
 
     pyogrio.write_dataframe(pd.DataFrame(columns), path, layer=table, driver="GPKG")
+
+
+#: Download formats: GDAL driver, file suffix, media type.
+EXPORT_FORMATS = {
+    "geojson": ("GeoJSON", ".geojson", "application/geo+json"),
+    "gpkg": ("GPKG", ".gpkg", "application/geopackage+sqlite3"),
+    "shp.zip": ("ESRI Shapefile", ".shp", "application/zip"),
+    "csv": ("CSV", ".csv", "text/csv; charset=utf-8"),
+    "kml": ("KML", ".kml", "application/vnd.google-earth.kml+xml"),
+}
+
+
+def write_export(
+    gdf: gpd.GeoDataFrame, folder: Path, name: str, fmt: str, description: str
+) -> list[Path]:
+    """Write `gdf` in a download format into `folder`; returns the files written."""
+    driver, suffix, _ = EXPORT_FORMATS[fmt]
+    path = Path(folder) / f"{name}{suffix}"
+    options: dict = {}
+    if fmt == "geojson":
+        options = {
+            "RFC7946": "YES" if gdf.crs.to_epsg() == 4326 else "NO",
+            "DESCRIPTION": description,
+            "WRITE_NAME": "YES",
+        }
+    elif fmt == "gpkg":
+        options = {"DESCRIPTION": description[:1000], "IDENTIFIER": name}
+    elif fmt == "csv":
+        options = {"GEOMETRY": "AS_WKT", "CREATE_CSVT": "YES"}
+    elif fmt == "shp.zip":
+        options = {"ENCODING": "UTF-8"}
+    try:
+        pyogrio.write_dataframe(gdf, path, layer=name, driver=driver, layer_options=options)
+    except Exception as exc:
+        raise StoreError(f"could not write {fmt}: {exc}") from None
+    return sorted(p for p in Path(folder).iterdir() if p.stem == name or p.name == path.name)

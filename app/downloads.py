@@ -1,0 +1,130 @@
+"""Downloads of published layers: `/download/<id>.<geojson|gpkg|shp.zip|csv|kml>`.
+
+The same `filter` (CQL2) and `crs` as the API; every declared field is written with its
+type; the licence and attribution travel with the data (a LEGGIMI.txt in the shapefile
+archive, the layer description in GeoJSON/GeoPackage/KML, a `Link: rel="license"` header).
+Files are written in the target CRS's traditional GIS order (easting/longitude first), as
+file formats expect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from flask import Blueprint, Response, request
+
+from app.errors import InvalidParameter, NotFound
+from app.geo import io
+from app.ogcapi import params
+from app.registry.spec import LayerSpec
+from app.services import services
+from app.stores.base import FeatureStore, Query
+
+bp = Blueprint("downloads", __name__)
+PAGE = 10_000
+_DTYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean", "string": "object"}
+
+
+def features_frame(store: FeatureStore, spec: LayerSpec, tree) -> gpd.GeoDataFrame:
+    """Every feature matching `tree`, typed as the layer declares, in CRS84."""
+    rows, geoms, offset = [], [], 0
+    while True:
+        page = store.query(spec, Query(filter=tree, limit=PAGE, offset=offset))
+        for f in page.features:
+            rows.append(f.properties)
+            geoms.append(shapely.geometry.shape(f.geometry) if f.geometry else None)
+        offset += PAGE
+        if offset >= page.number_matched or not page.features:
+            break
+    frame = pd.DataFrame(rows, columns=list(spec.field_names))
+    for f in spec.fields:
+        if f.type == "date":
+            frame[f.name] = pd.to_datetime(frame[f.name], format="ISO8601").dt.date
+        else:
+            frame[f.name] = frame[f.name].astype(_DTYPES[f.type])
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs="OGC:CRS84")
+
+
+def licence_text(spec: LayerSpec, crs: str, count: int) -> str:
+    m = spec.metadata
+    lines = [
+        f"{spec.title.it} ({spec.id})",
+        f"{m.abstract.it}",
+        "",
+        f"Titolare / Owner: {m.owner}",
+        f"Licenza / Licence: {m.licence}",
+        f"Attribuzione / Attribution: {m.attribution or m.owner}",
+        f"Genealogia / Lineage: {m.lineage.it}",
+        f"Aggiornato / Updated: {m.updated.isoformat()}",
+        f"Sistema di riferimento / CRS: {crs}",
+        f"Elementi / Features: {count}",
+        f"Scaricato il / Downloaded on: {dt.date.today().isoformat()} "
+        "dal Geoportale del Comune di Cremona",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def export(spec: LayerSpec, frame: gpd.GeoDataFrame, fmt: str, crs: str, folder: Path) -> Path:
+    """The download file for `fmt` inside `folder`."""
+    if crs != "OGC:CRS84":
+        frame = frame.to_crs(crs)
+    else:
+        frame = frame.set_crs("EPSG:4326", allow_override=True)
+    text = licence_text(spec, crs if crs != "OGC:CRS84" else "EPSG:4326 (lon, lat)", len(frame))
+    files = io.write_export(frame, folder, spec.id, fmt, text.replace("\n", " ").strip())
+    if fmt != "shp.zip":
+        return files[0]
+    archive = folder / f"{spec.id}.shp.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in files:
+            zf.write(f, f.name)
+        names = "\n".join(
+            f"{f.name[:10]:<10}  {f.name}  {f.type}  {f.label.it}" for f in spec.fields
+        )
+        zf.writestr(
+            "LEGGIMI.txt",
+            text + "\nCampi (nome nel .dbf, nome completo, tipo, "
+            "etichetta) / Fields:\n" + names + "\n",
+        )
+    return archive
+
+
+def _split(name: str) -> tuple[str, str]:
+    """'punti.shp.zip' -> ('punti', 'shp.zip'); NotFound for other names."""
+    for fmt in sorted(io.EXPORT_FORMATS, key=len, reverse=True):
+        if name.endswith("." + fmt) and "/" not in name:
+            return name[: -len(fmt) - 1], fmt
+    raise NotFound(f"no download '{name}': use <layer>.<{'|'.join(io.EXPORT_FORMATS)}>")
+
+
+@bp.get("/download/<path:name>")
+def download(name: str):
+    layer_id, fmt = _split(name)
+    unknown = sorted(set(request.args) - {"crs", "filter", "filter-lang", "filter-crs"})
+    if unknown:
+        raise InvalidParameter(f"unknown parameter {unknown[0]!r}", unknown[0])
+    svc = services()
+    spec = svc.layer(layer_id)
+    crs = params.parse_crs(request.args)
+    if fmt == "kml" and crs not in ("OGC:CRS84", "EPSG:4326"):
+        raise InvalidParameter("KML is always WGS84: leave out crs", "crs")
+    frame = features_frame(svc.store, spec, params.parse_filter(request.args, spec))
+    folder = Path(tempfile.mkdtemp(prefix="geoportale-download-"))
+    try:
+        path = export(spec, frame, fmt, crs, folder)
+        body = path.read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    suffix = "" if crs == "OGC:CRS84" else "_" + crs.replace(":", "").lower()
+    name = f"{spec.id}{suffix}.{fmt}"
+    response = Response(body, mimetype=io.EXPORT_FORMATS[fmt][2])
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Link"] = f'<{spec.metadata.licence}>; rel="license"'
+    return response

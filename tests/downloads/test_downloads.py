@@ -1,0 +1,106 @@
+"""Every download re-opens in pyogrio with the same count, fields, types and coordinates."""
+
+import io
+import zipfile
+from urllib.parse import quote
+
+import pyogrio
+import pytest
+
+FORMATS = ["geojson", "gpkg", "shp.zip", "csv", "kml"]
+
+
+def fetch(client, url, tmp_path, name):
+    r = client.get(url)
+    assert r.status_code == 200, r.data[:300]
+    path = tmp_path / name
+    path.write_bytes(r.data)
+    return r, path
+
+
+def read(path, fmt):
+    if fmt == "shp.zip":
+        return pyogrio.read_dataframe(f"/vsizip/{path}")
+    if fmt == "csv":
+        return pyogrio.read_dataframe(path, open_options={"GEOM_POSSIBLE_NAMES": "WKT"})
+    return pyogrio.read_dataframe(path)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_download_round_trip(client, tmp_path, fmt):
+    r, path = fetch(client, f"/download/punti.{fmt}", tmp_path, f"punti.{fmt}")
+    assert f'filename="punti.{fmt}"' in r.headers["Content-Disposition"]
+    assert r.headers["Link"].endswith('rel="license"')
+    gdf = read(path, fmt)
+    assert len(gdf) == 6
+    names = {"id", "nome", "tipo", "posti", "punteggio", "aperto", "data", "fonte"}
+    if fmt == "shp.zip":
+        names = {n[:10] for n in names}
+    if fmt == "kml":  # KML keeps its own id; the layer's fields are ExtendedData
+        names -= {"id"}
+    assert names <= set(gdf.columns), gdf.columns
+    p1 = gdf[gdf["nome"] == "Punto uno"].iloc[0]
+    assert (p1.geometry.x, p1.geometry.y) == pytest.approx((10.02, 45.133), abs=1e-7)
+    assert p1["nome"] == "Punto uno"
+    if fmt in ("geojson", "gpkg", "shp.zip", "csv"):
+        assert int(p1["posti"]) == 120 and float(p1["punteggio"]) == 3.5
+    if fmt == "gpkg":  # types kept, not just fid (GeoNode's bug)
+        info = pyogrio.read_info(path)
+        types = dict(zip(info["fields"], info["dtypes"], strict=True))
+        assert types["posti"] == "int64" and types["punteggio"] == "float64"
+        assert types["aperto"] == "bool" and types["data"] in (
+            "datetime64[D]",
+            "datetime64[ms]",
+            "object",
+        )
+    assert gdf.geometry.isna().sum() == (1 if fmt != "kml" else gdf.geometry.isna().sum())
+
+
+def test_shapefile_archive_has_licence_and_prj(client, tmp_path):
+    r = client.get("/download/zone.shp.zip?crs=http://www.opengis.net/def/crs/EPSG/0/3003")
+    assert r.mimetype == "application/zip"
+    assert 'filename="zone_epsg3003.shp.zip"' in r.headers["Content-Disposition"]
+    zf = zipfile.ZipFile(io.BytesIO(r.data))
+    names = set(zf.namelist())
+    assert {"zone.shp", "zone.shx", "zone.dbf", "zone.prj", "zone.cpg", "LEGGIMI.txt"} <= names
+    readme = zf.read("LEGGIMI.txt").decode()
+    assert "Licenza / Licence: CC0-1.0" in readme and "EPSG:3003" in readme
+    path = tmp_path / "z.zip"
+    path.write_bytes(r.data)
+    gdf = pyogrio.read_dataframe(f"/vsizip/{path}")
+    assert gdf.crs.to_epsg() == 3003 and len(gdf) == 3
+    minx, miny, _, _ = gdf.total_bounds
+    assert 1_570_000 < minx < 1_590_000 and 4_990_000 < miny < 5_010_000
+
+
+def test_download_with_filter_and_crs(client, tmp_path):
+    text = quote("tipo = 'museo' AND posti IS NOT NULL")
+    _, path = fetch(
+        client,
+        f"/download/punti.gpkg?filter={text}&crs=http://www.opengis.net/def/crs/EPSG/0/7791",
+        tmp_path,
+        "f.gpkg",
+    )
+    gdf = pyogrio.read_dataframe(path)
+    assert sorted(gdf["id"]) == ["p1", "p6"] and gdf.crs.to_epsg() == 7791
+    p1 = gdf[gdf["id"] == "p1"].geometry.iloc[0]
+    assert (p1.x, p1.y) == pytest.approx((580205.4, 4998231.2), abs=0.5)
+
+
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/download/ghost.geojson", 404),
+        ("/download/punti.exe", 404),
+        ("/download/punti.geojson?crs=EPSG:2000", 400),
+        ("/download/punti.kml?crs=http://www.opengis.net/def/crs/EPSG/0/3003", 400),
+        ("/download/punti.geojson?filter=ghost%20%3D%201", 400),
+        ("/download/punti.geojson?colour=red", 400),
+        ("/download/..%2F..%2Fetc%2Fpasswd.geojson", 404),
+        ("/download/punti.geojson/../../etc/passwd", 404),
+    ],
+)
+def test_bad_downloads(client, url, status):
+    r = client.get(url, headers={"Accept": "application/json"})
+    assert r.status_code == status
+    assert "Traceback" not in r.get_data(as_text=True)
