@@ -63,11 +63,12 @@ def create_app(test_config: dict | None = None) -> Flask:
             log.error("the geoportal cannot serve data: %s", exc.detail)
             app.extensions[KEY] = exc.detail
 
-    from app import admin, cli, downloads, ogcapi, viewer
+    from app import admin, catalog, cli, downloads, ogcapi, viewer
 
     app.register_blueprint(ogcapi.bp, url_prefix="/api")
     app.register_blueprint(viewer.bp)
     app.register_blueprint(downloads.bp)
+    app.register_blueprint(catalog.bp)
     admin.init_app(app, settings)
     cli.register(app)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app.geo.crs import supported_crs_uris
+from app.geo.io import EXPORT_FORMATS
 from app.ogcapi.links import (
     GEOJSON,
     HTML,
@@ -98,6 +99,21 @@ def collection(spec: LayerSpec, info: LayerInfo, fmt: str, lang: str = "it") -> 
                 SCHEMA,
                 "Queryables",
             ),
+            link(
+                url("ogcapi.metadata", collection_id=spec.id),
+                "describedby",
+                GEOJSON,
+                "Metadata record",
+            ),
+            *[
+                link(
+                    url("downloads.download", name=f"{spec.id}.{fmt}"),
+                    "enclosure",
+                    media,
+                    f"Download ({fmt})",
+                )
+                for fmt, (_, _, media) in EXPORT_FORMATS.items()
+            ],
         ],
         # Beyond the standard: what a citizen or a SIT officer needs to trust the layer.
         "geoportale": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, json, render_template, request
 
+from app import catalog
 from app.geo.crs import geometry_to, uri_of
 from app.ogcapi import documents, params
 from app.ogcapi.links import GEOJSON, JSON, OPENAPI, SCHEMA
@@ -109,6 +110,17 @@ def item(collection_id: str, feature_id: str):
     response = _render(doc, fmt, "api/item.html", GEOJSON, spec=spec)
     response.headers["Content-Crs"] = f"<{uri_of(crs)}>"
     return response
+
+
+@bp.get("/collections/<collection_id>/metadata")
+def metadata(collection_id: str):
+    """The layer's metadata record (OGC API Records-like; DCAT-AP_IT at /catalog.jsonld)."""
+    _check_params({"f"})
+    svc = services()
+    spec = svc.layer(collection_id)
+    fmt = _format()
+    doc = catalog.record(spec, svc.store.describe(spec.id))
+    return _render(doc, fmt, "api/metadata.html", GEOJSON, spec=spec)
 
 
 @bp.get("/collections/<collection_id>/queryables")

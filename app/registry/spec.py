@@ -26,6 +26,26 @@ GeometryType = Literal[
     "Geometry",
 ]
 FieldType = Literal["string", "integer", "number", "boolean", "date"]
+#: EU Publications Office data themes, as DCAT-AP_IT requires for dcat:theme.
+EuTheme = Literal[
+    "AGRI",
+    "ECON",
+    "EDUC",
+    "ENER",
+    "ENVI",
+    "GOVE",
+    "HEAL",
+    "INTR",
+    "JUST",
+    "REGI",
+    "SOCI",
+    "TECH",
+    "TRAN",
+    "OP_DATPRO",
+]
+Frequency = Literal[
+    "DAILY", "WEEKLY", "MONTHLY", "QUARTERLY", "ANNUAL", "IRREG", "UNKNOWN", "NEVER", "CONT"
+]
 
 
 class Strict(BaseModel):
@@ -106,6 +126,10 @@ class MetadataSpec(Strict):
     updated: dt.date
     keywords: tuple[str, ...] = ()
     source_crs: str | None = Field(None, description="CRS of the data as delivered")
+    themes: tuple[EuTheme, ...] = Field(
+        (), description="EU data themes (DCAT-AP_IT dcat:theme), e.g. GOVE, REGI, TRAN"
+    )
+    frequency: Frequency = Field("IRREG", description="update frequency (EU authority code)")
 
 
 class AddressSpec(Strict):
