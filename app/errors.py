@@ -116,7 +116,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "-")
-        return _respond(exc.code or 500, code, exc.name, exc.description or exc.name, None)
+        response = _respond(exc.code or 500, code, exc.name, exc.description or exc.name, None)
+        for name, value in exc.get_headers():  # e.g. Allow on 405, Retry-After on 429
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -152,7 +152,10 @@ def bbox_to_crs84(bbox: tuple[float, float, float, float], label: str):
     """The area of a bbox given in `label` (its axis order), as a CRS84 polygon."""
     import shapely
 
-    box = shapely.segmentize(shapely.box(*bbox), max(bbox[2] - bbox[0], bbox[3] - bbox[1]) / 16)
+    size = max(bbox[2] - bbox[0], bbox[3] - bbox[1])
+    box = shapely.box(*bbox)
+    if size > 0:  # densify the edges, so the area stays right after reprojection
+        box = shapely.segmentize(box, size / 16)
     if label == "OGC:CRS84":
         return box
     return shapely.transform(box, _move(_authority_transformer(label, "OGC:CRS84")))

@@ -48,7 +48,11 @@ def _shared_components(max_limit: int, default_limit: int) -> dict:
                 "bbox",
                 "Only features whose geometry intersects the box minLon,minLat,maxLon,"
                 "maxLat (CRS84).",
-                {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+                {
+                    "type": "array",
+                    "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}],
+                    "items": {"type": "number"},
+                },
                 style="form",
                 explode=False,
             ),
@@ -59,8 +63,10 @@ def _shared_components(max_limit: int, default_limit: int) -> dict:
             ),
             "limit": _param(
                 "limit",
+                # No schema maximum: OGC API Features requires a larger limit to be served
+                # at the maximum, not refused.
                 f"Items per page (1-{max_limit}; larger values are served at {max_limit}).",
-                {"type": "integer", "minimum": 1, "maximum": max_limit, "default": default_limit},
+                {"type": "integer", "minimum": 1, "default": default_limit},
             ),
             "offset": _param(
                 "offset", "Items to skip.", {"type": "integer", "minimum": 0, "default": 0}
@@ -115,7 +121,10 @@ def _shared_components(max_limit: int, default_limit: int) -> dict:
             "Problem": {
                 "description": "A problem (RFC 9457).",
                 "content": {
-                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/problem"}}
+                    "application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/problem"}
+                    },
+                    "text/html": {"schema": {"type": "string"}},
                 },
             }
         },

@@ -121,7 +121,7 @@ def parse_bbox(args: MultiDict) -> tuple[BBox | None, tuple | None]:
 
 def parse_filter(args: MultiDict, spec: LayerSpec) -> tuple | None:
     """`filter` in CQL2 (`filter-lang` cql2-text or cql2-json, geometries in `filter-crs`)."""
-    text = args.get("filter")
+    text = args.get("filter") or None  # an empty filter selects everything
     lang = args.get("filter-lang")
     crs = parse_crs(args, "filter-crs")
     if lang is not None and lang not in ("cql2-text", "cql2-json"):
@@ -136,7 +136,7 @@ def parse_filter(args: MultiDict, spec: LayerSpec) -> tuple | None:
 def parse_datetime(args: MultiDict) -> str | None:
     """Checked for syntax; the layers carry no temporal extent, so it selects everything."""
     raw = args.get("datetime")
-    if raw is None:
+    if not raw:  # absent or empty: no temporal constraint
         return None
     parts = raw.split("/")
     if len(parts) > 2 or not all(_DATETIME.match(p) for p in parts) or parts == ["..", ".."]:
