@@ -76,6 +76,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_LIMIT", 10000, "Largest limit a client may ask for.", int),
     Setting("TITLE", "Geoportale del Comune di Cremona", "Site title."),
     Setting(
+        "TILES_THRESHOLD",
+        5000,
+        "The map loads a layer with more features than this as vector tiles, not GeoJSON "
+        "(0: every layer as tiles).",
+        int,
+    ),
+    Setting(
         "SECRET_KEY",
         "",
         "Key that signs the admin session cookies. Empty: a random key is made once and kept "
@@ -99,6 +106,11 @@ SETTINGS: tuple[Setting, ...] = (
         _bool,
     ),
     Setting("MAX_UPLOAD_MB", 200, "Largest request body (uploads), in megabytes.", int),
+    Setting(
+        "MAPS_DIR",
+        str(PROJECT_ROOT / "instance" / "maps"),
+        "Directory of the published maps' definitions (one JSON file per map; /embed/<slug>).",
+    ),
 )
 
 
