@@ -64,8 +64,10 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.extensions[KEY] = exc.detail
 
     from app import admin, catalog, cli, downloads, ogcapi, viewer
+    from app.ogcapi.tiles import tiles_bp
 
     app.register_blueprint(ogcapi.bp, url_prefix="/api")
+    app.register_blueprint(tiles_bp, url_prefix="/api")
     app.register_blueprint(viewer.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(catalog.bp)

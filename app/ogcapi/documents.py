@@ -6,6 +6,7 @@ import datetime as dt
 
 from app.geo.crs import supported_crs_uris
 from app.geo.io import EXPORT_FORMATS
+from app.ogcapi import tiles
 from app.ogcapi.links import (
     GEOJSON,
     HTML,
@@ -114,6 +115,7 @@ def collection(spec: LayerSpec, info: LayerInfo, fmt: str, lang: str = "it") -> 
                 )
                 for fmt, (_, _, media) in EXPORT_FORMATS.items()
             ],
+            *tiles.collection_links(spec.id),
         ],
         # Beyond the standard: what a citizen or a SIT officer needs to trust the layer.
         "geoportale": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import url_for
 
 from app.geo.crs import supported_crs_uris
+from app.ogcapi import tiles
 from app.services import Services
 
 _OAS_TYPES = {
@@ -204,6 +205,7 @@ def openapi_document(svc: Services) -> dict:
             "application/geo+json",
             errors=("400", "404"),
         )
+        paths.update(tiles.openapi_paths(spec.id, title))
         paths[f"{base}/queryables"] = _op(
             f"getQueryables_{spec.id}",
             f"{title}: queryables",

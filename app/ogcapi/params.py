@@ -177,8 +177,8 @@ def _typed(raw: str, kind: str, name: str):
         raise InvalidParameter(f"{name} must be a {kind}, got {raw!r}", name) from None
     if kind == "boolean":
         if raw.lower() in ("true", "1"):
-            return 1
+            return True
         if raw.lower() in ("false", "0"):
-            return 0
+            return False
         raise InvalidParameter(f"{name} must be true or false, got {raw!r}", name)
     return raw

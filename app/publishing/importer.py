@@ -153,6 +153,15 @@ def _new_spec(opts: ImportOptions, gdf, types, id_field, geometry_type, crs, sou
     )
 
 
+_TITLE_CANDIDATES = ("nome", "name", "titolo", "title", "denominazione", "descrizione", "label")
+
+
+def _title_field(types: dict[str, str]) -> str | None:
+    """A name-like text field to head popups and lists, if the file has one."""
+    by_lower = {c.lower(): c for c, t in types.items() if t == "string"}
+    return next((by_lower[n] for n in _TITLE_CANDIDATES if n in by_lower), None)
+
+
 def _updated_spec(
     spec: LayerSpec, types: dict[str, str], crs: str, source: str, opts: ImportOptions
 ) -> LayerSpec:
@@ -234,7 +243,7 @@ def import_file(
                 "error",
                 "missing-fields",
                 "fields the layer requires are missing from "
-                f"the file: {', '.join(required)} (map them with --rename SOURCE=FIELD)",
+                f"the file: {', '.join(required)} (map them: CLI --rename SOURCE=FIELD, admin: 'renames')",
             )
         elif missing:
             report.add(
@@ -305,7 +314,7 @@ def _choose_id(gdf, existing: LayerSpec | None, opts: ImportOptions, report) -> 
                 "warning",
                 "id-not-unique",
                 f"field '{col}' looks like an id but repeats "
-                "or is empty; 'gp_id' numbers the features (choose with --id-field)",
+                "or is empty; 'gp_id' numbers the features (choose one: CLI --id-field, admin: 'id field')",
             )
     gdf["gp_id"] = pd.Series(range(1, len(gdf) + 1), index=gdf.index)
     report.add("info", "generated-id", "no unique id field: 'gp_id' numbers the features")

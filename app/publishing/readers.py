@@ -104,7 +104,9 @@ def _pick(files: list[Path], layer: str | None, archive: str) -> Path:
         raise ImportRefused(f"{archive}: no shapefile or other vector file inside")
     if len(candidates) > 1:
         names = ", ".join(sorted(f.stem for f in candidates))
-        raise ImportRefused(f"{archive}: several layers ({names}); choose one with --layer")
+        raise ImportRefused(
+            f"{archive}: several layers ({names}); choose one (CLI --layer, admin: 'layer in the file')"
+        )
     return candidates[0]
 
 
@@ -160,7 +162,7 @@ def _open_gpkg(path: Path, layer: str | None, notes: list[str]) -> tuple[gpd.Geo
     if layer is None:
         if len(layers) != 1:
             raise ImportRefused(
-                f"{path.name}: {len(layers)} layers ({', '.join(layers)}); choose one with --layer"
+                f"{path.name}: {len(layers)} layers ({', '.join(layers)}); choose one (CLI --layer, admin: 'layer in the file')"
             )
         layer = layers[0]
     elif layer not in layers:
@@ -229,7 +231,7 @@ def _open_csv(path: Path, crs: str | None, notes: list[str]) -> tuple[gpd.GeoDat
         if not (lon and lat) and crs is None:
             raise ImportRefused(
                 f"{path.name}: columns {a!r}/{b!r} are projected coordinates; "
-                "give their CRS with --crs (e.g. EPSG:3003)"
+                "give their CRS (CLI --crs, admin: 'CRS'), e.g. EPSG:3003"
             )
         if lon and lat and crs is None:
             crs = "EPSG:4326"
@@ -319,7 +321,7 @@ def _finish(gdf: gpd.GeoDataFrame, crs: str | None, source: str, notes: list[str
     declared = crs_label(gdf.crs)
     if declared is None and crs is None:
         raise ImportRefused(
-            f"{source}: the file declares no CRS; give it with --crs "
+            f"{source}: the file declares no CRS; give it (CLI --crs, admin: 'CRS') "
             "(e.g. EPSG:3003 for Gauss-Boaga, EPSG:7791 for RDN2008 UTM 32N)"
         )
     if crs is not None and declared is not None and crs != declared:

@@ -102,7 +102,7 @@ def check_crs(report: Report, gdf: gpd.GeoDataFrame, crs: str | None) -> None:
             "error",
             "crs-implausible",
             f"coordinates {', '.join(f'{b:.6g}' for b in bounds)} are outside the range "
-            f"of {crs} for Italy{hint}. Give the right CRS with --crs.",
+            f"of {crs} for Italy{hint}. Give the right CRS (CLI --crs, admin: 'CRS').",
         )
 
 

@@ -79,6 +79,56 @@
     if (el) el.textContent = text;
   }
 
+  // A layer above the size threshold comes as vector tiles (geoportale-tiles.js), drawn
+  // with the same styles; its popups come from the tile's feature properties.
+  function addTiles(map, cfg, pane) {
+    var styleOf = pathStyle(cfg.style);
+    var layer = new L.GeoportaleTiles({
+      url: cfg.tilesUrl, layerName: cfg.id, pane: pane,
+      attribution: cfg.attribution ? esc(cfg.attribution) : null,
+      style: function (props, kind) { return styleOf({properties: props, geometry: {type: kind}}); }
+    });
+    layer.config = cfg;
+    layer.zIndex = Number(map.getPane(pane).style.zIndex);
+    var box = document.querySelector("input[name='layer'][value='" + cfg.id + "']");
+    setStatus(cfg.id, "");
+    if (box) box.disabled = false;
+    return layer;
+  }
+
+  // The topmost tiled feature under a click (SVG features answer their own clicks).
+  function tiledFeatureAt(map, tiled, latlng) {
+    var shown = tiled.filter(function (l) { return map.hasLayer(l); });
+    shown.sort(function (a, b) { return b.zIndex - a.zIndex; });
+    for (var i = 0; i < shown.length; i++) {
+      var f = shown[i].featureAt(latlng);
+      if (f) {
+        f.id = f.properties[shown[i].config.idField];
+        return {layer: shown[i], feature: f};
+      }
+    }
+    return null;
+  }
+
+  function bindTiledPopups(map, tiled) {
+    if (!tiled.length) return;
+    map.on("click", function (e) {
+      var target = e.originalEvent && e.originalEvent.target;
+      if (target && L.DomUtil.hasClass(target, "leaflet-interactive")) return;
+      var hit = tiledFeatureAt(map, tiled, e.latlng);
+      if (hit) {
+        L.popup({maxWidth: 360}).setLatLng(e.latlng)
+          .setContent(popupHtml(hit.layer.config, hit.feature)).openOn(map);
+      }
+    });
+    var last = 0;
+    map.on("mousemove", function (e) {
+      if (e.originalEvent.timeStamp - last < 60) return;
+      last = e.originalEvent.timeStamp;
+      map.getContainer().style.cursor = tiledFeatureAt(map, tiled, e.latlng) ? "pointer" : "";
+    });
+  }
+
   function addLayer(map, cfg, index) {
     var style = cfg.style;
     // One pane per layer, in registry order, point layers above areas and lines, so the
@@ -86,6 +136,7 @@
     var pane = "gp-" + cfg.id;
     var points = cfg.geometryType === "Point" || cfg.geometryType === "MultiPoint";
     map.createPane(pane).style.zIndex = String(400 + index + (points ? 100 : 0));
+    if (cfg.mode === "tiles" && L.GeoportaleTiles) return toggled(map, cfg, addTiles(map, cfg, pane));
     var layer = L.geoJSON(null, {
       pane: pane,
       style: pathStyle(style),
@@ -97,7 +148,6 @@
         lyr.bindPopup(popupHtml(cfg, feature), {maxWidth: 360});
       }
     });
-    var box = document.querySelector("input[name='layer'][value='" + cfg.id + "']");
     var unlocated = 0;
     setStatus(cfg.id, "caricamento…");
     fetchAll(cfg.itemsUrl + "?f=json&limit=10000", function (doc) {
@@ -105,10 +155,17 @@
       layer.addData(doc.features.filter(function (f) { return f.geometry; }));
     }).then(function () {
       setStatus(cfg.id, unlocated ? unlocated + " senza posizione sulla mappa" : "");
+      var box = document.querySelector("input[name='layer'][value='" + cfg.id + "']");
       if (box) box.disabled = false;
     }).catch(function (err) {
       setStatus(cfg.id, "non disponibile (" + err.message + ")");
     });
+    return toggled(map, cfg, layer);
+  }
+
+  // Shown at start if the layer says so; its checkbox adds and removes it.
+  function toggled(map, cfg, layer) {
+    var box = document.querySelector("input[name='layer'][value='" + cfg.id + "']");
     if (cfg.visible) layer.addTo(map);
     if (box) {
       box.addEventListener("change", function () {
@@ -116,7 +173,9 @@
       });
     }
     var swatch = document.querySelector("[data-layer-swatch='" + cfg.id + "']");
-    if (swatch && !style.categories.length) swatch.style.setProperty("--swatch", style.fillColor);
+    if (swatch && !cfg.style.categories.length) {
+      swatch.style.setProperty("--swatch", cfg.style.fillColor);
+    }
     return layer;
   }
 
@@ -126,6 +185,8 @@
       var self = this;
       self.map = map;
       config.layers.forEach(function (cfg, i) { self.layers[cfg.id] = addLayer(map, cfg, i); });
+      bindTiledPopups(map, config.layers.map(function (cfg) { return self.layers[cfg.id]; })
+        .filter(function (layer) { return layer.featureAt; }));
       document.documentElement.setAttribute("data-geoportale", "ready");
     }
   };

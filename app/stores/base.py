@@ -136,6 +136,10 @@ class FeatureStore(ABC):
         """Stop serving the layer; its versions stay for a later publish."""
 
     @abstractmethod
+    def layer_ids(self) -> list[str]:
+        """Every layer the store has versions of (served, draft-only, unpublished)."""
+
+    @abstractmethod
     def versions(self, layer_id: str) -> list[VersionInfo]:
         """Every version of a layer, newest first; raises LayerNotFound if none."""
 

@@ -194,8 +194,8 @@ class _Builder:
                 return float(raw)
             if kind == "boolean":
                 if isinstance(raw, bool):
-                    return int(raw)
-                return {"true": 1, "false": 0}[str(raw).lower()]
+                    return raw
+                return {"true": True, "false": False}[str(raw).lower()]
         except (ValueError, KeyError, TypeError):
             self.fail(f"{raw!r} is not a {kind}")
         if isinstance(raw, (ast.Node, values.Geometry, values.Envelope)):

@@ -129,6 +129,14 @@ class CatalogMixin(FeatureStore):
             raise LayerNotFound(f"no layer '{layer_id}' in the store")
         return [_version(r) for r in rows]
 
+    def layer_ids(self) -> list[str]:
+        rows = (
+            self._conn()
+            .execute("SELECT DISTINCT layer_id FROM geoportale_versions ORDER BY layer_id")
+            .fetchall()
+        )
+        return [r[0] for r in rows]
+
     def shipped_fingerprints(self) -> dict[str, str]:
         """The fingerprint of the newest shipped version of each layer."""
         rows = (
@@ -190,6 +198,8 @@ class CatalogMixin(FeatureStore):
                 ).fetchone()
             version = (row[0] or 0) + 1
             table = f"{spec.id}__v{version}"
+            if report is not None:
+                report = {**report, "version": version}
             # The table is complete before its row exists: a crash in between leaves an
             # orphan table that the next write removes, never a half-visible version.
             self._write_table(table, data, spec)

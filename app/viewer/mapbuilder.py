@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import folium
 from branca.element import MacroElement
+from flask import current_app, url_for
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from app.registry.spec import LayerSpec
@@ -25,8 +27,11 @@ class LocalMap(folium.Map):
         self.default_css = [("leaflet_css", leaflet_css)]
 
 
-class GeoportaleLayers(MacroElement):
-    """Hands the layer configuration to `Geoportale.init` once the map exists."""
+class GeoportaleLayers(JSCSSMixin, MacroElement):
+    """Hands the layer configuration to `Geoportale.init` once the map exists.
+
+    With a layer in tiles mode it also loads our vector tile renderer (geoportale-tiles.js).
+    """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
@@ -38,18 +43,38 @@ class GeoportaleLayers(MacroElement):
         super().__init__()
         self._name = "GeoportaleLayers"
         self.config = config
+        self.default_js = []
+        if any(layer.get("mode") == "tiles" for layer in config["layers"]):
+            tiles_js = url_for("static", filename="geoportale-tiles.js")
+            self.default_js = [("geoportale_tiles", tiles_js)]
 
 
-def layer_config(spec: LayerSpec, items_url: str, item_url: str, count: int, lang: str) -> dict:
-    """What the browser needs to load, style, explain and list one layer."""
+def layer_config(
+    spec: LayerSpec,
+    items_url: str,
+    item_url: str,
+    count: int,
+    lang: str,
+    tiles_threshold: int | None = None,
+) -> dict:
+    """What the browser needs to load, style, explain and list one layer.
+
+    A layer with more than `tiles_threshold` features (default: the TILES_THRESHOLD setting)
+    is loaded as vector tiles (`mode` "tiles", `tilesUrl`), a smaller one as GeoJSON.
+    """
     st = spec.style
+    if tiles_threshold is None:
+        tiles_threshold = current_app.config["GEOPORTALE"]["TILES_THRESHOLD"]
+    tiles_url = url_for("tiles.tile", collection_id=spec.id, z=0, x=0, y=0)
     return {
         "id": spec.id,
         "title": spec.title.get(lang),
         "group": spec.group.get(lang),
         "geometryType": spec.geometry_type,
+        "mode": "tiles" if count > tiles_threshold else "geojson",
         "itemsUrl": items_url,
         "itemUrl": item_url,
+        "tilesUrl": tiles_url.removesuffix("0/0/0") + "{z}/{x}/{y}",
         "count": count,
         "visible": spec.visible,
         "idField": spec.id_field,

@@ -74,7 +74,7 @@ def test_archive_contents(tmp_path):
     with pytest.raises(ImportRefused, match="no shapefile or other vector file inside"):
         open_vector(empty, tmp_path / "w1")
     two = make_zip(tmp_path / "two.zip", [("a.shp", b""), ("b.shp", b"")])
-    with pytest.raises(ImportRefused, match=r"several layers \(a, b\); choose one with --layer"):
+    with pytest.raises(ImportRefused, match=r"several layers \(a, b\); choose one"):
         open_vector(two, tmp_path / "w2")
     with pytest.raises(ImportRefused, match="no layer 'c'"):
         open_vector(two, tmp_path / "w3", layer="c")

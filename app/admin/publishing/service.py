@@ -24,14 +24,8 @@ class LayerRow:
 
 
 def layer_ids(store: FeatureStore) -> list[str]:
-    """Every layer the store has versions of: served ones and those only staged or retired.
-
-    The store interface lists only served specs, so the others are found in the audit log
-    (every stage is logged).
-    """
-    ids = {s.id for s in store.published_specs()}
-    ids |= {e["layer_id"] for e in store.audit_log(None, _AUDIT_SCAN) if e.get("layer_id")}
-    return sorted(ids)
+    """Every layer the store has versions of: served ones and those only staged or retired."""
+    return store.layer_ids()
 
 
 def layer_rows(store: FeatureStore) -> list[LayerRow]:
