@@ -26,6 +26,7 @@ ITEMS_PARAMS = {
     "filter-lang",
     "filter-crs",
 }
+INT64_MAX = 2**63 - 1
 _DATETIME = re.compile(
     r"^(\.\.|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?)$"
 )
@@ -65,7 +66,7 @@ def parse_offset(args: MultiDict) -> int:
         raise InvalidParameter(f"offset must be an integer, got {raw!r}", "offset") from None
     if value < 0:
         raise InvalidParameter(f"offset must be 0 or more, got {value}", "offset")
-    return value
+    return min(value, INT64_MAX)  # beyond every layer: an empty page, never an overflow
 
 
 def parse_crs(args: MultiDict, name: str = "crs") -> str:
@@ -167,7 +168,10 @@ def parse_equals(args: MultiDict, spec: LayerSpec) -> dict[str, Any]:
 def _typed(raw: str, kind: str, name: str):
     try:
         if kind == "integer":
-            return int(raw)
+            value = int(raw)
+            if not -INT64_MAX <= value <= INT64_MAX:
+                raise InvalidParameter(f"{name} is out of the 64-bit integer range", name)
+            return value
         if kind == "number":
             value = float(raw)
             if not math.isfinite(value):

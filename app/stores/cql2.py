@@ -189,7 +189,10 @@ class _Builder:
             return raw.isoformat()[:10] if kind == "date" else raw.isoformat()
         try:
             if kind == "integer" and not isinstance(raw, bool):
-                return int(raw) if float(raw) == int(float(raw)) else float(raw)
+                value = int(raw) if float(raw) == int(float(raw)) else float(raw)
+                if abs(value) > 2**63 - 1:
+                    self.fail(f"{raw!r} is out of the 64-bit integer range")
+                return value
             if kind == "number" and not isinstance(raw, bool):
                 return float(raw)
             if kind == "boolean":

@@ -282,9 +282,10 @@ def _typed_id(raw: str, kind: str):
     """The featureId from the URL in the type of the id field; None if it cannot match."""
     if kind == "integer":
         try:
-            return int(raw)
+            value = int(raw)
         except ValueError:
             return None
+        return value if abs(value) <= 2**63 - 1 else None
     if kind == "number":
         try:
             return float(raw)

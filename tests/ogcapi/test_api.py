@@ -145,6 +145,19 @@ def test_items_bad_parameters_are_400_problems(client, query, parameter):
     assert parameter in doc["detail"]
 
 
+def test_huge_numbers_never_overflow(client):
+    big = "169385197313645204216578502209568768"
+    _, doc = get_json(client, f"/api/collections/punti/items?offset={big}")
+    assert doc["features"] == [] and doc["numberMatched"] == 6
+    _, doc = get_json(client, f"/api/collections/punti/items?posti={big}", status=400)
+    assert doc["parameter"] == "posti"
+    get_json(client, f"/api/collections/zone/items/{big}", status=404)
+    _, doc = get_json(
+        client, f"/api/collections/punti/items?filter=posti%20%3E%20{big}", status=400
+    )
+    assert "64-bit" in doc["detail"]
+
+
 def test_undeclared_property_lists_the_declared_ones(client):
     _, doc = get_json(client, "/api/collections/punti/items?secret=1", status=400)
     assert "filterable properties of 'punti'" in doc["detail"] and "posti" in doc["detail"]
