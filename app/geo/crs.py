@@ -149,13 +149,26 @@ def geometry_to(geometry: dict | None, label: str) -> dict | None:
 
 
 def bbox_to_crs84(bbox: tuple[float, float, float, float], label: str):
-    """The area of a bbox given in `label` (its axis order), as a CRS84 polygon."""
+    """The area of a bbox given in `label` (its axis order), as a CRS84 polygon.
+
+    Each edge is densified to 16 segments so the area stays right after reprojection;
+    coordinates that cannot be transformed give an empty polygon.
+    """
+    import numpy as np
     import shapely
 
-    size = max(bbox[2] - bbox[0], bbox[3] - bbox[1])
-    box = shapely.box(*bbox)
-    if size > 0:  # densify the edges, so the area stays right after reprojection
-        box = shapely.segmentize(box, size / 16)
-    if label == "OGC:CRS84":
-        return box
-    return shapely.transform(box, _move(_authority_transformer(label, "OGC:CRS84")))
+    x0, y0, x1, y1 = bbox
+    t = np.linspace(0.0, 1.0, 17)
+    with np.errstate(all="ignore"):
+        xs = np.concatenate(
+            [x0 + (x1 - x0) * t, np.full(17, x1), x1 - (x1 - x0) * t, np.full(17, x0)]
+        )
+        ys = np.concatenate(
+            [np.full(17, y0), y0 + (y1 - y0) * t, np.full(17, y1), y1 - (y1 - y0) * t]
+        )
+        if label != "OGC:CRS84":
+            xs, ys = _authority_transformer(label, "OGC:CRS84").transform(xs, ys)
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
+        return shapely.Polygon()
+    return shapely.make_valid(shapely.Polygon(np.column_stack([xs, ys])))

@@ -112,7 +112,13 @@ def parse_bbox(args: MultiDict) -> tuple[BBox | None, tuple | None]:
     if crs != "OGC:CRS84":
         if minx > maxx:
             raise InvalidParameter("bbox: the lower corner is beyond the upper corner", "bbox")
-        return None, ("spatial", "intersects", bbox_to_crs84((minx, miny, maxx, maxy), crs))
+        area = bbox_to_crs84((minx, miny, maxx, maxy), crs)
+        x0, y0, x1, y1 = area.bounds if area.is_valid and not area.is_empty else (math.nan,) * 4
+        if not (
+            math.isfinite(x0 + y0 + x1 + y1) and -180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90
+        ):
+            raise InvalidParameter(f"bbox is outside the area where {crs} can be used", "bbox")
+        return None, ("spatial", "intersects", area)
     if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise InvalidParameter("bbox is outside longitude -180..180, latitude -90..90", "bbox")
     if minx > maxx:

@@ -156,6 +156,14 @@ def test_huge_numbers_never_overflow(client):
         client, f"/api/collections/punti/items?filter=posti%20%3E%20{big}", status=400
     )
     assert "64-bit" in doc["detail"]
+    crazy = "-1.7976931348623157e308,1.78e16,5.72e16,1.5e-187"
+    _, doc = get_json(
+        client,
+        f"/api/collections/punti/items?bbox={crazy}"
+        "&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/7791",
+        status=400,
+    )
+    assert doc["parameter"] == "bbox"
 
 
 def test_undeclared_property_lists_the_declared_ones(client):

@@ -14,7 +14,7 @@ def api_schema(app):
 
 
 @api.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_conforms_to_its_openapi(case):
     """No server error, and every response matches the documented status, type and schema.
 
