@@ -8,13 +8,14 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from app import i18n
 from app.errors import DataError, GeoportaleError, RegistryError, register_error_handlers
 from app.registry import load_registry
 from app.security import init_security
 from app.services import KEY, Services
 from app.settings import load_settings
 from app.stores.build import ensure_store
-from app.stores.gpkg import GpkgStore
+from app.stores import is_postgres, open_store
 
 log = logging.getLogger("app")
 
@@ -27,15 +28,17 @@ def build_services(settings: dict) -> Services:
     """
     layers_dir = Path(settings["LAYERS_DIR"])
     root = Path(settings["DATA_ROOT"])
-    store_path = Path(settings["STORE"])
+    store_path = settings["STORE"]
+    if not is_postgres(store_path):
+        store_path = Path(store_path)
     if settings["AUTO_BUILD"]:
         try:
             ensure_store(load_registry(layers_dir, root), root, layers_dir, store_path)
         except (RegistryError, DataError) as exc:
-            if not store_path.is_file():
+            if isinstance(store_path, Path) and not store_path.is_file():
                 raise
             log.error("shipped layers not updated, the store serves what it had: %s", exc.detail)
-    return Services(settings, GpkgStore(store_path))
+    return Services(settings, open_store(store_path))
 
 
 def _serving() -> bool:
@@ -52,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     register_error_handlers(app)
+    i18n.init_app(app)
     # Tests (test_config given) get a throw-away session key unless they name one.
     ephemeral = test_config is not None and not {"SECRET_KEY", "SECRET_KEY_FILE"} & set(test_config)
     init_security(app, settings, ephemeral_key=ephemeral)
@@ -71,6 +75,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(viewer.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(catalog.bp)
+    from app.quartieri.views import bp as quartieri_bp
+    from app.search.views import bp as search_bp
+
+    app.register_blueprint(search_bp)
+    app.register_blueprint(quartieri_bp)
     admin.init_app(app, settings)
     cli.register(app)
     return app

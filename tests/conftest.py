@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -37,15 +39,38 @@ def store_path(tmp_path, built_store) -> Path:
 
 
 @pytest.fixture
-def app(store_path):
-    return create_app(
+def app(store_location):
+    app = create_app(
         {
-            "STORE": str(store_path),
+            "STORE": store_location,
             "LAYERS_DIR": str(DATA / "layers"),
             "DATA_ROOT": str(DATA),
             "BASEMAP": "none",
         }
     )
+    yield app
+    store = getattr(app.extensions.get("geoportale"), "store", None)
+    if hasattr(store, "close"):  # PostGIS: the app's connection pool
+        store.close()
+
+
+@pytest.fixture
+def backend(request):
+    """The store the `app` runs on: "gpkg" unless the test module sets BOTH_STORES = True."""
+    return getattr(request, "param", "gpkg")
+
+
+@pytest.fixture
+def store_location(backend, store_path, request) -> str:
+    if backend == "gpkg":
+        return str(store_path)
+    return request.getfixturevalue("pg_url")
+
+
+def pytest_generate_tests(metafunc):
+    """Modules with BOTH_STORES = True run every app test on GeoPackage and on PostGIS."""
+    if getattr(metafunc.module, "BOTH_STORES", False) and "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", ["gpkg", "postgis"], indirect=True)
 
 
 @pytest.fixture
@@ -58,10 +83,70 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture(params=["gpkg"])
+PG_ADMIN = os.environ.get("GEOPORTALE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _pg_admin():
+    """An autocommit connection to the PostgreSQL server, or a skip saying why."""
+    try:
+        import psycopg
+    except ImportError:
+        pytest.skip("psycopg is not installed")
+    try:
+        conn = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3)
+    except Exception as exc:  # noqa: BLE001
+        pytest.skip(
+            f"no PostgreSQL server at {PG_ADMIN} ({type(exc).__name__}); "
+            ".ci/run installs and starts one"
+        )
+    if (
+        conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'").fetchone()
+        is None
+    ):
+        conn.close()
+        pytest.skip("PostGIS is not installed (apt-get install postgresql-15-postgis-3)")
+    return conn
+
+
+def _pg_url(dbname: str) -> str:
+    base, _, _ = PG_ADMIN.rpartition("/")
+    return f"{base}/{dbname}"
+
+
+@pytest.fixture(scope="session")
+def pg_template(fixture_registry):
+    """A database holding the fixture layers, cloned for each test (CREATE DATABASE TEMPLATE)."""
+    conn = _pg_admin()
+    name = f"gp_test_tpl_{os.getpid()}"
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.execute(f'CREATE DATABASE "{name}"')
+    sync_shipped(fixture_registry, DATA, DATA / "layers", _pg_url(name))
+    yield conn, name
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+@pytest.fixture
+def pg_url(pg_template):
+    """A fresh PostGIS store with the fixture layers (dropped after the test)."""
+    conn, template = pg_template
+    name = f"gp_test_{uuid.uuid4().hex[:12]}"
+    conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield _pg_url(name)
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
 def store(request, store_path):
-    """Each store test runs on every back end (PostGIS joins in its own issue)."""
-    return GpkgStore(store_path)
+    """Each store test runs on both back ends (PostGIS skips where no server is reachable)."""
+    if request.param == "gpkg":
+        yield GpkgStore(store_path)
+        return
+    from app.stores.postgis import PostgisStore
+
+    pg = PostgisStore(request.getfixturevalue("pg_url"), max_size=4)
+    yield pg
+    pg.close()
 
 
 @pytest.fixture
@@ -86,7 +171,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(store_path, tmp_path):
+def live_server(store_location, tmp_path):
     """The app on a real socket, in its own process (GDAL holds the GIL while it fetches).
 
     Settings go through the environment, as in production; `request.param`-free: tests that
@@ -101,7 +186,7 @@ def live_server(store_path, tmp_path):
     port = _free_port()
     env = dict(
         os.environ,
-        GEOPORTALE_STORE=str(store_path),
+        GEOPORTALE_STORE=store_location,
         GEOPORTALE_LAYERS_DIR=str(DATA / "layers"),
         GEOPORTALE_DATA_ROOT=str(DATA),
         GEOPORTALE_BASEMAP="none",

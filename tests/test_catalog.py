@@ -1,5 +1,7 @@
 """Open-data metadata: per-layer records and the DCAT-AP_IT catalogue."""
 
+BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
+
 EU = "http://publications.europa.eu/resource/authority/"
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 from app.errors import LayerNotFound, StoreError
 from app.geo import io
 from app.registry import LayerSpec, Registry
+from app.stores import is_postgres, open_store
+from app.stores.base import FeatureStore
 from app.stores.gpkg import GpkgStore
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,8 @@ def sync_shipped(
     published, the refused one keeps its served version.
     """
     started = time.perf_counter()
+    if is_postgres(target):  # stage/publish take per-layer advisory locks in the database
+        return _sync(registry, root, layers_dir, target, force, started)
     Path(target).parent.mkdir(parents=True, exist_ok=True)
     # One build at a time (e.g. several app workers starting together).
     with open(f"{target}.build.lock", "w") as lock:
@@ -65,8 +69,10 @@ def sync_shipped(
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _open(target: Path) -> GpkgStore:
+def _open(target: Path) -> FeatureStore:
     """The store, or a new one when the file is not a usable store (kept aside, not lost)."""
+    if is_postgres(target):
+        return open_store(target, create=True)
     try:
         return GpkgStore.open_or_create(target)
     except StoreError as exc:
@@ -78,6 +84,14 @@ def _open(target: Path) -> GpkgStore:
 
 def _sync(registry, root, layers_dir, target, force, started) -> SyncResult:
     store = _open(target)
+    try:
+        return _sync_into(store, registry, root, layers_dir, force, started)
+    finally:
+        if hasattr(store, "close"):  # PostGIS: the build's own connection pool
+            store.close()
+
+
+def _sync_into(store, registry, root, layers_dir, force, started) -> SyncResult:
     known = store.shipped_fingerprints()
     published, staged_only, unchanged = {}, [], []
     for spec in registry.layers:

@@ -40,8 +40,12 @@ class TileService:
         key = (spec.id, version, tile.z, tile.x, tile.y)
         data = self.cache.get(key)
         if data is None:
-            features = self.features(spec, version, tile)
-            data = encode_tile(spec.id, list(spec.field_names), features, tile) or EMPTY
+            in_database = getattr(self.store, "mvt", None)  # PostGIS: ST_AsMVT
+            if in_database is not None:
+                data = in_database(spec, tile.z, tile.x, tile.y, version=version) or EMPTY
+            else:
+                features = self.features(spec, version, tile)
+                data = encode_tile(spec.id, list(spec.field_names), features, tile) or EMPTY
             self.cache.put(key, data)
         return data or None
 

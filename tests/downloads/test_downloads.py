@@ -7,6 +7,8 @@ from urllib.parse import quote
 import pyogrio
 import pytest
 
+BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
+
 FORMATS = ["geojson", "gpkg", "shp.zip", "csv", "kml"]
 
 

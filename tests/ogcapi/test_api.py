@@ -2,6 +2,8 @@
 
 import pytest
 
+BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
+
 BASE = "http://localhost"
 
 

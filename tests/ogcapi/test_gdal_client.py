@@ -5,6 +5,8 @@ import pytest
 import shapely
 
 
+BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
+
 def test_gdal_lists_and_reads_collections(live_server):
     url = f"OAPIF:{live_server}/api"
     names = [name for name, _ in pyogrio.list_layers(url)]

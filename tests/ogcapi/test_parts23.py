@@ -5,6 +5,8 @@ from urllib.parse import quote
 import pyogrio
 import pytest
 
+BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
+
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 

@@ -8,6 +8,8 @@ import pytest
 from app.tiles.encoder import BUFFER, EXTENT
 from app.tiles.grid import Tile, lonlat_to_tile, parse_tile
 
+BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
+
 MVT = "application/vnd.mapbox-vector-tile"
 P1 = (10.02, 45.133)  # fixture point p1 (tests/data/geodata/punti.geojson)
 

@@ -113,6 +113,10 @@ def test_filter_crs_axis_order(store, spec):
 
 
 def test_spatial_filter_uses_the_index(store, spec):
+    from app.stores.gpkg import GpkgStore
+
+    if not isinstance(store, GpkgStore):
+        pytest.skip("GeoPackage-specific (PostGIS: test_postgis_plans_use_the_gist_index)")
     s = spec("punti")
     seen = []
     conn = store._conn()

@@ -37,7 +37,7 @@ def test_query_all_is_stable_and_typed(store, spec):
         "data": "2024-05-01",
         "fonte": "synthetic test fixture",
     }
-    assert p1.geometry == {"type": "Point", "coordinates": (10.02, 45.133)}
+    assert p1.geometry["type"] == "Point" and list(p1.geometry["coordinates"]) == [10.02, 45.133]
     assert page.features[1].properties["aperto"] is False
     assert page.features[5].geometry is None
 
@@ -54,7 +54,7 @@ def test_paging(store, spec):
 def test_equality_filters_count(store, spec):
     page = store.query(spec("punti"), Query(equals={"tipo": "museo"}))
     assert ids(page) == ["p1", "p3", "p6"] and page.number_matched == 3
-    page = store.query(spec("punti"), Query(equals={"tipo": "museo", "aperto": 1}))
+    page = store.query(spec("punti"), Query(equals={"tipo": "museo", "aperto": True}))
     assert ids(page) == ["p1", "p6"]
     assert store.query(spec("punti"), Query(equals={"posti": 80})).number_matched == 1
 
@@ -79,6 +79,8 @@ def test_bbox_exact_test_drops_envelope_false_positives(store, spec):
 
 
 def test_bbox_uses_the_rtree(store, spec, monkeypatch):
+    if not isinstance(store, GpkgStore):
+        pytest.skip("GeoPackage-specific (PostGIS: test_postgis_plans_use_the_gist_index)")
     seen = []
     conn = store._conn()
     conn.set_trace_callback(seen.append)
@@ -177,6 +179,9 @@ def test_old_versions_are_pruned(store, spec):
     statuses = [v.status for v in store.versions("zone")]
     assert statuses[0] == "published"
     assert statuses.count("retired") == KEEP_VERSIONS and statuses.count("dropped") == 2
+    assert store.orphan_tables() == []
+    if not isinstance(store, GpkgStore):
+        return
     conn = sqlite3.connect(store.path)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "zone__v1" not in tables and "rtree_zone__v1_geom" not in tables
@@ -186,6 +191,8 @@ def test_old_versions_are_pruned(store, spec):
 
 
 def test_orphan_table_from_a_crash_is_removed(store, spec):
+    if not isinstance(store, GpkgStore):
+        pytest.skip("PostGIS writes a version's table and its row in one transaction")
     from app.geo import io
     from app.stores.prepare import prepare_layer
 

@@ -1,0 +1,79 @@
+"""CQL2 filter trees (see `cql2.py`) as PostGIS SQL: everything runs in the database.
+
+Spatial predicates use the GiST index (`&&` on the geometry) and PostGIS's exact tests;
+S_DWITHIN measures in EPSG:7791 metres, as the GeoPackage store does, with an envelope
+prefilter in degrees so the index still serves.
+"""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from app.stores.filter_eval import METRIC_CRS, _envelope
+
+_FUNCS = {
+    "intersects": "ST_Intersects",
+    "within": "ST_Within",
+    "contains": "ST_Contains",
+    "disjoint": "ST_Disjoint",
+    "equals": "ST_Equals",
+    "touches": "ST_Touches",
+    "crosses": "ST_Crosses",
+    "overlaps": "ST_Overlaps",
+}
+_METRIC_SRID = int(METRIC_CRS.split(":")[1])
+
+
+def _geom(geometry) -> sql.Composable:
+    return sql.SQL("ST_GeomFromText({}, 4326)").format(sql.Literal(geometry.wkt))
+
+
+def to_sql(node) -> sql.Composable:
+    """A WHERE clause for table alias `t`, values as literals (safely quoted by psycopg)."""
+    kind = node[0]
+    if kind == "const":
+        return sql.SQL("TRUE" if node[1] else "FALSE")
+    if kind in ("and", "or"):
+        op = sql.SQL(" AND " if kind == "and" else " OR ")
+        return sql.SQL("({})").format(op.join([to_sql(node[1]), to_sql(node[2])]))
+    if kind == "not":
+        return sql.SQL("(NOT {})").format(to_sql(node[1]))
+    if kind == "cmp":
+        return sql.SQL("t.{} " + node[1] + " {}").format(sql.Identifier(node[2]), _literal(node[3]))
+    if kind == "like":
+        flags = "(?is)" if node[3] else "(?s)"
+        pattern = f"{flags}^(?:{node[2]})$"
+        return sql.SQL("t.{}::text ~ {}").format(sql.Identifier(node[1]), sql.Literal(pattern))
+    if kind == "in":
+        if not node[2]:
+            return sql.SQL("FALSE")
+        return sql.SQL("t.{} IN ({})").format(
+            sql.Identifier(node[1]), sql.SQL(", ").join(_literal(v) for v in node[2])
+        )
+    if kind == "between":
+        return sql.SQL("t.{} BETWEEN {} AND {}").format(
+            sql.Identifier(node[1]), _literal(node[2]), _literal(node[3])
+        )
+    if kind == "isnull":
+        return sql.SQL("t.{} IS NULL").format(sql.Identifier(node[1]))
+    if kind == "dwithin":
+        minx, miny, maxx, maxy = _envelope(node)
+        return sql.SQL(
+            "(t.geom && ST_MakeEnvelope({}, {}, {}, {}, 4326) AND "
+            "ST_DWithin(ST_Transform(t.geom, {}), ST_Transform({}, {}), {}))"
+        ).format(
+            *map(sql.Literal, (minx, miny, maxx, maxy)),
+            sql.Literal(_METRIC_SRID),
+            _geom(node[1]),
+            sql.Literal(_METRIC_SRID),
+            sql.Literal(node[2]),
+        )
+    op, geometry = node[1], node[2]
+    test = sql.SQL("{}(t.geom, {})").format(sql.SQL(_FUNCS[op]), _geom(geometry))
+    if op == "disjoint":
+        return test
+    return sql.SQL("(t.geom && {} AND {})").format(_geom(geometry.envelope), test)
+
+
+def _literal(value) -> sql.Composable:
+    return sql.Literal(value)

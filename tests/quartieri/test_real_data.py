@@ -1,0 +1,40 @@
+"""Smoke test on the shipped Cremona layers (which keep growing): every page answers."""
+
+import pytest
+
+from app import create_app
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    store = tmp_path_factory.mktemp("cremona") / "cremona.gpkg"
+    return create_app({"STORE": str(store), "BASEMAP": "none"}).test_client()
+
+
+def test_every_quartiere_page_and_feed(client):
+    r = client.get("/quartieri")
+    assert r.status_code == 200
+    import re
+
+    slugs = sorted(set(re.findall(r'href="/quartieri/([a-z0-9-]+)"', r.text)))
+    assert len(slugs) >= 10
+    for slug in slugs:
+        assert client.get(f"/quartieri/{slug}").status_code == 200, slug
+        assert client.get(f"/quartieri/{slug}.atom").status_code == 200, slug
+
+
+def test_search_real_places(client):
+    def first(q):
+        return client.get("/api/search", query_string={"q": q}).get_json()["results"][0]
+
+    assert first("Museo del Violino")["label"] == "Museo del Violino"
+    assert first("museo del violno")["label"] == "Museo del Violino"
+    assert first("Cavatigozzi")["kind"] in ("quartiere", "feature", "intervento")
+    centro = first("quartiere 16 centro")
+    assert centro["kind"] == "quartiere" and centro["link"].startswith("/quartieri/16")
+
+
+def test_every_intervention_page(client):
+    doc = client.get("/api/collections/interventi/items?f=json&limit=10000").get_json()
+    for f in doc["features"][:400]:
+        assert client.get(f"/interventi/{f['id']}").status_code == 200, f["id"]

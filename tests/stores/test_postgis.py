@@ -1,0 +1,72 @@
+"""What only the PostGIS store does: plans on the GiST index, ST_AsMVT, one-transaction writes."""
+
+import geopandas as gpd
+import pytest
+import shapely
+from psycopg import sql
+
+from app.errors import DataError, StoreError
+from app.stores.cql2 import parse_filter
+from app.stores.postgis import SCHEMA, PostgisStore
+from app.stores.postgis_sql import to_sql
+
+
+@pytest.fixture
+def pg(pg_url):
+    store = PostgisStore(pg_url, max_size=2)
+    yield store
+    store.close()
+
+
+def test_postgis_plans_use_the_gist_index(pg, spec):
+    s = spec("punti")
+    tree = parse_filter("S_DWITHIN(geometry, POINT(10.02 45.133), 500) AND tipo = 'museo'", None, s)
+    with pg.pool.connection() as conn:
+        conn.execute("SET LOCAL enable_seqscan = off")  # tiny fixture: force the planner's hand
+        table = conn.execute(
+            f"SELECT table_name FROM {SCHEMA}.layers l JOIN {SCHEMA}.versions "
+            "v ON v.layer_id = l.id AND v.version = l.version WHERE l.id = "
+            "'punti'"
+        ).fetchone()[0]
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(
+                sql.SQL("EXPLAIN SELECT t.fid FROM {} t WHERE {}").format(
+                    sql.Identifier(SCHEMA, table), to_sql(tree)
+                )
+            ).fetchall()
+        )
+    assert "geom_idx" in plan and ("Index Scan" in plan or "Bitmap Index Scan" in plan), plan
+
+
+def test_mvt_from_st_asmvt(pg, spec):
+    mapbox_vector_tile = pytest.importorskip("mapbox_vector_tile")
+    from app.tiles.grid import lonlat_to_tile
+
+    s = spec("punti")
+    z = 14
+    x, y = lonlat_to_tile(10.02, 45.133, z)  # the tile holding p1
+    tile = pg.mvt(s, z, x, y)
+    decoded = mapbox_vector_tile.decode(tile)
+    names = {f["properties"]["nome"] for f in decoded["punti"]["features"]}
+    assert "Punto uno" in names
+    assert pg.mvt(s, z, 0, 0) == b""
+
+
+def test_write_is_one_transaction(pg, spec):
+    s = spec("zone")
+    before = pg.describe("zone")
+    bad = gpd.GeoDataFrame(
+        {"codice": ["x"], "nome": ["a"], "fonte": ["t"]},
+        geometry=[shapely.box(10, 45, 10.1, 45.1)],
+        crs="EPSG:4326",
+    )
+    with pytest.raises(DataError):
+        pg.stage(s, bad, origin="import", source="bad", user="t")
+    assert pg.describe("zone") == before and pg.orphan_tables() == []
+    assert [v.version for v in pg.versions("zone")] == [1]
+
+
+def test_unreachable_server_is_a_clear_error():
+    with pytest.raises(StoreError, match="PostGIS store unreachable"):
+        PostgisStore("postgresql://nobody@127.0.0.1:1/none", max_size=1)
