@@ -14,8 +14,8 @@ from app.registry import load_registry
 from app.security import init_security
 from app.services import KEY, Services
 from app.settings import load_settings
-from app.stores.build import ensure_store
 from app.stores import is_postgres, open_store
+from app.stores.build import ensure_store
 
 log = logging.getLogger("app")
 
@@ -80,6 +80,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(search_bp)
     app.register_blueprint(quartieri_bp)
+    from app.processes import bp as processes_bp
+    from app.workspace import bp as workspace_bp
+
+    app.register_blueprint(processes_bp, url_prefix="/api/processes")
+    app.register_blueprint(workspace_bp)
     admin.init_app(app, settings)
     cli.register(app)
     return app

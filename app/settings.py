@@ -52,7 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "STORE",
         str(PROJECT_ROOT / "instance" / "geoportale.gpkg"),
-        "Path of the embedded GeoPackage store (built from DATA_ROOT and LAYERS_DIR).",
+        "The store: a GeoPackage path (built from DATA_ROOT and LAYERS_DIR), or a "
+        "postgresql:// URL for PostGIS.",
     ),
     Setting("LAYERS_DIR", str(PROJECT_ROOT / "layers"), "Directory of the layer files (*.yaml)."),
     Setting(
@@ -106,6 +107,15 @@ SETTINGS: tuple[Setting, ...] = (
         _bool,
     ),
     Setting("MAX_UPLOAD_MB", 200, "Largest request body (uploads), in megabytes.", int),
+    Setting(
+        "WORKSPACE_WMS_URL",
+        "",
+        "A WMS offered as a basemap in the planner workspace (e.g. the regional orthophoto); "
+        "empty: none. Its host is allowed for images on /workspace only.",
+    ),
+    Setting("WORKSPACE_WMS_LAYERS", "", "Comma-separated layer names of WORKSPACE_WMS_URL."),
+    Setting("WORKSPACE_WMS_TITLE", "Ortofoto (WMS)", "Name of that WMS in the basemap switcher."),
+    Setting("WORKSPACE_WMS_ATTRIBUTION", "", "Attribution shown for that WMS (HTML)."),
     Setting(
         "MAPS_DIR",
         str(PROJECT_ROOT / "instance" / "maps"),

@@ -61,6 +61,12 @@ def landing(title: str, fmt: str) -> dict:
             link(url("ogcapi.openapi", f="html"), "service-doc", HTML, "API documentation"),
             link(url("ogcapi.conformance"), "conformance", JSON, "Conformance classes"),
             link(url("ogcapi.collections"), "data", JSON, "Collections"),
+            link(
+                url("processes.index"),
+                "http://www.opengis.net/def/rel/ogc/1.0/processes",
+                JSON,
+                "Processes",
+            ),
         ],
     }
 

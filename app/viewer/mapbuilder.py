@@ -6,6 +6,8 @@ own OGC API by `static/geoportale.js`, which also draws the grouped layer panel 
 
 from __future__ import annotations
 
+import re
+
 import folium
 from branca.element import MacroElement
 from flask import current_app, url_for
@@ -137,8 +139,10 @@ def render_parts(m: folium.Map) -> dict[str, str]:
     """The head, body and script parts of the folium figure, to place in our own page."""
     fig = m.get_root()
     fig.render()
+    # Our pages have their own viewport tag; folium's forbids zooming (WCAG 1.4.4).
+    head = re.sub(r"<meta\s+name=\"viewport\"[^>]*>", "", fig.header.render())
     return {
-        "head": fig.header.render(),
+        "head": head,
         "body": fig.html.render(),
         "script": fig.script.render(),
     }

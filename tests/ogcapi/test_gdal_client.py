@@ -4,8 +4,8 @@ import pyogrio
 import pytest
 import shapely
 
-
 BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
+
 
 def test_gdal_lists_and_reads_collections(live_server):
     url = f"OAPIF:{live_server}/api"

@@ -5,8 +5,8 @@ import json
 from tests.conftest import shared_path
 from tests.publishing.conftest import zone_gdf
 
-
 BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
+
 
 def invoke(runner, *args):
     return runner.invoke(args=list(args))

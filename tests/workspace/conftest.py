@@ -1,0 +1,38 @@
+"""The workspace on the synthetic planner store (see tests/analysis/planner_data.py)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.analysis.conftest import planner_store_file  # noqa: F401 (fixture)
+from tests.viewer.test_browser import browser, page  # noqa: F401 (fixtures)
+
+
+@pytest.fixture
+def store_path(planner_store_file, tmp_path):  # noqa: F811
+    """Overrides the suite's fixture store: `app`, `client` and `live_server` use this one."""
+    path = tmp_path / "planner.gpkg"
+    shutil.copy(planner_store_file, path)
+    (tmp_path / "env").write_text(
+        "GEOPORTALE_AUTO_BUILD=false\n"
+        "GEOPORTALE_WORKSPACE_WMS_URL=http://127.0.0.1:9/wms\n"
+        "GEOPORTALE_WORKSPACE_WMS_LAYERS=ortofoto\n"
+    )
+    return path
+
+
+@pytest.fixture
+def app(store_path):
+    from app import create_app
+
+    return create_app(
+        {
+            "STORE": str(store_path),
+            "AUTO_BUILD": False,
+            "BASEMAP": "none",
+            "WORKSPACE_WMS_URL": "https://wms.example.org/ows",
+            "WORKSPACE_WMS_LAYERS": "ortofoto",
+        }
+    )
