@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from app.errors import InvalidParameter
@@ -42,20 +40,7 @@ def load_frame(
     Columns are the layer's declared fields; features without geometry keep a None geometry
     (callers decide whether to count them by an attribute or leave them out).
     """
-    rows, geoms, offset = [], [], 0
-    while True:
-        page = store.query(spec, Query(bbox=bbox, filter=tree, limit=PAGE, offset=offset))
-        for f in page.features:
-            rows.append(f.properties)
-            geoms.append(f.geometry)
-        offset += PAGE
-        if offset >= page.number_matched or not page.features:
-            break
-    frame = pd.DataFrame(rows, columns=list(spec.field_names))
-    # one vectorised parse (GEOS) instead of a shapely object built per feature in Python
-    texts = np.array([json.dumps(g) if g else None for g in geoms], dtype=object)
-    shapes = shapely.from_geojson(texts) if len(texts) else np.array([], dtype=object)
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapes, crs="OGC:CRS84"))
+    return store.frame(spec, Query(bbox=bbox, filter=tree))
 
 
 def metric(frame: gpd.GeoDataFrame) -> gpd.GeoSeries:

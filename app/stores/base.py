@@ -99,6 +99,38 @@ class FeatureStore(ABC):
     def get(self, spec: LayerSpec, feature_id: str, version: int | None = None) -> Feature:
         """One feature by the value of the layer's `id_field`; raises FeatureNotFound."""
 
+    def frame(self, spec: LayerSpec, query: Query, version: int | None = None):
+        """Every feature matching `query` (its limit and offset ignored) as a GeoDataFrame in
+        CRS84, columns typed by the layer's fields. Back ends override this with a bulk read;
+        this default pages through `query`."""
+        import geopandas as gpd
+        import pandas as pd
+        import shapely
+
+        rows, geoms, offset, page_size = [], [], 0, 10_000
+        while True:
+            page = self.query(
+                spec,
+                Query(
+                    bbox=query.bbox,
+                    equals=query.equals,
+                    filter=query.filter,
+                    limit=page_size,
+                    offset=offset,
+                ),
+                version,
+            )
+            for f in page.features:
+                rows.append(f.properties)
+                geoms.append(shapely.geometry.shape(f.geometry) if f.geometry else None)
+            offset += page_size
+            if offset >= page.number_matched or not page.features:
+                break
+        return gpd.GeoDataFrame(
+            pd.DataFrame(rows, columns=list(spec.field_names)),
+            geometry=gpd.GeoSeries(geoms, crs="OGC:CRS84"),
+        )
+
     @abstractmethod
     def published_specs(self) -> list[LayerSpec]:
         """The spec of every served layer, as published."""

@@ -219,6 +219,35 @@ class GpkgStore(CatalogMixin):
         ).fetchall()
         return FeaturePage([self._feature(spec, r) for r in rows], int(hit.size))
 
+    def frame(self, spec: LayerSpec, query: Query, version: int | None = None):
+        """Bulk read: WKB and columns straight into a GeoDataFrame (no per-feature dicts)."""
+        import geopandas as gpd
+        import pandas as pd
+
+        node = conjunction(
+            ("spatial", "intersects", shapely.box(*query.bbox)) if query.bbox else None,
+            *[("cmp", "=", name, value) for name, value in query.equals.items()],
+            query.filter,
+        )
+        names = list(spec.field_names)
+        cols = "".join(f", t.{quote(n)}" for n in names)
+        with self._snapshot() as conn:
+            table, _ = self._table(conn, spec.id, version)
+            where, params = ("1", []) if node is None else to_sql(node, f"rtree_{table}_geom")
+            rows = conn.execute(
+                f"SELECT t.geom{cols} FROM {quote(table)} t WHERE {where} ORDER BY t.fid", params
+            ).fetchall()
+        geoms = decode_geometries([r[0] for r in rows]) if rows else np.array([], dtype=object)
+        data = pd.DataFrame([r[1:] for r in rows], columns=names)
+        if node is not None and is_spatial(node) and rows:
+            columns = {n: data[n].tolist() for n in fields_of(node)}
+            keep = evaluate(node, columns, geoms).fillna(False).to_numpy(dtype=bool)
+            data, geoms = data[keep].reset_index(drop=True), geoms[keep]
+        for f in spec.fields:
+            if f.type == "boolean":
+                data[f.name] = data[f.name].map(lambda v: None if v is None else bool(v))
+        return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geoms, crs="OGC:CRS84"))
+
     def get(self, spec: LayerSpec, feature_id: str, version: int | None = None) -> Feature:
         with self._snapshot() as conn:
             table, _ = self._table(conn, spec.id, version)

@@ -144,3 +144,19 @@ def test_bad_filters(spec, text, message):
     with pytest.raises(InvalidParameter, match=message) as err:
         parse_filter(text, None, spec("punti"))
     assert err.value.parameter == "filter"
+
+
+def test_frame_matches_query(store, spec):
+    """The bulk read gives the same features, typed, as paging through query()."""
+    s = spec("punti")
+    for text in (None, "tipo = 'museo'", "S_DWITHIN(geometry, POINT(10.02 45.133), 600)"):
+        tree = parse_filter(text, None, s) if text else None
+        frame = store.frame(s, Query(filter=tree))
+        page = store.query(s, Query(filter=tree, limit=100))
+        assert list(frame["id"]) == [f.id for f in page.features], text
+        assert frame.crs.equals("OGC:CRS84")
+    frame = store.frame(s, Query())
+    p1 = frame[frame["id"] == "p1"].iloc[0]
+    assert (p1.geometry.x, p1.geometry.y) == (10.02, 45.133)
+    assert bool(p1["aperto"]) and p1["posti"] == 120
+    assert frame.geometry.isna().sum() == 1
