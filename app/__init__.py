@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from app import i18n
+from app import http, i18n
 from app.errors import DataError, GeoportaleError, RegistryError, register_error_handlers
 from app.registry import load_registry
 from app.security import init_security
@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     register_error_handlers(app)
+    http.init_app(app)
     i18n.init_app(app)
     # Tests (test_config given) get a throw-away session key unless they name one.
     ephemeral = test_config is not None and not {"SECRET_KEY", "SECRET_KEY_FILE"} & set(test_config)

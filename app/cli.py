@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from app.errors import GeoportaleError
 from app.registry import load_registry
+from app.stores import is_postgres
 from app.stores.build import sync_shipped
 
 layers_cli = AppGroup("layers", help="The layer registry (layers/*.yaml).")
@@ -46,7 +47,8 @@ def validate():
 def build(force: bool):
     """Bring the shipped layers into the store: a new version of each layer that changed."""
     settings = _settings()
-    target = Path(settings["STORE"])
+    store = settings["STORE"]
+    target = store if is_postgres(store) else Path(store)  # a URL must stay a URL
     try:
         registry = _registry(settings)
         result = sync_shipped(

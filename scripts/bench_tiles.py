@@ -1,12 +1,18 @@
-"""Benchmark: vector tiles of a 100k-point layer, beside the GeoJSON items route, in one run.
+"""Benchmark: vector tiles of a synthetic point layer, per zoom, on GeoPackage and PostGIS.
 
-A synthetic layer of N random points over Cremona (seeded) is written to a temporary store.
-For each zoom, every tile over the middle of the layer (up to --tiles of them) is requested
-through the app (cold: each tile once, so the tile cache never answers), and the same bbox is
-fetched from `/api/collections/{id}/items` as the GeoJSON viewer would (every page, `next`
-links followed). Prints latency p50/p95 and the bytes a browser would download, per zoom.
+A synthetic layer of N random points (seeded) over the city of Cremona, or over the whole
+province (--area province), is written to a temporary store: a GeoPackage, and with
+--stores gpkg,postgis also a scratch PostGIS database (tiles by ST_AsMVT there). For each
+zoom, the tiles over the middle of the layer (up to --tiles of them) are requested through
+the app in-process: cold (each tile once: the tile cache cannot answer) and warm (again,
+from the tile cache). Unless --no-geojson, the same bbox is also fetched from
+`/api/collections/{id}/items` as the GeoJSON viewer would (every page, `next` links
+followed). Prints latency p50/p95 and the bytes a browser would download, per zoom.
 
     python scripts/bench_tiles.py [--features 100000] [--tiles 12] [--zooms 10,12,13,14,15,16]
+    # issue 8's figures: 1M points over the province, z10-z16, both stores (~10 minutes)
+    python scripts/bench_tiles.py --area province --features 1000000 --stores gpkg,postgis \\
+        --zooms 10,11,12,13,14,15,16 --tiles 8 --no-geojson
 """
 
 from __future__ import annotations
@@ -23,20 +29,23 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 from app import create_app  # noqa: E402
 from app.registry.spec import LayerSpec  # noqa: E402
-from app.stores.gpkg import GpkgStore  # noqa: E402
+from app.stores import open_store  # noqa: E402
 from app.tiles.grid import Tile, tiles_covering  # noqa: E402
 
 CREMONA = (9.97, 45.11, 10.08, 45.16)  # lon/lat extent the points are spread over
+PROVINCE = (9.43, 44.90, 10.52, 45.65)  # --area province
 KINDS = ("museo", "teatro", "biblioteca", "scuola", "parco")
 
 
-def synthetic_layer(n: int) -> tuple[LayerSpec, gpd.GeoDataFrame]:
+def synthetic_layer(n: int, extent=CREMONA) -> tuple[LayerSpec, gpd.GeoDataFrame]:
+    """N seeded random points over `extent` (lon/lat) with a few typed attributes."""
     rng = np.random.default_rng(2026)
-    lon = rng.uniform(CREMONA[0], CREMONA[2], n)
-    lat = rng.uniform(CREMONA[1], CREMONA[3], n)
+    lon = rng.uniform(extent[0], extent[2], n)
+    lat = rng.uniform(extent[1], extent[3], n)
     spec = LayerSpec.model_validate(
         {
             "id": "bench",
@@ -107,37 +116,97 @@ def main() -> None:
     ap.add_argument("--features", type=int, default=100_000)
     ap.add_argument("--tiles", type=int, default=12, help="tiles per zoom (around the centre)")
     ap.add_argument("--zooms", default="10,12,13,14,15,16")
+    ap.add_argument("--area", choices=("city", "province"), default="city")
+    ap.add_argument("--stores", default="gpkg", help="gpkg, postgis or gpkg,postgis")
+    ap.add_argument("--no-geojson", dest="geojson", action="store_false",
+                    help="skip the GeoJSON items comparison (slow on big layers)")  # fmt: skip
     args = ap.parse_args()
     zooms = [int(z) for z in args.zooms.split(",")]
-    with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        spec, gdf = synthetic_layer(args.features)
-        store = GpkgStore.create(Path(tmp) / "bench.gpkg")
-        store.write_layer(spec, gdf, source="synthetic")
-        print(f"store: {args.features:,} points written in {time.perf_counter() - t0:.1f} s")
-        app = create_app({"STORE": str(store.path), "AUTO_BUILD": False, "BASEMAP": "none"})
-        limit = app.config["GEOPORTALE"]["MAX_LIMIT"]
-        client = app.test_client()
-        client.get("/api/collections/bench/tiles/WebMercatorQuad/0/0/0")  # warm imports
-        head = (
-            f"{'zoom':>4} {'tiles':>5} {'feat/tile':>9} | {'MVT p50':>8} {'p95':>7} {'KB/tile':>8}"
-            f" | {'GeoJSON p50':>11} {'p95':>7} {'KB/tile':>8} | {'MVT warm p50':>12}"
+    extent = CREMONA if args.area == "city" else PROVINCE
+    t0 = time.perf_counter()
+    spec, gdf = synthetic_layer(args.features, extent)
+    print(
+        f"{args.features:,} points over the {args.area} generated in {time.perf_counter() - t0:.1f} s"
+    )
+    for kind in args.stores.split(","):
+        with tempfile.TemporaryDirectory() as tmp, _store(kind, Path(tmp)) as location:
+            store = open_store(location, create=True)
+            t0 = time.perf_counter()
+            store.write_layer(spec, gdf, source="synthetic")
+            print(f"\n{kind}: written with stage+publish in {time.perf_counter() - t0:.1f} s")
+            if hasattr(store, "close"):
+                store.close()
+            app = create_app({"STORE": str(location), "AUTO_BUILD": False, "BASEMAP": "none"})
+            try:
+                run_zooms(app, zooms, extent, args.tiles, args.geojson)
+            finally:
+                _close(app)
+
+
+def run_zooms(app, zooms: list[int], extent, n_tiles: int, geojson: bool) -> None:
+    """Per zoom: cold and warm MVT latency and size (and the GeoJSON items route)."""
+    limit = app.config["GEOPORTALE"]["MAX_LIMIT"]
+    client = app.test_client()
+    client.get("/api/collections/bench/tiles/WebMercatorQuad/0/0/0")  # warm imports
+    head = (
+        f"{'zoom':>4} {'tiles':>5} {'feat/tile':>9} | {'cold p50':>8} {'p95':>7} {'KB/tile':>8}"
+        f" | {'warm p50':>8} {'p95':>7}"
+    )
+    if geojson:
+        head += f" | {'GeoJSON p50':>11} {'p95':>7} {'KB/tile':>8}"
+    print(head)
+    print("-" * len(head))
+    for z in zooms:
+        tiles = _middle(tiles_covering(extent, z), n_tiles)
+        mvt = [time_tile(client, t) for t in tiles]
+        warm = [time_tile(client, t) for t in tiles]  # served from the tile cache
+        ms, kb = [m[0] for m in mvt], [m[1] / 1024 for m in mvt]
+        wms = [w[0] for w in warm]
+        per_tile = statistics.mean(_count(app, t) for t in tiles)
+        line = (
+            f"{z:>4} {len(tiles):>5} {per_tile:>9,.0f} | {pct(ms, 50):>6.0f}ms {pct(ms, 95):>5.0f}ms"
+            f" {statistics.mean(kb):>8.0f} | {pct(wms, 50):>6.1f}ms {pct(wms, 95):>5.1f}ms"
         )
-        print(head)
-        print("-" * len(head))
-        for z in zooms:
-            tiles = _middle(tiles_covering(CREMONA, z), args.tiles)
-            mvt = [time_tile(client, t) for t in tiles]
-            warm = [time_tile(client, t) for t in tiles]  # served from the tile cache
+        if geojson:
             geo = [time_geojson(client, t, limit) for t in tiles]
-            ms, kb = [m[0] for m in mvt], [m[1] / 1024 for m in mvt]
             gms, gkb = [g[0] for g in geo], [g[1] / 1024 for g in geo]
-            per_tile = statistics.mean(g[2] for g in geo)
-            print(
-                f"{z:>4} {len(tiles):>5} {per_tile:>9,.0f} | {pct(ms, 50):>6.0f}ms {pct(ms, 95):>5.0f}ms"
-                f" {statistics.mean(kb):>8.0f} | {pct(gms, 50):>9.0f}ms {pct(gms, 95):>5.0f}ms"
-                f" {statistics.mean(gkb):>8.0f} | {pct([w[0] for w in warm], 50):>10.1f}ms"
-            )
+            line += f" | {pct(gms, 50):>9.0f}ms {pct(gms, 95):>5.0f}ms {statistics.mean(gkb):>8.0f}"
+        print(line)
+
+
+def _count(app, tile: Tile) -> int:
+    """Features in the tile itself (numberMatched of its bbox, limit 1)."""
+    bbox = ",".join(f"{v:.9f}" for v in tile.lonlat_bounds())
+    r = app.test_client().get(f"/api/collections/bench/items?f=json&limit=1&bbox={bbox}")
+    return r.get_json()["numberMatched"]
+
+
+class _store:
+    """A GeoPackage path in `tmp`, or a scratch PostGIS database dropped on exit."""
+
+    def __init__(self, kind: str, tmp: Path):
+        self.kind, self.tmp, self._db = kind, tmp, None
+
+    def __enter__(self):
+        if self.kind == "gpkg":
+            return self.tmp / "bench.gpkg"
+        from bench_common import scratch_database
+
+        self._db = scratch_database("geoportale_bench_tiles")
+        return self._db.__enter__()
+
+    def __exit__(self, *exc) -> None:
+        if self._db is not None:
+            self._db.__exit__(*exc)
+
+
+def _close(app) -> None:
+    """Close the app's PostGIS pool (so the scratch database can be dropped)."""
+    from app.services import KEY, Services
+
+    found = app.extensions.get(KEY)
+    if isinstance(found, Services) and hasattr(found.store, "close"):
+        found.store.close()
 
 
 def _middle(tiles: list[Tile], n: int) -> list[Tile]:

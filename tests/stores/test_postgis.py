@@ -70,3 +70,34 @@ def test_write_is_one_transaction(pg, spec):
 def test_unreachable_server_is_a_clear_error():
     with pytest.raises(StoreError, match="PostGIS store unreachable"):
         PostgisStore("postgresql://nobody@127.0.0.1:1/none", max_size=1)
+
+
+def test_geodata_build_cli_loads_postgis(pg_template, tmp_path, monkeypatch):
+    """`flask geodata build` with a postgresql:// store fills that database (not a folder)."""
+    from app import create_app
+    from tests.conftest import DATA, _pg_url
+
+    conn, _ = pg_template
+    name = "gp_test_cli_build"
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.execute(f'CREATE DATABASE "{name}"')
+    monkeypatch.chdir(tmp_path)
+    try:
+        url = _pg_url(name)
+        app = create_app(
+            {
+                "STORE": url,
+                "LAYERS_DIR": str(DATA / "layers"),
+                "DATA_ROOT": str(DATA),
+                "AUTO_BUILD": False,
+            }
+        )
+        result = app.test_cli_runner().invoke(args=["geodata", "build"])
+        assert result.exit_code == 0, result.output
+        assert "punti" in result.output and "published" in result.output
+        assert list(tmp_path.iterdir()) == []  # no stray "postgresql:" folder
+        store = PostgisStore(url, max_size=1)
+        assert store.describe("punti").feature_count == 6
+        store.close()
+    finally:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

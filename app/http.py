@@ -1,0 +1,57 @@
+"""HTTP efficiency for every response: compression, validators and cache lifetimes.
+
+- gzip or brotli for text types (JSON, GeoJSON, HTML, CSS, JS, SVG) above 500 bytes;
+- an ETag (a hash of the body) on successful GET responses of the API, the downloads and the
+  catalogue, and 304 Not Modified when the client already has it;
+- short public caching for those (a publish must show within a minute), one hour for the
+  app's static files, never for the admin (it says no-store itself).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from flask_compress import Compress
+
+_TEXT = [
+    "text/html",
+    "text/css",
+    "text/csv",
+    "text/plain",
+    "application/javascript",
+    "text/javascript",
+    "application/json",
+    "application/geo+json",
+    "application/ld+json",
+    "application/problem+json",
+    "application/schema+json",
+    "image/svg+xml",
+    "application/vnd.oai.openapi+json",
+    "application/vnd.google-earth.kml+xml",
+]
+_VALIDATED = ("/api/", "/download/", "/catalog.jsonld")
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("COMPRESS_MIMETYPES", _TEXT)
+    app.config.setdefault("COMPRESS_MIN_SIZE", 500)
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:  # Flask's default: no caching
+        app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600
+
+    @app.after_request
+    def _validators(response: Response) -> Response:
+        # Registered before Compress, so it runs after it: flask-compress hashes the ETag of
+        # what it compressed; here the uncompressed GETs of the API get theirs.
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and not response.direct_passthrough
+            and request.path.startswith(_VALIDATED)
+        ):
+            if not response.get_etag()[0]:
+                response.add_etag()
+            response.headers.setdefault("Cache-Control", "public, max-age=60")
+            response.make_conditional(request)
+        return response
+
+    Compress(app)
