@@ -9,7 +9,13 @@ import click
 from flask import Flask
 
 from app import http, i18n
-from app.errors import DataError, GeoportaleError, RegistryError, register_error_handlers
+from app.errors import (
+    DataError,
+    GeoportaleError,
+    RegistryError,
+    StoreError,
+    register_error_handlers,
+)
 from app.registry import load_registry
 from app.security import init_security
 from app.services import KEY, Services
@@ -34,7 +40,8 @@ def build_services(settings: dict) -> Services:
     if settings["AUTO_BUILD"]:
         try:
             ensure_store(load_registry(layers_dir, root), root, layers_dir, store_path)
-        except (RegistryError, DataError) as exc:
+        except (RegistryError, DataError, StoreError) as exc:
+            # With a store to fall back on (e.g. a read-only one), serve what it has.
             if isinstance(store_path, Path) and not store_path.is_file():
                 raise
             log.error("shipped layers not updated, the store serves what it had: %s", exc.detail)

@@ -20,9 +20,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import shapely
+from pyproj.exceptions import CRSError
 
 from app.errors import DataError, LayerNotFound
-from app.geo.crs import STORAGE_CRS
+from app.geo.crs import STORAGE_CRS, parse_crs
 from app.publishing import report as checks
 from app.publishing.readers import ImportRefused, open_vector, safe_field_name
 from app.registry.spec import LAYER_ID, FieldSpec, LayerSpec, MetadataSpec, SourceSpec, Text
@@ -208,6 +209,11 @@ def import_file(
     """Open, validate and (when clean) stage a file; publish too with `opts.publish`."""
     if not LAYER_ID.match(opts.layer_id):
         raise ImportRefused(f"layer id {opts.layer_id!r}: use lowercase letters, digits and _")
+    if opts.crs is not None:
+        try:
+            parse_crs(opts.crs)
+        except CRSError:
+            raise ImportRefused(f"unknown CRS {opts.crs[:60]!r}: write e.g. EPSG:3003") from None
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="geoportale-import-") as tmp:
         progress(f"reading {Path(path).name}")
@@ -233,6 +239,13 @@ def import_file(
     if existing is not None and existing.geometry_type != "Geometry":
         family = checks.FAMILY[existing.geometry_type]
     gdf = checks.check_geometries(report, gdf, gdf[id_field].astype(str), family)
+    if report.with_geometry == 0:
+        report.add(
+            "error",
+            "no-geometry-at-all",
+            "none of the features has a usable geometry (missing, empty, unknown type or "
+            "malformed coordinates): check the file and its format",
+        )
     types = {c: checks.infer_type(gdf[c]) for c in gdf.columns if c != gdf.geometry.name}
     checks.describe_fields(report, gdf, types)
     if existing is not None:

@@ -14,6 +14,7 @@ import re
 import stat
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +29,10 @@ from app.errors import DataError
 MAX_ENTRIES = 2000
 MAX_UNPACKED = 4 * 1024**3
 MAX_RATIO = 200  # uncompressed / compressed, per entry larger than 1 MB
+MAX_FIELDS = 1000  # more is a broken or hostile file (and slow to check, field by field)
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".csv")
+# A damaged entry (CRC, inflate errors), an unsupported method, a password (RuntimeError).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]")
 
 
@@ -78,17 +82,25 @@ def safe_extract(archive: Path, into: Path) -> list[Path]:
                 continue
             target = into / e.filename
             target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(e) as src, open(target, "wb") as dst:
-                written = 0
-                while chunk := src.read(1024 * 1024):
-                    written += len(chunk)
-                    if written > e.file_size:  # the header lied about the size
-                        raise ImportRefused(
-                            f"{archive.name}: {e.filename!r} is larger than its header says"
-                        )
-                    dst.write(chunk)
+            try:
+                _extract_entry(zf, e, target, archive.name)
+            except _DAMAGED as exc:
+                raise ImportRefused(
+                    f"{archive.name}: {e.filename!r} cannot be extracted, the archive is "
+                    f"damaged or uses an unsupported format ({exc})"
+                ) from None
             out.append(target)
         return out
+
+
+def _extract_entry(zf: zipfile.ZipFile, e: zipfile.ZipInfo, target: Path, archive: str) -> None:
+    with zf.open(e) as src, open(target, "wb") as dst:
+        written = 0
+        while chunk := src.read(1024 * 1024):
+            written += len(chunk)
+            if written > e.file_size:  # the header lied about the size
+                raise ImportRefused(f"{archive}: {e.filename!r} is larger than its header says")
+            dst.write(chunk)
 
 
 def _pick(files: list[Path], layer: str | None, archive: str) -> Path:
@@ -210,6 +222,12 @@ def _open_csv(path: Path, crs: str | None, notes: list[str]) -> tuple[gpd.GeoDat
     except csv.Error:
         sep = ","
     try:
+        header = next(csv.reader([text.partition("\n")[0]], delimiter=sep), [])
+    except csv.Error as exc:
+        raise ImportRefused(f"{path.name}: not a readable CSV: {exc}") from None
+    if len(header) > MAX_FIELDS:  # pandas takes minutes on a header of 100 000s of columns
+        raise ImportRefused(f"{path.name}: {len(header)} columns (at most {MAX_FIELDS})")
+    try:
         df = pd.read_csv(stdio.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
     except Exception as exc:
         raise ImportRefused(f"{path.name}: not a readable CSV: {exc}") from None
@@ -311,6 +329,8 @@ def _check_json(path: Path) -> None:
         doc = json.loads(path.read_bytes())
     except (ValueError, UnicodeDecodeError) as exc:
         raise ImportRefused(f"{path.name}: not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ImportRefused(f"{path.name}: not usable JSON: nested too deeply") from None
     if not isinstance(doc, dict) or doc.get("type") not in ("FeatureCollection", "Feature"):
         raise ImportRefused(f"{path.name}: JSON but not GeoJSON (no FeatureCollection)")
 
@@ -318,6 +338,8 @@ def _check_json(path: Path) -> None:
 def _finish(gdf: gpd.GeoDataFrame, crs: str | None, source: str, notes: list[str]) -> Opened:
     from app.geo.crs import crs_label
 
+    if len(gdf.columns) > MAX_FIELDS:
+        raise ImportRefused(f"{source}: {len(gdf.columns) - 1} fields (at most {MAX_FIELDS})")
     declared = crs_label(gdf.crs)
     if declared is None and crs is None:
         raise ImportRefused(

@@ -61,7 +61,13 @@ def sync_shipped(
         return _sync(registry, root, layers_dir, target, force, started)
     Path(target).parent.mkdir(parents=True, exist_ok=True)
     # One build at a time (e.g. several app workers starting together).
-    with open(f"{target}.build.lock", "w") as lock:
+    try:
+        lock = open(f"{target}.build.lock", "w")  # noqa: SIM115 (closed by the with below)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot build the store next to {Path(target).name}: {exc.strerror}"
+        ) from None
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             return _sync(registry, root, layers_dir, target, force, started)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import re
 from functools import lru_cache
@@ -188,6 +189,9 @@ class _Builder:
         if isinstance(raw, (dt.datetime, dt.date)):
             return raw.isoformat()[:10] if kind == "date" else raw.isoformat()
         try:
+            if kind in ("integer", "number") and not isinstance(raw, bool):
+                if not math.isfinite(float(raw)):
+                    self.fail(f"{raw!r} is not a finite number")
             if kind == "integer" and not isinstance(raw, bool):
                 value = int(raw) if float(raw) == int(float(raw)) else float(raw)
                 if abs(value) > 2**63 - 1:

@@ -93,9 +93,10 @@ class GpkgStore(CatalogMixin):
         if conn is None or self._local.key != key:
             if conn is not None:
                 conn.close()
-            conn = sqlite3.connect(
-                f"file:{self.path}?mode=ro", uri=True, timeout=30, isolation_level=None
-            )
+            # Read-write open, but query_only: a read-only (mode=ro) connection cannot roll
+            # back the hot journal a writer killed mid-write leaves, and would fail.
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA query_only = ON")
             conn.create_function("regexp", 2, regexp, deterministic=True)
             self._local.conn, self._local.key = conn, key
         return conn
@@ -113,7 +114,11 @@ class GpkgStore(CatalogMixin):
     @contextmanager
     def _write_lock(self):
         """One writer at a time across processes (a lock file beside the store)."""
-        with open(f"{self.path}.lock", "w") as lock:
+        try:
+            lock = open(f"{self.path}.lock", "w")  # noqa: SIM115 (closed below)
+        except OSError as exc:
+            raise StoreError(f"the GeoPackage store cannot be written: {exc.strerror}") from None
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -123,10 +128,15 @@ class GpkgStore(CatalogMixin):
     @contextmanager
     def _writer(self):
         """A write transaction on the catalog (under the write lock)."""
-        conn = sqlite3.connect(self.path, timeout=30)
+        try:
+            conn = sqlite3.connect(self.path, timeout=30)
+        except sqlite3.Error as exc:
+            raise StoreError(f"the GeoPackage store cannot be written: {exc}") from None
         try:
             with conn:
                 yield conn
+        except sqlite3.OperationalError as exc:  # disk full, read-only file or folder
+            raise StoreError(f"the GeoPackage store cannot be written: {exc}") from None
         finally:
             conn.close()
 

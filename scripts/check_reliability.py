@@ -1,0 +1,120 @@
+"""Run the reliability checks and print the figures (see scripts/reliability/).
+
+    python3 scripts/check_reliability.py                    # everything: 50 clients x 60 s
+    python3 scripts/check_reliability.py --clients 8 --seconds 5 --kills 1   # a short run
+    python3 scripts/check_reliability.py --only load,hostile
+    python3 scripts/check_reliability.py --postgis postgresql://postgres@127.0.0.1/postgres
+
+Exit status 0 when every check passed, 1 otherwise. `--postgis` runs the load and the
+kills on a fresh PostGIS database made through that (admin) URL as well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scripts.reliability.common import make_workspace  # noqa: E402
+
+CHECKS = ("load", "kills", "environment", "hostile", "fuzz")
+
+
+def _section(title: str, lines: list[str], ok: bool) -> None:
+    print(f"\n== {title}: {'ok' if ok else 'FAILED'}")
+    for line in lines:
+        print("  " + line)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients (load)")
+    parser.add_argument("--seconds", type=float, default=60, help="length of the load run")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--kills", type=int, default=5, help="kill -9 rounds mid-import")
+    parser.add_argument("--only", default=",".join(CHECKS), help="comma-separated checks")
+    parser.add_argument("--postgis", help="admin URL of a PostgreSQL server with PostGIS")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = parser.parse_args(argv)
+    only = set(args.only.split(","))
+    logging.basicConfig(level=logging.CRITICAL)  # the checks report; the app's logs would drown it
+    warnings.simplefilter("ignore")
+    work = Path(tempfile.mkdtemp(prefix="geoportale-reliability-"))
+    started = time.monotonic()
+    figures = {"requests": 0, "errors": 0, "tried": 0, "clean": 0, "lost": 0}
+    results = []
+    stores = [("GeoPackage", None)] + ([("PostGIS", args.postgis)] if args.postgis else [])
+    try:
+        for label, pg in stores:
+            if "load" in only:
+                from scripts.reliability.load import run_load
+
+                ws = make_workspace(work / f"load-{label}", pg)
+                try:
+                    r = run_load(ws, args.clients, args.seconds, args.workers)
+                finally:
+                    ws.close()
+                figures["requests"] += r.requests
+                figures["errors"] += r.errors
+                results.append(r.ok)
+                _section(f"load during change ({label})", r.lines(), r.ok)
+            if "kills" in only:
+                from scripts.reliability.faults import run_kills
+
+                ws = make_workspace(work / f"kills-{label}", pg)
+                try:
+                    fresh = lambda label=label, pg=pg: make_workspace(  # noqa: E731
+                        work / f"kills-publish-{label}", pg
+                    )
+                    r = run_kills(ws, fresh, rounds=args.kills)
+                finally:
+                    ws.close()
+                figures["lost"] += r.lost
+                results.append(r.ok)
+                _section(f"kill -9 mid-change ({label})", r.lines(), r.ok)
+        if "environment" in only:
+            from scripts.reliability.environment import run_environment
+
+            r = run_environment(work / "environment")
+            figures["lost"] += r.lost
+            results.append(r.ok)
+            _section("disk full, read-only, bad stores at start", r.lines(), r.ok)
+        if "hostile" in only:
+            from scripts.reliability.hostile import run_hostile
+
+            ws = make_workspace(work / "hostile")
+            for r in run_hostile(ws, work / "corpus"):
+                figures["tried"] += r.tried
+                figures["clean"] += r.clean
+                figures["lost"] += len(r.lost)
+                results.append(r.ok)
+                _section("hostile input", r.lines(), r.ok)
+        if "fuzz" in only:
+            from scripts.reliability.fuzz import run_fuzz
+
+            r = run_fuzz(make_workspace(work / "fuzz"))
+            figures["requests"] += r.requests
+            figures["errors"] += len(r.server_errors) + len(r.leaks)
+            results.append(r.ok)
+            _section("read API fuzz", r.lines(), r.ok)
+    finally:
+        if not args.keep:
+            import shutil
+
+            shutil.rmtree(work, ignore_errors=True)
+    print(
+        f"\nrequests: {figures['requests']}, errors: {figures['errors']}, inputs tried: "
+        f"{figures['tried']}, inputs rejected cleanly: {figures['clean']}, data lost: "
+        f"{figures['lost']}  ({time.monotonic() - started:.0f} s)"
+    )
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""Faults: kill -9 mid-import and mid-publish, disk full, read-only store, bad stores at start.
+
+Bugs in code owned elsewhere (app/stores) are reported as xfail with the reason; the test
+passes by itself once they are fixed. The slow environment checks (disk full, read-only,
+every kind of bad store) run with GEOPORTALE_RELIABILITY=full, and always in
+`scripts/check_reliability.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+
+from scripts.reliability import environment
+from scripts.reliability.faults import kill_mid_import, kill_mid_publish
+
+FULL = os.environ.get("GEOPORTALE_RELIABILITY") == "full"
+slow = pytest.mark.skipif(
+    not FULL, reason="slow: GEOPORTALE_RELIABILITY=full or scripts/check_reliability.py"
+)
+
+STORE_BUGS = {
+    "moved aside": "app/stores/gpkg.py: read-only connections cannot roll back the hot journal "
+    "of a writer killed mid-write, so the restart sets the whole store aside and rebuilds it",
+    "reads FAIL": "app/stores/gpkg.py: a running server's read-only connections fail "
+    "('attempt to write a readonly database') after a writer was killed mid-write",
+    "TRACEBACK": "app/stores: sqlite3/OS errors of a write (disk full, read-only store) are not "
+    "turned into StoreError, so the CLI / the app start show a traceback",
+}
+
+
+def _judge(case) -> None:
+    if case.ok:
+        return
+    for clue, reason in STORE_BUGS.items():
+        if clue in case.detail:
+            pytest.xfail(f"{reason} | {case.detail}")
+    pytest.fail(f"{case.name}: {case.detail}")
+
+
+def test_kill_mid_import_loses_nothing(ws):
+    case = kill_mid_import(ws, random.Random(3), features=40000)
+    assert case.lost == [] or not case.ok
+    _judge(case)
+
+
+def test_kill_mid_publish_keeps_the_old_version(ws):
+    _judge(kill_mid_publish(ws))
+
+
+@slow
+def test_disk_full(tmp_path):
+    cases = environment.disk_full(tmp_path)
+    for case in cases:
+        assert case.lost == [], case.detail
+        assert "unchanged" in case.detail, case.detail
+    for case in cases:
+        _judge(case)
+
+
+@slow
+def test_read_only_store(tmp_path):
+    cases = environment.read_only(tmp_path)
+    for case in cases:
+        assert case.lost == [], case.detail
+    assert "unchanged" in cases[0].detail and "unchanged" in cases[1].detail
+    for case in cases:
+        _judge(case)
+
+
+def test_corrupt_store_at_start_is_set_aside_and_rebuilt(tmp_path):
+    cases = environment.bad_starts(tmp_path, only=("garbage",))
+    assert len(cases) == 1
+    for case in cases:
+        assert case.ok, f"{case.name}: {case.detail}"
+
+
+@slow
+def test_every_bad_store_at_start_gives_a_message_not_a_traceback(tmp_path):
+    for case in environment.bad_starts(tmp_path):
+        assert case.ok, f"{case.name}: {case.detail}"
