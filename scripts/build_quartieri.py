@@ -107,7 +107,8 @@ def _cells(anchors: dict[int, list[dict]], confine) -> dict[int, object]:
             [
                 g
                 for g in getattr(clipped, "geoms", [clipped])
-                if g.geom_type == "Polygon" and not g.is_empty
+                # zero-area slivers of the floating-point differences are not territory
+                if g.geom_type == "Polygon" and not g.is_empty and g.area >= 1.0
             ]
         )
         out[num] = to_wgs84(clipped)
