@@ -85,7 +85,6 @@
     var styleOf = pathStyle(cfg.style);
     var layer = new L.GeoportaleTiles({
       url: cfg.tilesUrl, layerName: cfg.id, pane: pane,
-      attribution: cfg.attribution ? esc(cfg.attribution) : null,
       style: function (props, kind) { return styleOf({properties: props, geometry: {type: kind}}); }
     });
     layer.config = cfg;
@@ -140,7 +139,6 @@
     var layer = L.geoJSON(null, {
       pane: pane,
       style: pathStyle(style),
-      attribution: cfg.attribution ? esc(cfg.attribution) : null,
       pointToLayer: function (feature, latlng) {
         return L.circleMarker(latlng, L.extend({pane: pane}, pointStyle(style, feature.properties || {})));
       },
@@ -179,12 +177,29 @@
     return layer;
   }
 
+  // The layers' credits, each source once ("a; b" strings are split), instead of one long
+  // string per layer repeating the same sources.
+  function addAttributions(map, layers) {
+    if (!map.attributionControl) return;
+    var seen = {};
+    layers.forEach(function (cfg) {
+      String(cfg.attribution || "").split(";").forEach(function (part) {
+        part = part.trim();
+        if (part && !seen[part]) {
+          seen[part] = true;
+          map.attributionControl.addAttribution(esc(part));
+        }
+      });
+    });
+  }
+
   window.Geoportale = {
     layers: {},
     init: function (map, config) {
       var self = this;
       self.map = map;
       config.layers.forEach(function (cfg, i) { self.layers[cfg.id] = addLayer(map, cfg, i); });
+      addAttributions(map, config.layers);
       bindTiledPopups(map, config.layers.map(function (cfg) { return self.layers[cfg.id]; })
         .filter(function (layer) { return layer.featureAt; }));
       document.documentElement.setAttribute("data-geoportale", "ready");
