@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, render_template, send_from_directory, url_for
 
+from app.i18n import current_language
 from app.services import services
 from app.viewer.mapbuilder import build_map, layer_config, render_parts
 
@@ -56,7 +57,7 @@ def index():
                 url_for("ogcapi.items", collection_id=spec.id),
                 url_for("ogcapi.item", collection_id=spec.id, feature_id="__ID__"),
                 info.feature_count,
-                "it",
+                current_language(),  # titles, groups, labels in the page's language
             )
         )
     bounds = None

@@ -30,7 +30,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="it-IT")
     pg = context.new_page()
     pg.requests = []
     pg.errors = []

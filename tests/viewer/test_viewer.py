@@ -81,3 +81,8 @@ def test_bad_setting_is_a_clear_error(bad, monkeypatch):
     monkeypatch.setenv(f"GEOPORTALE_{name}", value)
     with pytest.raises(SettingsError, match=f"GEOPORTALE_{name}="):
         create_app()
+
+
+def test_layer_titles_follow_the_language(client):
+    assert "Test points" in client.get("/?lang=en").text
+    assert "Punti di prova" in client.get("/?lang=it").text
