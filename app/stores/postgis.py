@@ -15,8 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import psycopg
 import shapely
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.errors import InvalidSchemaName, UndefinedTable
 from psycopg_pool import ConnectionPool
 
@@ -58,6 +60,14 @@ class PostgisStore(PostgisCatalogMixin):
     def __init__(self, url: str, create: bool = False, max_size: int = 10):
         self.url = url
         try:
+            # One direct connection first: fails fast, with the server's own reason.
+            psycopg.connect(url, connect_timeout=5).close()
+        except psycopg.Error as exc:
+            raise StoreError(
+                f"PostGIS store unreachable at {_where(url)}: "
+                f"{str(exc).strip().splitlines()[0][:200]}"
+            ) from None
+        try:
             self.pool = ConnectionPool(
                 url,
                 min_size=1,
@@ -78,7 +88,9 @@ class PostgisStore(PostgisCatalogMixin):
             ) from None
         except Exception as exc:  # noqa: BLE001 (connection errors of many kinds)
             self.close()
-            raise StoreError(f"PostGIS store unreachable: {type(exc).__name__}") from None
+            raise StoreError(
+                f"PostGIS store unreachable at {_where(url)}: {type(exc).__name__}"
+            ) from None
 
     @classmethod
     def open_or_create(cls, url: str) -> PostgisStore:
@@ -224,6 +236,15 @@ class PostgisStore(PostgisCatalogMixin):
                 (z, x, y, extent, buffer, buffer, extent, spec.id, extent),
             ).fetchone()
         return bytes(row[0] or b"")
+
+
+def _where(url: str) -> str:
+    """host:port/dbname of a connection URL, never its password."""
+    try:
+        info = conninfo_to_dict(url)
+    except psycopg.Error:
+        return "the configured URL"
+    return f"{info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
 
 
 def _typed_id(raw: str, kind: str):
