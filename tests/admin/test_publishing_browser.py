@@ -7,24 +7,15 @@ tests/.artifacts/ (the README's comes from here).
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pyogrio
 import pytest
 
 from app.admin.accounts import AccountStore
+from tests import chromium
 from tests.publishing.conftest import zip_dir, zone_gdf
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PW = "una-password-lunga-1"
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"
 
@@ -44,11 +35,9 @@ def office_server(tmp_path):
 
 @pytest.fixture
 def page():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = chromium.sync_api()
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = chromium.launch(p)
         pg = browser.new_page(viewport={"width": 1200, "height": 860})
         pg.messages = []
         pg.on("console", lambda m: pg.messages.append(m.text))

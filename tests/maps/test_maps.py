@@ -6,7 +6,6 @@ import functools
 import http.server
 import json
 import re
-import shutil
 import threading
 from html import unescape
 from pathlib import Path
@@ -15,16 +14,8 @@ import pytest
 
 from app.maps.definitions import MapDefinition, MapStore, slugify
 from app.maps.render import script_safe
+from tests import chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"
 
 
@@ -160,16 +151,14 @@ def test_standalone_export_has_everything_inside(admin_client, made):
 
 
 def test_standalone_export_opens_offline_in_chromium(admin_client, made, tmp_path):
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = chromium.sync_api()
     path = tmp_path / "mappa.html"
     path.write_text(exported(admin_client), encoding="utf-8")
     data = json.loads(re.search(r'id="gp-data">(.*?)</script>', path.read_text(), re.S).group(1))
     drawn = {k: sum(1 for f in v["features"] if f["geometry"]) for k, v in data.items()}
     requested, problems = [], []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = chromium.launch(p)
         context = browser.new_context(offline=True)
         page = context.new_page()
         page.on("pageerror", lambda e: problems.append(str(e)))
@@ -210,9 +199,7 @@ def maps_env(tmp_path):
 
 def test_embed_shows_the_layers_inside_another_sites_iframe(maps_env, live_server, tmp_path):
     """A page on another origin frames /embed/<slug>; the map loads from our API in it."""
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = chromium.sync_api()
     MapStore(tmp_path / "maps").save(
         MapDefinition(
             slug="quartiere", title="Nel sito del Comune", layers=("zone",), basemap="none"
@@ -233,7 +220,7 @@ def test_embed_shows_the_layers_inside_another_sites_iframe(maps_env, live_serve
     problems = []
     try:
         with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = chromium.launch(p)
             page = browser.new_page()
             page.on("console", lambda m: m.type == "error" and problems.append(m.text))
             page.goto(f"http://localhost:{server.server_address[1]}/index.html")

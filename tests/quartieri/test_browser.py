@@ -10,20 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests import chromium
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"
 AXE_DEFAULT = Path.home() / ".cache" / "geoportale" / "node" / "node_modules" / "axe-core"
 DESKTOP = {"width": 1280, "height": 860}
@@ -38,11 +30,9 @@ def axe_path() -> Path | None:
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = chromium.sync_api()
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = chromium.launch(p)
         yield b
         b.close()
 
