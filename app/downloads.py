@@ -17,7 +17,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 from flask import Blueprint, Response, request
 
 from app.errors import InvalidParameter, NotFound
@@ -34,22 +33,13 @@ _DTYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean", "strin
 
 def features_frame(store: FeatureStore, spec: LayerSpec, tree) -> gpd.GeoDataFrame:
     """Every feature matching `tree`, typed as the layer declares, in CRS84."""
-    rows, geoms, offset = [], [], 0
-    while True:
-        page = store.query(spec, Query(filter=tree, limit=PAGE, offset=offset))
-        for f in page.features:
-            rows.append(f.properties)
-            geoms.append(shapely.geometry.shape(f.geometry) if f.geometry else None)
-        offset += PAGE
-        if offset >= page.number_matched or not page.features:
-            break
-    frame = pd.DataFrame(rows, columns=list(spec.field_names))
+    frame = store.frame(spec, Query(filter=tree))
     for f in spec.fields:
         if f.type == "date":
             frame[f.name] = pd.to_datetime(frame[f.name], format="ISO8601").dt.date
         else:
             frame[f.name] = frame[f.name].astype(_DTYPES[f.type])
-    return gpd.GeoDataFrame(frame, geometry=geoms, crs="OGC:CRS84")
+    return frame
 
 
 def licence_text(spec: LayerSpec, crs: str, count: int) -> str:
