@@ -27,7 +27,6 @@ from app.services import services
 from app.stores.base import FeatureStore, Query
 
 bp = Blueprint("downloads", __name__)
-PAGE = 10_000
 _DTYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean", "string": "object"}
 
 
