@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from tests import chromium
+from tests.chromium import wait_for_js
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"
 
@@ -33,7 +34,7 @@ def page(browser):
 def test_map_shows_layers_offline(page, live_server):
     page.goto(live_server + "/")
     page.wait_for_selector("html[data-geoportale=ready]")
-    page.wait_for_function("document.querySelectorAll('input[name=layer]:disabled').length === 0")
+    wait_for_js(page, "document.querySelectorAll('input[name=layer]:disabled').length === 0")
     # 5 located points as circle markers and 3 squares as paths, all in the overlay pane.
     assert page.locator(".leaflet-map-pane path.leaflet-interactive").count() == 8
     assert page.locator("[data-layer-status=punti]").inner_text() == "1 senza posizione sulla mappa"
@@ -45,7 +46,7 @@ def test_map_shows_layers_offline(page, live_server):
 
 def test_toggle_layer_and_popup(page, live_server):
     page.goto(live_server + "/")
-    page.wait_for_function("document.querySelectorAll('input[name=layer]:disabled').length === 0")
+    wait_for_js(page, "document.querySelectorAll('input[name=layer]:disabled').length === 0")
     page.get_by_label("Zone di prova").uncheck()
     assert page.locator(".leaflet-map-pane path.leaflet-interactive").count() == 5
     page.get_by_label("Zone di prova").check()
@@ -67,7 +68,7 @@ def test_toggle_layer_and_popup(page, live_server):
 
 def test_layer_panel_by_keyboard(page, live_server):
     page.goto(live_server + "/")
-    page.wait_for_function("document.querySelectorAll('input[name=layer]:disabled').length === 0")
+    wait_for_js(page, "document.querySelectorAll('input[name=layer]:disabled').length === 0")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip"
     box = page.get_by_label("Punti di prova")

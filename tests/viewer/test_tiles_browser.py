@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.viewer.test_browser import ARTIFACTS, browser, page  # noqa: F401 (fixtures)
+from tests.chromium import wait_for_js
 
 P1 = (45.133, 10.02)  # fixture point p1, a "museo" (#8a0a2e)
 ZONA_NORD = (45.155, 10.005)  # inside the "Zona nord" square, away from every point
@@ -34,10 +35,10 @@ TILE_AT = """([id, ll]) => {
 def open_map(page, url):  # noqa: F811
     page.goto(url + "/")
     page.wait_for_selector("html[data-geoportale=ready]")
-    page.wait_for_function("document.querySelectorAll('input[name=layer]:disabled').length === 0")
+    wait_for_js(page, "document.querySelectorAll('input[name=layer]:disabled').length === 0")
     # The tiles under p1 and inside Zona nord fetched, decoded and drawn.
-    page.wait_for_function(f"() => ({TILE_AT})(['punti', {list(P1)}]) !== null")
-    page.wait_for_function(f"() => ({TILE_AT})(['zone', {list(ZONA_NORD)}]) !== null")
+    wait_for_js(page, f"() => ({TILE_AT})(['punti', {list(P1)}]) !== null")
+    wait_for_js(page, f"() => ({TILE_AT})(['zone', {list(ZONA_NORD)}]) !== null")
 
 
 def screen_point(page, latlng) -> tuple[float, float]:  # noqa: F811
@@ -84,8 +85,9 @@ def test_click_on_tiled_feature_opens_its_popup(page, tiled_server):  # noqa: F8
     page.locator(".leaflet-popup-close-button").click()
     page.locator(".leaflet-popup").wait_for(state="detached")  # it fades out over the zone
     page.mouse.click(*screen_point(page, ZONA_NORD))
-    page.wait_for_function(
-        "() => document.querySelector('.leaflet-popup-content')?.innerText.includes('Zona nord')"
+    wait_for_js(
+        page,
+        "() => document.querySelector('.leaflet-popup-content')?.innerText.includes('Zona nord')",
     )
     assert page.errors == []
 

@@ -6,14 +6,13 @@ from urllib.parse import parse_qs
 import pytest
 
 from tests.viewer.test_browser import ARTIFACTS
+from tests.chromium import wait_for_js
 
 
 def ready(page, url):
     page.goto(url)
-    page.wait_for_function("() => document.documentElement.dataset.workspace === 'ready'")
-    page.wait_for_function(
-        "() => document.querySelectorAll('input[name=layer]:disabled').length === 0"
-    )
+    wait_for_js(page, "() => document.documentElement.dataset.workspace === 'ready'")
+    wait_for_js(page, "() => document.querySelectorAll('input[name=layer]:disabled').length === 0")
 
 
 def click_at(page, lon, lat):
@@ -96,8 +95,9 @@ def test_draw_polygon_select_identify_and_measure(page, live_server):
     for lon, lat in [(9.999, 45.099), (10.021, 45.099), (10.021, 45.121), (9.999, 45.121)]:
         click_at(page, lon, lat)
     page.locator("[data-finish]").click()
-    page.wait_for_function(
-        "() => document.querySelector('[data-result-summary]').textContent.startsWith('Selezione')"
+    wait_for_js(
+        page,
+        "() => document.querySelector('[data-result-summary]').textContent.startsWith('Selezione')",
     )
     ids = page.evaluate("() => GeoportaleWorkspace.last.result.features.map(f => f.id)")
     # zone 1 itself, the points in it, the line and the area reaching into it
@@ -149,7 +149,7 @@ def test_print_with_no_basemap(page, live_server, fmt, magic, tmp_path):
 def test_basemap_switcher_wms_and_none(page, live_server):
     ready(page, live_server + "/workspace")
     page.locator("input[name=basemap][value=wms]").check()
-    page.wait_for_function("() => document.querySelectorAll('img.leaflet-tile').length > 0")
+    wait_for_js(page, "() => document.querySelectorAll('img.leaflet-tile').length > 0")
     src = page.locator("img.leaflet-tile").first.get_attribute("src")
     assert "service=wms" in src.lower() and "layers=ortofoto" in src
     page.locator("input[name=basemap][value=none]").check()
