@@ -5,8 +5,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from tests.viewer.test_browser import ARTIFACTS
 from tests.chromium import wait_for_js
+from tests.viewer.test_browser import ARTIFACTS
 
 
 def ready(page, url):
