@@ -176,11 +176,19 @@ def collections(entries: list[tuple[LayerSpec, LayerInfo]], fmt: str, lang: str 
     }
 
 
-def items(spec: LayerSpec, page: FeaturePage, fmt: str, offset: int, limit: int) -> dict:
+def items(
+    spec: LayerSpec,
+    page: FeaturePage,
+    fmt: str,
+    offset: int,
+    limit: int,
+    features: list[dict] | None = None,
+) -> dict:
+    """An items page; `features` are the page's features as written (default: GeoJSON)."""
     returned = len(page.features)
     return {
         "type": "FeatureCollection",
-        "features": [f.as_geojson() for f in page.features],
+        "features": features if features is not None else [f.as_geojson() for f in page.features],
         "numberMatched": page.number_matched,
         "numberReturned": returned,
         "timeStamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, json, render_template, request
+import datetime as dt
+import decimal
+
+import orjson
+from flask import Blueprint, Response, render_template, request
 
 from app import catalog
 from app.geo.crs import geometry_to, uri_of
@@ -21,10 +25,39 @@ def _format() -> str:
     return params.parse_format(request.args, best == "text/html")
 
 
+def _default(value):
+    """What orjson does not write itself: numeric and date values of unusual drivers."""
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def dumps(doc) -> bytes:
+    return orjson.dumps(doc, default=_default)
+
+
 def _render(doc: dict, fmt: str, template: str, mimetype: str = JSON, **context) -> Response:
     if fmt == "html":
         return Response(render_template(template, doc=doc, **context), mimetype="text/html")
-    return Response(json.dumps(doc), mimetype=mimetype)
+    return Response(dumps(doc), mimetype=mimetype)
+
+
+def feature_document(feature, crs: str) -> dict:
+    """A GeoJSON feature for the JSON responses. In CRS84 the store's GeoJSON text of the
+    geometry goes into the response as it is (never parsed and re-written)."""
+    if crs == "OGC:CRS84":
+        text = feature.geometry_json
+        geometry = None if text is None else orjson.Fragment(text)
+    else:
+        geometry = geometry_to(feature.geometry, crs)
+    return {
+        "type": "Feature",
+        "id": feature.id,
+        "geometry": geometry,
+        "properties": feature.properties,
+    }
 
 
 def _check_params(allowed: set[str]) -> None:
@@ -87,10 +120,10 @@ def items(collection_id: str):
         offset=params.parse_offset(request.args),
     )
     page = svc.store.query(spec, query)
-    doc = documents.items(spec, page, fmt, query.offset, query.limit)
+    features = None
     if fmt == "json":
-        for feature in doc["features"]:
-            feature["geometry"] = geometry_to(feature["geometry"], crs)
+        features = [feature_document(f, crs) for f in page.features]
+    doc = documents.items(spec, page, fmt, query.offset, query.limit, features)
     response = _render(doc, fmt, "api/items.html", GEOJSON, spec=spec, query=query)
     response.headers["Content-Crs"] = f"<{uri_of(crs)}>"
     return response
@@ -103,9 +136,8 @@ def item(collection_id: str, feature_id: str):
     spec = svc.layer(collection_id)
     fmt = _format()
     crs = params.parse_crs(request.args)
-    feature = svc.store.get(spec, feature_id).as_geojson()
-    if fmt == "json":
-        feature["geometry"] = geometry_to(feature["geometry"], crs)
+    found = svc.store.get(spec, feature_id)
+    feature = feature_document(found, crs) if fmt == "json" else found.as_geojson()
     doc = documents.item(spec, feature, fmt)
     response = _render(doc, fmt, "api/item.html", GEOJSON, spec=spec)
     response.headers["Content-Crs"] = f"<{uri_of(crs)}>"
@@ -139,4 +171,4 @@ def openapi():
     doc = openapi_document(services())
     if fmt == "html":
         return Response(render_template("api/openapi.html", doc=doc), mimetype="text/html")
-    return Response(json.dumps(doc), mimetype=OPENAPI)
+    return Response(dumps(doc), mimetype=OPENAPI)

@@ -7,6 +7,7 @@ old version or the new, never a mix. Rollback and unpublish move the same pointe
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,13 +30,41 @@ class Query:
     offset: int = 0
 
 
-@dataclass(frozen=True)
 class Feature:
-    """One feature as a GeoJSON-ready mapping (geometry may be None)."""
+    """One feature: id, properties, and its geometry as GeoJSON (None where it has none).
 
-    id: Any
-    geometry: dict | None
-    properties: dict[str, Any]
+    A store may hand over the geometry as GeoJSON text (`geometry_json`), as PostGIS's
+    ST_AsGeoJSON or GEOS write it: the API then splices that text into its response
+    unparsed, and the mapping (`geometry`) is only built by code that asks for it.
+    """
+
+    __slots__ = ("id", "properties", "_geometry", "_geometry_json")
+
+    def __init__(
+        self,
+        id: Any,  # noqa: A002 (the GeoJSON member's name)
+        geometry: dict | None = None,
+        properties: dict[str, Any] | None = None,
+        *,
+        geometry_json: str | None = None,
+    ):
+        self.id = id
+        self.properties = properties if properties is not None else {}
+        self._geometry = geometry
+        self._geometry_json = geometry_json if geometry is None else None
+
+    @property
+    def geometry(self) -> dict | None:
+        if self._geometry is None and self._geometry_json is not None:
+            self._geometry = json.loads(self._geometry_json)
+        return self._geometry
+
+    @property
+    def geometry_json(self) -> str | None:
+        """The geometry as GeoJSON text (None where the feature has no geometry)."""
+        if self._geometry_json is None and self._geometry is not None:
+            self._geometry_json = json.dumps(self._geometry, separators=(",", ":"))
+        return self._geometry_json
 
     def as_geojson(self) -> dict:
         return {
@@ -44,6 +73,22 @@ class Feature:
             "geometry": self.geometry,
             "properties": self.properties,
         }
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Feature):
+            return NotImplemented
+        return (self.id, self.geometry, self.properties) == (
+            other.id,
+            other.geometry,
+            other.properties,
+        )
+
+    __hash__ = None  # mutable mapping inside, like the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return (
+            f"Feature(id={self.id!r}, geometry={self.geometry!r}, properties={self.properties!r})"
+        )
 
 
 @dataclass(frozen=True)

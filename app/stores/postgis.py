@@ -12,8 +12,7 @@ replicas are a matter of pointing readers at them).
 
 from __future__ import annotations
 
-import datetime as dt
-import json
+import functools
 
 import psycopg
 import shapely
@@ -153,18 +152,14 @@ class PostgisStore(PostgisCatalogMixin):
 
     @staticmethod
     def _columns(spec: LayerSpec) -> sql.Composable:
-        return sql.SQL(", ").join(
-            [sql.SQL("ST_AsGeoJSON(t.geom)")]
-            + [sql.SQL("t.{}").format(sql.Identifier(f.name)) for f in spec.fields]
-        )
+        """The geometry as GeoJSON text, then the fields; dates as ISO text whatever the
+        server's DateStyle, so rows go to the API as they are."""
+        return _select_list(tuple((f.name, f.type) for f in spec.fields))
 
     @staticmethod
     def _feature(spec: LayerSpec, row: tuple) -> Feature:
-        props = {}
-        for f, v in zip(spec.fields, row[1:], strict=True):
-            props[f.name] = v.isoformat() if isinstance(v, dt.date) else v
-        geometry = json.loads(row[0]) if row[0] else None
-        return Feature(props[spec.id_field], geometry, props)
+        props = dict(zip(spec.field_names, row[1:], strict=True))
+        return Feature(props[spec.id_field], None, props, geometry_json=row[0])
 
     def query(self, spec: LayerSpec, query: Query, version: int | None = None) -> FeaturePage:
         node = conjunction(
@@ -236,6 +231,17 @@ class PostgisStore(PostgisCatalogMixin):
                 (z, x, y, extent, buffer, buffer, extent, spec.id, extent),
             ).fetchone()
         return bytes(row[0] or b"")
+
+
+@functools.lru_cache(maxsize=256)
+def _select_list(fields: tuple[tuple[str, str], ...]) -> sql.Composable:
+    # 15 decimals: every digit of a double in lon/lat (PostGIS writes 9 by default); an
+    # empty geometry is no geometry (null), as in the GeoPackage store.
+    cols = [sql.SQL("CASE WHEN NOT ST_IsEmpty(t.geom) THEN ST_AsGeoJSON(t.geom, 15) END")]
+    for name, kind in fields:
+        template = "to_char(t.{}, 'YYYY-MM-DD')" if kind == "date" else "t.{}"
+        cols.append(sql.SQL(template).format(sql.Identifier(name)))
+    return sql.SQL(", ").join(cols)
 
 
 def _where(url: str) -> str:
