@@ -199,12 +199,17 @@ class GpkgStore(CatalogMixin):
             return FeaturePage(self._features(spec, rows), count)
         where, params = to_sql(node, f"rtree_{table}_geom")
         if not is_spatial(node):  # exact in SQL
-            count = conn.execute(f"SELECT count(*) FROM {t} t WHERE {where}", params).fetchone()[0]
             rows = conn.execute(
                 f"SELECT {self._columns(spec)} FROM {t} t WHERE {where} ORDER BY t.fid "
                 "LIMIT ? OFFSET ?",
                 [*params, query.limit, query.offset],
             ).fetchall()
+            if len(rows) < query.limit and (rows or query.offset == 0):
+                count = query.offset + len(rows)  # the last page: no count needed
+            else:
+                count = conn.execute(
+                    f"SELECT count(*) FROM {t} t WHERE {where}", params
+                ).fetchone()[0]
             return FeaturePage(self._features(spec, rows), count)
         # Spatial: SQL (R-tree) selects candidates, the filter is then exact on them only.
         names = sorted(fields_of(node))

@@ -13,6 +13,8 @@ replicas are a matter of pointing readers at them).
 from __future__ import annotations
 
 import functools
+import time
+from contextlib import contextmanager
 
 import psycopg
 import shapely
@@ -49,6 +51,10 @@ INSERT INTO {SCHEMA}.meta VALUES ('generation', '0') ON CONFLICT DO NOTHING;
 """
 
 
+# How long a cached served-table pointer may be trusted after the last generation() read.
+POINTER_SECONDS = 2.0
+
+
 def is_postgres_url(value: str) -> bool:
     return str(value).startswith(("postgresql://", "postgres://"))
 
@@ -58,6 +64,10 @@ class PostgisStore(PostgisCatalogMixin):
 
     def __init__(self, url: str, create: bool = False, max_size: int = 10):
         self.url = url
+        # layer id -> (generation it was read under, (table, count)) of the served version;
+        # trusted only under the generation this process saw last, and not for long.
+        self._pointers: dict[str, tuple[int, tuple[str, int]]] = {}
+        self._seen: tuple[int, float] | None = None
         try:
             # One direct connection first: fails fast, with the server's own reason.
             psycopg.connect(url, connect_timeout=5).close()
@@ -102,15 +112,34 @@ class PostgisStore(PostgisCatalogMixin):
 
     # -- reads -------------------------------------------------------------------
 
-    def generation(self) -> int:
+    @contextmanager
+    def _reading(self):
+        """A pooled connection in autocommit: every read is one statement on immutable
+        version tables (or the catalog), so no transaction, and no ROLLBACK round trip when
+        the connection goes back to the pool."""
         with self.pool.connection() as conn:
+            conn.autocommit = True
+            try:
+                yield conn
+            finally:
+                conn.autocommit = False
+
+    def generation(self) -> int:
+        with self._reading() as conn:
             row = conn.execute(
                 f"SELECT value FROM {SCHEMA}.meta WHERE key = 'generation'"
             ).fetchone()
-        return int(row[0])
+        generation = int(row[0])
+        self._seen = (generation, time.monotonic())
+        return generation
+
+    def _forget_pointers(self) -> None:
+        """After a change made here: nothing cached is trusted until generation() is read."""
+        self._seen = None
+        self._pointers.clear()
 
     def published_specs(self) -> list[LayerSpec]:
-        with self.pool.connection() as conn:
+        with self._reading() as conn:
             rows = conn.execute(
                 f"SELECT v.spec FROM {SCHEMA}.layers l JOIN {SCHEMA}.versions v "
                 "ON v.layer_id = l.id AND v.version = l.version ORDER BY l.id"
@@ -118,7 +147,7 @@ class PostgisStore(PostgisCatalogMixin):
         return [LayerSpec.model_validate(r[0]) for r in rows]
 
     def describe(self, layer_id: str) -> LayerInfo:
-        with self.pool.connection() as conn:
+        with self._reading() as conn:
             row = conn.execute(
                 f"SELECT l.id, l.version, v.feature_count, v.minx, v.miny, v.maxx, v.maxy, "
                 f"l.published_at, v.origin FROM {SCHEMA}.layers l JOIN {SCHEMA}.versions v "
@@ -130,6 +159,23 @@ class PostgisStore(PostgisCatalogMixin):
         lid, version, count, minx, miny, maxx, maxy, published, origin = row
         bbox = None if minx is None else (minx, miny, maxx, maxy)
         return LayerInfo(lid, version, count, bbox, published, origin)
+
+    def _served(self, conn, layer_id: str, version: int | None) -> tuple[str, int]:
+        """`_table`, with the served version's table remembered while the generation read at
+        the start of the request (Services.registry) is the one it was found under. A
+        version's table never changes once written; one pruned meanwhile is looked up
+        again (see `_retrying`)."""
+        if version is not None:
+            return self._table(conn, layer_id, version)
+        seen = self._seen
+        fresh = seen is not None and time.monotonic() - seen[1] < POINTER_SECONDS
+        hit = self._pointers.get(layer_id)
+        if fresh and hit is not None and hit[0] == seen[0]:
+            return hit[1]
+        row = self._table(conn, layer_id, None)
+        if fresh:
+            self._pointers[layer_id] = (seen[0], tuple(row))
+        return row
 
     def _table(self, conn, layer_id: str, version: int | None) -> tuple[str, int]:
         if version is None:
@@ -167,41 +213,58 @@ class PostgisStore(PostgisCatalogMixin):
             *[("cmp", "=", name, value) for name, value in query.equals.items()],
             query.filter,
         )
-        with self.pool.connection() as conn:
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            table, count = self._table(conn, spec.id, version)
+        where = sql.SQL("TRUE") if node is None else to_sql(node)
+
+        def read(conn, table: str, count: int) -> FeaturePage:
             t = sql.Identifier(SCHEMA, table)
-            where = sql.SQL("TRUE") if node is None else to_sql(node)
-            if node is not None:  # the catalog count serves only the unfiltered layer
-                count = conn.execute(
-                    sql.SQL("SELECT count(*) FROM {} t WHERE {}").format(t, where)
-                ).fetchone()[0]
             rows = conn.execute(
                 sql.SQL("SELECT {} FROM {} t WHERE {} ORDER BY t.fid LIMIT %s OFFSET %s").format(
                     self._columns(spec), t, where
                 ),
                 (query.limit, query.offset),
             ).fetchall()
-        return FeaturePage([self._feature(spec, r) for r in rows], count)
+            if node is not None:  # the catalog's count serves only the unfiltered layer
+                if len(rows) < query.limit and (rows or query.offset == 0):
+                    count = query.offset + len(rows)  # the last page: no count needed
+                else:
+                    count = conn.execute(
+                        sql.SQL("SELECT count(*) FROM {} t WHERE {}").format(t, where)
+                    ).fetchone()[0]
+            return FeaturePage([self._feature(spec, r) for r in rows], count)
+
+        return self._with_table(spec.id, version, read)
 
     def get(self, spec: LayerSpec, feature_id: str, version: int | None = None) -> Feature:
-        field = spec.field(spec.id_field)
-        value = _typed_id(feature_id, field.type)
-        row = None
-        with self.pool.connection() as conn:
-            table, _ = self._table(conn, spec.id, version)
-            if value is not None:
-                row = conn.execute(
-                    sql.SQL("SELECT {} FROM {} t WHERE t.{} = %s").format(
-                        self._columns(spec),
-                        sql.Identifier(SCHEMA, table),
-                        sql.Identifier(spec.id_field),
-                    ),
-                    (value,),
-                ).fetchone()
+        value = _typed_id(feature_id, spec.field(spec.id_field).type)
+
+        def read(conn, table: str, _count: int):
+            if value is None:
+                return None
+            return conn.execute(
+                sql.SQL("SELECT {} FROM {} t WHERE t.{} = %s").format(
+                    self._columns(spec),
+                    sql.Identifier(SCHEMA, table),
+                    sql.Identifier(spec.id_field),
+                ),
+                (value,),
+            ).fetchone()
+
+        row = self._with_table(spec.id, version, read)
         if row is None:
             raise FeatureNotFound(f"no feature '{feature_id}' in collection '{spec.id}'")
         return self._feature(spec, row)
+
+    def _with_table(self, layer_id: str, version: int | None, read):
+        """`read(conn, table, count)` on the version's table. A remembered table pruned by
+        another process since is looked up again, once."""
+        for _attempt in range(2):
+            with self._reading() as conn:
+                table, count = self._served(conn, layer_id, version)
+                try:
+                    return read(conn, table, count)
+                except UndefinedTable:
+                    self._forget_pointers()
+        raise StoreError("the layer changed while it was being read; please try again")
 
     def mvt(
         self,

@@ -211,6 +211,7 @@ class PostgisCatalogMixin(FeatureStore):
             self._point(conn, layer_id, version, user)
             self._changed(conn, user, "publish", layer_id, version)
             self._prune(conn, layer_id)
+        self._forget_pointers()
         return self.describe(layer_id)
 
     def rollback(self, layer_id: str, user: str) -> LayerInfo:
@@ -235,6 +236,7 @@ class PostgisCatalogMixin(FeatureStore):
                 (layer_id, current[0]),
             )
             self._changed(conn, user, "rollback", layer_id, previous, f"from v{current[0]}")
+        self._forget_pointers()
         return self.describe(layer_id)
 
     def unpublish(self, layer_id: str, user: str) -> None:
@@ -251,6 +253,7 @@ class PostgisCatalogMixin(FeatureStore):
                 (layer_id, current[0]),
             )
             self._changed(conn, user, "unpublish", layer_id, current[0])
+        self._forget_pointers()
 
     def update_spec(self, layer_id: str, spec: LayerSpec, user: str) -> None:
         info = self.describe(layer_id)

@@ -6,6 +6,7 @@ import shapely
 from psycopg import sql
 
 from app.errors import DataError, StoreError
+from app.stores.base import Query
 from app.stores.cql2 import parse_filter
 from app.stores.postgis import SCHEMA, PostgisStore
 from app.stores.postgis_sql import to_sql
@@ -101,3 +102,65 @@ def test_geodata_build_cli_loads_postgis(pg_template, tmp_path, monkeypatch):
         store.close()
     finally:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _punti_v2(spec):
+    rows = {
+        "id": ["n1"],
+        "nome": ["Nuovo"],
+        "tipo": ["museo"],
+        "posti": [1],
+        "punteggio": [1.0],
+        "aperto": [True],
+        "data": ["2025-01-01"],
+        "fonte": ["test"],
+    }
+    return gpd.GeoDataFrame(rows, geometry=[shapely.Point(10.0, 45.1)], crs="OGC:CRS84")
+
+
+def test_a_publish_by_another_process_shows_at_the_next_generation_read(pg, pg_url, spec):
+    """Reads remember the served table while the generation is unchanged; a publish made
+    elsewhere (another worker, the CLI) changes the generation, and the next request sees it."""
+    s = spec("punti")
+    pg.generation()  # what Services.registry does at the start of every request
+    assert pg.query(s, Query()).number_matched == 6
+    other = PostgisStore(pg_url, max_size=1)
+    try:
+        other.write_layer(s, _punti_v2(spec))
+    finally:
+        other.close()
+    pg.generation()
+    page = pg.query(s, Query())
+    assert [f.id for f in page.features] == ["n1"] and page.number_matched == 1
+    assert pg.get(s, "n1").properties["nome"] == "Nuovo"
+
+
+def test_a_write_here_is_seen_at_once(pg, spec):
+    s = spec("punti")
+    pg.generation()
+    assert pg.query(s, Query()).number_matched == 6
+    pg.write_layer(s, _punti_v2(spec))
+    assert pg.query(s, Query()).number_matched == 1  # no generation() read in between
+    pg.rollback("punti", "test")
+    assert pg.query(s, Query()).number_matched == 6
+
+
+def test_a_remembered_table_dropped_meanwhile_is_looked_up_again(pg, spec):
+    s = spec("punti")
+    pg.generation()
+    pg.query(s, Query())  # remembers punti's table
+    with pg.pool.connection() as conn:  # as if another process had pruned that version
+        table = pg._table(conn, "punti", None)[0]
+        conn.execute(sql.SQL("ALTER TABLE {} RENAME TO gone").format(sql.Identifier(SCHEMA, table)))
+        conn.execute(
+            sql.SQL("CREATE TABLE {} AS SELECT * FROM {}").format(
+                sql.Identifier(SCHEMA, "punti__v9"), sql.Identifier(SCHEMA, "gone")
+            )
+        )
+        conn.execute(
+            f"UPDATE {SCHEMA}.versions SET table_name = 'punti__v9' WHERE table_name = %s",
+            (table,),
+        )
+    # the generation did not move, so the stale pointer is tried first, fails, and is refreshed
+    page = pg.query(s, Query())
+    assert page.number_matched == 6
