@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import request, url_for
+from urllib.parse import urlencode
+
+from flask import current_app, g, request, url_for
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -19,7 +21,32 @@ def link(href: str, rel: str, type_: str, title: str | None = None) -> dict:
 
 
 def url(endpoint: str, **values) -> str:
-    return url_for(endpoint, _external=True, **values)
+    """`url_for(endpoint, _external=True, **values)`, same text, built faster: the path
+    part is routed once per request and endpoint, the query string appended as werkzeug
+    writes it (an items page has five links that differ only in their query)."""
+    arguments = _rule_arguments(endpoint)
+    path = {k: values.pop(k) for k in list(values) if k in arguments}
+    key = (endpoint, tuple(sorted(path.items())))
+    bases = g.setdefault("_geoportale_urls", {})
+    base = bases.get(key)
+    if base is None:
+        base = bases[key] = url_for(endpoint, _external=True, **path)
+    query = [(k, v) for k, v in values.items() if v is not None]
+    if not query:
+        return base
+    return f"{base}?{urlencode(query, safe=_QUERY_SAFE)}"
+
+
+_QUERY_SAFE = "!$'()*,/:;?@"  # werkzeug's (the URL standard's percent-encode set)
+
+
+def _rule_arguments(endpoint: str) -> frozenset[str]:
+    cache = current_app.extensions.setdefault("geoportale_rule_arguments", {})
+    found = cache.get(endpoint)
+    if found is None:
+        rules = current_app.url_map._rules_by_endpoint[endpoint]
+        found = cache[endpoint] = frozenset().union(*(r.arguments for r in rules))
+    return found
 
 
 def self_and_alternate(endpoint: str, fmt: str, json_type: str = JSON, **values) -> list[dict]:

@@ -23,6 +23,8 @@ import json
 import math
 import os
 import re
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 import shapely
@@ -310,10 +312,34 @@ def _like_regex(pattern: str) -> str:
     return "".join(out)
 
 
+_PARSED: OrderedDict = OrderedDict()
+_PARSED_MAX = 512
+_PARSED_LOCK = threading.Lock()
+
+
 def parse_filter(
     text: str, lang: str | None, spec: LayerSpec, filter_crs: str | None = None
 ) -> tuple:
-    """The filter tree of a `filter` parameter; InvalidParameter naming what is wrong."""
+    """The filter tree of a `filter` parameter; InvalidParameter naming what is wrong.
+
+    Trees are remembered (least recently used out): a map or a client repeats the same
+    filter page after page, and the tree depends only on the text and the layer's fields.
+    """
+    key = (text, lang, filter_crs, spec.id, tuple((f.name, f.type) for f in spec.fields))
+    with _PARSED_LOCK:
+        tree = _PARSED.get(key)
+        if tree is not None:
+            _PARSED.move_to_end(key)
+            return tree
+    tree = _parse_filter(text, lang, spec, filter_crs)
+    with _PARSED_LOCK:
+        _PARSED[key] = tree
+        while len(_PARSED) > _PARSED_MAX:
+            _PARSED.popitem(last=False)
+    return tree
+
+
+def _parse_filter(text: str, lang: str | None, spec: LayerSpec, filter_crs: str | None) -> tuple:
     lang = lang or "cql2-text"
     if len(text) > 20000:
         raise InvalidParameter("filter is too long (20,000 characters at most)", "filter")

@@ -323,6 +323,15 @@ class GpkgStore(CatalogMixin):
                 f"CREATE INDEX {quote(table + '_idx_' + spec.id_field)} "
                 f"ON {quote(table)} ({quote(spec.id_field)})"
             )
+            # Every field a filter may test (booleans are left to the scan), and the
+            # statistics that let SQLite choose between them and the fid order.
+            for f in spec.fields:
+                if f.name != spec.id_field and f.type != "boolean":
+                    conn.execute(
+                        f"CREATE INDEX {quote(table + '_idx_' + f.name)} "
+                        f"ON {quote(table)} ({quote(f.name)})"
+                    )
+            conn.execute(f"ANALYZE {quote(table)}")
 
     def _drop_table(self, conn: sqlite3.Connection, table: str) -> None:
         """Remove a table, its R-tree and its GeoPackage registrations (in `conn`'s tx)."""

@@ -203,9 +203,14 @@ class PostgisStore(PostgisCatalogMixin):
         return _select_list(tuple((f.name, f.type) for f in spec.fields))
 
     @staticmethod
-    def _feature(spec: LayerSpec, row: tuple) -> Feature:
-        props = dict(zip(spec.field_names, row[1:], strict=True))
-        return Feature(props[spec.id_field], None, props, geometry_json=row[0])
+    def _features(spec: LayerSpec, rows: list[tuple]) -> list[Feature]:
+        """Rows (geometry as GeoJSON text, then the fields) to features, as they are."""
+        names = spec.field_names
+        at = names.index(spec.id_field) + 1
+        return [
+            Feature(r[at], None, dict(zip(names, r[1:], strict=True)), geometry_json=r[0])
+            for r in rows
+        ]
 
     def query(self, spec: LayerSpec, query: Query, version: int | None = None) -> FeaturePage:
         node = conjunction(
@@ -217,11 +222,20 @@ class PostgisStore(PostgisCatalogMixin):
 
         def read(conn, table: str, count: int) -> FeaturePage:
             t = sql.Identifier(SCHEMA, table)
+            if query.offset == 0:
+                statement = "SELECT {} FROM {} t WHERE {} ORDER BY t.fid LIMIT %s OFFSET %s"
+            else:  # the page's fids first: PostgreSQL would write GeoJSON for skipped rows too
+                statement = (
+                    "SELECT {} FROM {} t JOIN (SELECT t.fid FROM {} t WHERE {} ORDER BY t.fid "
+                    "LIMIT %s OFFSET %s) p ON p.fid = t.fid ORDER BY t.fid"
+                )
+            parts = (
+                (self._columns(spec), t, where)
+                if query.offset == 0
+                else (self._columns(spec), t, t, where)
+            )
             rows = conn.execute(
-                sql.SQL("SELECT {} FROM {} t WHERE {} ORDER BY t.fid LIMIT %s OFFSET %s").format(
-                    self._columns(spec), t, where
-                ),
-                (query.limit, query.offset),
+                sql.SQL(statement).format(*parts), (query.limit, query.offset)
             ).fetchall()
             if node is not None:  # the catalog's count serves only the unfiltered layer
                 if len(rows) < query.limit and (rows or query.offset == 0):
@@ -230,7 +244,7 @@ class PostgisStore(PostgisCatalogMixin):
                     count = conn.execute(
                         sql.SQL("SELECT count(*) FROM {} t WHERE {}").format(t, where)
                     ).fetchone()[0]
-            return FeaturePage([self._feature(spec, r) for r in rows], count)
+            return FeaturePage(self._features(spec, rows), count)
 
         return self._with_table(spec.id, version, read)
 
@@ -252,7 +266,7 @@ class PostgisStore(PostgisCatalogMixin):
         row = self._with_table(spec.id, version, read)
         if row is None:
             raise FeatureNotFound(f"no feature '{feature_id}' in collection '{spec.id}'")
-        return self._feature(spec, row)
+        return self._features(spec, [row])[0]
 
     def _with_table(self, layer_id: str, version: int | None, read):
         """`read(conn, table, count)` on the version's table. A remembered table pruned by

@@ -18,6 +18,7 @@ from app.errors import DataError, LayerNotFound
 from app.registry.spec import LayerSpec
 from app.stores.base import FeatureStore, LayerInfo, VersionInfo
 from app.stores.gpkg_catalog import KEEP_VERSIONS, _now
+from app.stores.postgis_sql import field_indexes
 from app.stores.prepare import prepare_layer
 
 SCHEMA = "geoportale"
@@ -150,6 +151,8 @@ class PostgisCatalogMixin(FeatureStore):
             conn.execute(
                 sql.SQL("CREATE INDEX ON {} ({})").format(ident, sql.Identifier(spec.id_field))
             )
+            for statement in field_indexes(spec, ident):
+                conn.execute(statement)
             conn.execute(sql.SQL("ANALYZE {}").format(ident))
             conn.execute(
                 f"INSERT INTO {SCHEMA}.versions (layer_id, version, table_name, status, origin, "

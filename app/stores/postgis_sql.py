@@ -77,3 +77,20 @@ def to_sql(node) -> sql.Composable:
 
 def _literal(value) -> sql.Composable:
     return sql.Literal(value)
+
+
+def field_indexes(spec, table: sql.Composable) -> list[sql.Composable]:
+    """An index on every declared field a filter may test (the id field has its own):
+    hash for text (equality and IN, any length: a b-tree refuses values over ~2.7 KB),
+    b-tree for numbers and dates (ranges too). Booleans are left to the scan."""
+    out = []
+    for f in spec.fields:
+        if f.name == spec.id_field or f.type == "boolean":
+            continue
+        method = "hash" if f.type == "string" else "btree"
+        out.append(
+            sql.SQL("CREATE INDEX ON {} USING {} ({})").format(
+                table, sql.SQL(method), sql.Identifier(f.name)
+            )
+        )
+    return out

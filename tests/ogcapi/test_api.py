@@ -285,3 +285,24 @@ def test_geometries_keep_every_digit_and_empty_ones_are_null(app, client, spec):
         client, "/api/collections/punti/items/a?crs=http://www.opengis.net/def/crs/EPSG/0/3003"
     )
     assert moved["geometry"]["coordinates"][0] > 1_000_000  # Monte Mario / Italy 1, metres
+
+
+@pytest.mark.parametrize(
+    "endpoint, values",
+    [
+        ("ogcapi.items", {"collection_id": "punti", "f": "json", "filter": "a = 'b c' AND x<2"}),
+        ("ogcapi.items", {"collection_id": "è /x", "bbox": "1,2,3,4", "q": "à&b=c#d", "n": None}),
+        ("ogcapi.item", {"collection_id": "punti", "feature_id": "p 1", "f": "html"}),
+        ("ogcapi.landing", {}),
+    ],
+)
+def test_links_are_what_url_for_writes(app, endpoint, values):
+    """links.url builds the path once per request and appends the query itself: the text
+    must stay exactly url_for's (quoting, order, None dropped, script root kept)."""
+    from flask import url_for
+
+    from app.ogcapi.links import url
+
+    with app.test_request_context("/api?x=1", base_url="http://example.org:8080/sub"):
+        for _ in range(2):  # the second call comes from the per-request cache
+            assert url(endpoint, **dict(values)) == url_for(endpoint, _external=True, **values)
