@@ -197,6 +197,12 @@ class GpkgStore(CatalogMixin):
                 [query.limit, query.offset],
             ).fetchall()
             return FeaturePage(self._features(spec, rows), count)
+        rest = conjunction(
+            *[("cmp", "=", name, value) for name, value in query.equals.items()], query.filter
+        )
+        if query.bbox and (rest is None or not is_spatial(rest)):
+            hit = self._bbox_hits(conn, table, query.bbox, rest)
+            return self._page(conn, spec, table, hit, query)
         where, params = to_sql(node, f"rtree_{table}_geom")
         if not is_spatial(node):  # exact in SQL
             rows = conn.execute(
@@ -223,16 +229,65 @@ class GpkgStore(CatalogMixin):
         geoms = decode_geometries([c[1] for c in candidates])
         columns = {n: [c[2 + k] for c in candidates] for k, n in enumerate(names)}
         mask = evaluate(node, columns, geoms).fillna(False).to_numpy(dtype=bool)
-        hit = fids[mask]
+        return self._page(conn, spec, table, fids[mask], query)
+
+    def _page(self, conn, spec: LayerSpec, table: str, hit: np.ndarray, query: Query):
+        """The page `query` asks for out of `hit`, every matching fid in fid order."""
         page = hit[query.offset : query.offset + query.limit].tolist()
         if not page:
             return FeaturePage([], int(hit.size))
         marks = ",".join("?" * len(page))
         rows = conn.execute(
-            f"SELECT {self._columns(spec)} FROM {t} t WHERE t.fid IN ({marks}) ORDER BY t.fid",
+            f"SELECT {self._columns(spec)} FROM {quote(table)} t WHERE t.fid IN ({marks}) "
+            "ORDER BY t.fid",
             page,
         ).fetchall()
         return FeaturePage(self._features(spec, rows), int(hit.size))
+
+    def _bbox_hits(self, conn, table: str, bbox, rest) -> np.ndarray:
+        """Every fid whose geometry intersects `bbox` (and matches the non-spatial `rest`),
+        in fid order, reading the R-tree's boxes only. A feature whose R-tree box lies
+        inside the bbox intersects it (its geometry lies in its box); only the features on
+        the bbox's edge have their geometry decoded and tested exactly."""
+        minx, miny, maxx, maxy = bbox
+        rtree = quote(f"rtree_{table}_geom")
+        box_where = "r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ?"
+        params: list = [minx, maxx, miny, maxy]
+        if rest is None:
+            statement = (
+                f"SELECT r.id, r.minx, r.miny, r.maxx, r.maxy FROM {rtree} r WHERE {box_where}"
+            )
+        else:
+            where, extra = to_sql(rest, f"rtree_{table}_geom")
+            statement = (
+                f"SELECT r.id, r.minx, r.miny, r.maxx, r.maxy FROM {rtree} r "
+                f"JOIN {quote(table)} t ON t.fid = r.id WHERE {box_where} AND {where}"
+            )
+            params += extra
+        rows = conn.execute(statement, params).fetchall()
+        if not rows:
+            return np.empty(0, dtype=np.int64)
+        arr = np.array(rows, dtype=np.float64)
+        fids = arr[:, 0].astype(np.int64)
+        inside = (
+            (arr[:, 1] >= minx) & (arr[:, 2] >= miny) & (arr[:, 3] <= maxx) & (arr[:, 4] <= maxy)
+        )
+        edge = fids[~inside]
+        keep = inside.copy()
+        if edge.size:
+            exact = set()
+            area = shapely.box(minx, miny, maxx, maxy)
+            for start in range(0, edge.size, 30000):  # under SQLite's bound-variable limit
+                chunk = edge[start : start + 30000].tolist()
+                marks = ",".join("?" * len(chunk))
+                found = conn.execute(
+                    f"SELECT fid, geom FROM {quote(table)} WHERE fid IN ({marks})", chunk
+                ).fetchall()
+                geoms = decode_geometries([g for _, g in found])
+                hits = shapely.intersects(geoms, area)
+                exact.update(fid for (fid, _), h in zip(found, hits, strict=True) if h)
+            keep[~inside] = [int(f) in exact for f in edge]
+        return np.sort(fids[keep])
 
     def frame(self, spec: LayerSpec, query: Query, version: int | None = None):
         """Bulk read: WKB and columns straight into a GeoDataFrame (no per-feature dicts)."""

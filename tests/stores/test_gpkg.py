@@ -86,10 +86,45 @@ def test_bbox_uses_the_rtree(store, spec, monkeypatch):
     conn.set_trace_callback(seen.append)
     store.query(spec("punti"), Query(bbox=(10.015, 45.13, 10.027, 45.137)))
     conn.set_trace_callback(None)
-    first = next(s for s in seen if "SELECT t.fid, t.geom" in s)
-    assert "rtree_punti__v1_geom" in first
+    first = next(s for s in seen if s.startswith("SELECT r.id") and 'rtree_punti__v1_geom" r' in s)
     plan = conn.execute("EXPLAIN QUERY PLAN " + first).fetchall()
     assert any("VIRTUAL TABLE INDEX" in row[-1] for row in plan), plan
+
+
+def test_bbox_edges_are_exact(store, spec):
+    """Features whose index box crosses the bbox's edge are tested on their geometry: a
+    triangle whose envelope reaches into the bbox but whose area does not is left out, a
+    point on the edge is in, one a hair outside is out (the R-tree stores float32 boxes)."""
+    triangle = shapely.Polygon([(10.0, 45.0), (10.1, 45.0), (10.0, 45.1)])  # lower-left half
+    zones = gpd.GeoDataFrame(
+        {"codice": [1, 2], "nome": ["triangolo", "quadrato"], "fonte": ["t", "t"]},
+        geometry=[shapely.MultiPolygon([triangle]), shapely.box(10.2, 45.2, 10.3, 45.3)],
+        crs="OGC:CRS84",
+    )
+    store.write_layer(spec("zone"), zones)
+    upper_right = (10.08, 45.08, 10.15, 45.15)  # inside the triangle's envelope, not its area
+    assert store.query(spec("zone"), Query(bbox=upper_right)).number_matched == 0
+    assert ids(store.query(spec("zone"), Query(bbox=(10.04, 45.04, 10.25, 45.25)))) == [1, 2]
+    assert ids(store.query(spec("zone"), Query(bbox=(10.21, 45.21, 10.29, 45.29)))) == [2]
+    x = 10.123456789
+    rows = {
+        "id": ["on", "out", "in"],
+        "nome": ["a", "b", "c"],
+        "tipo": ["museo", "museo", "teatro"],
+        "posti": [1, 2, 3],
+        "punteggio": [1.0, 2.0, 3.0],
+        "aperto": [True, True, True],
+        "data": ["2024-01-01"] * 3,
+        "fonte": ["t"] * 3,
+    }
+    points = [shapely.Point(x, 45.1), shapely.Point(x + 1e-9, 45.1), shapely.Point(10.1, 45.1)]
+    store.write_layer(spec("punti"), gpd.GeoDataFrame(rows, geometry=points, crs="OGC:CRS84"))
+    page = store.query(spec("punti"), Query(bbox=(10.0, 45.0, x, 45.2)))
+    assert ids(page) == ["on", "in"] and page.number_matched == 2
+    page = store.query(spec("punti"), Query(bbox=(10.0, 45.0, x, 45.2), equals={"tipo": "museo"}))
+    assert ids(page) == ["on"] and page.number_matched == 1
+    page = store.query(spec("punti"), Query(bbox=(10.0, 45.0, x, 45.2), limit=1, offset=1))
+    assert ids(page) == ["in"] and page.number_matched == 2
 
 
 def test_reprojected_from_3003(store, spec):
