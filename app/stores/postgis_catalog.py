@@ -147,11 +147,13 @@ class PostgisCatalogMixin(FeatureStore):
             ) as copy:
                 for record in _records(spec, data):
                     copy.write_row(record)
+            # Index builds sort in memory rather than in temporary files (this transaction only).
+            conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
             conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(ident))
             conn.execute(
                 sql.SQL("CREATE INDEX ON {} ({})").format(ident, sql.Identifier(spec.id_field))
             )
-            for statement in field_indexes(spec, ident):
+            for statement in field_indexes(spec, ident, data):
                 conn.execute(statement)
             conn.execute(sql.SQL("ANALYZE {}").format(ident))
             conn.execute(

@@ -79,18 +79,18 @@ def _literal(value) -> sql.Composable:
     return sql.Literal(value)
 
 
-def field_indexes(spec, table: sql.Composable) -> list[sql.Composable]:
-    """An index on every declared field a filter may test (the id field has its own):
-    hash for text (equality and IN, any length: a b-tree refuses values over ~2.7 KB),
-    b-tree for numbers and dates (ranges too). Booleans are left to the scan."""
+def field_indexes(spec, table: sql.Composable, data) -> list[sql.Composable]:
+    """A b-tree on every declared field a filter may test (the id field has its own), for
+    equality, IN and ranges. A b-tree refuses entries over ~2.7 KB, so a text field holding
+    longer values (a description, not a filter key) is left to the scan; so are booleans.
+    (Hash indexes take any length but build very slowly on few distinct values.)"""
     out = []
     for f in spec.fields:
         if f.name == spec.id_field or f.type == "boolean":
             continue
-        method = "hash" if f.type == "string" else "btree"
-        out.append(
-            sql.SQL("CREATE INDEX ON {} USING {} ({})").format(
-                table, sql.SQL(method), sql.Identifier(f.name)
-            )
-        )
+        if f.type == "string":
+            longest = data[f.name].dropna().map(lambda v: len(str(v).encode())).max()
+            if longest == longest and longest > 2000:  # NaN (all null) compares unequal
+                continue
+        out.append(sql.SQL("CREATE INDEX ON {} ({})").format(table, sql.Identifier(f.name)))
     return out

@@ -164,3 +164,29 @@ def test_a_remembered_table_dropped_meanwhile_is_looked_up_again(pg, spec):
     # the generation did not move, so the stale pointer is tried first, fails, and is refreshed
     page = pg.query(s, Query())
     assert page.number_matched == 6
+
+
+def test_fields_are_indexed_and_long_texts_still_import(pg, spec):
+    """Every filterable field gets a b-tree; a text longer than a b-tree entry may hold
+    (~2.7 KB) must not make the import fail: that field is left unindexed."""
+    s = spec("punti")
+    data = _punti_v2(spec)
+    data.loc[0, "nome"] = "lungo " * 2000  # 12,000 bytes
+    pg.write_layer(s, data)
+    pg.generation()
+    page = pg.query(s, Query(equals={"nome": "lungo " * 2000}))
+    assert [f.id for f in page.features] == ["n1"]
+    with pg.pool.connection() as conn:
+        table = pg._table(conn, "punti", None)[0]
+        indexed = {
+            r[0]
+            for r in conn.execute(
+                "SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON "
+                "a.attrelid = c.oid AND a.attnum = ANY(i.indkey) WHERE n.nspname = %s "
+                "AND c.relname = %s",
+                (SCHEMA, table),
+            )
+        }
+    assert {"geom", "id", "tipo", "posti", "punteggio", "data"} <= indexed
+    assert "nome" not in indexed and "aperto" not in indexed
