@@ -6,9 +6,17 @@ import mapbox_vector_tile
 import numpy as np
 import shapely
 
-from app.tiles.encoder import _ENCODE_OPTIONS, MARGIN, _properties, encode_points
+from app.tiles.encoder import (
+    _ENCODE_OPTIONS,
+    BUFFER,
+    MARGIN,
+    UNITS_PER_PIXEL,
+    _properties,
+    encode_points,
+)
 from app.tiles.generalise import (
     BASE_ZOOM,
+    BUFFER_PIXELS,
     CELL_PIXELS,
     _cells,
     _morton,
@@ -118,6 +126,8 @@ def test_cell_ranges_cover_exactly_the_tile_and_its_buffer():
 def test_bound_per_tile():
     # 64 cells of 4 px across a 256 px tile, 4 more each side for the 16 px buffer.
     assert max_points_per_tile() == 73 * 73
+    # The cell ranges cover the buffer the encoder keeps.
+    assert BUFFER_PIXELS * UNITS_PER_PIXEL == BUFFER
 
 
 def test_fast_point_encoder_makes_the_same_bytes_as_mapbox_vector_tile():
