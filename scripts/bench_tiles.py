@@ -7,12 +7,16 @@ zoom, the tiles over the middle of the layer (up to --tiles of them) are request
 the app in-process: cold (each tile once: the tile cache cannot answer) and warm (again,
 from the tile cache). Unless --no-geojson, the same bbox is also fetched from
 `/api/collections/{id}/items` as the GeoJSON viewer would (every page, `next` links
-followed). Prints latency p50/p95 and the bytes a browser would download, per zoom.
+followed). Prints latency p50/p95 and the bytes a browser would download, per zoom:
+`feat/tile` is the layer's features inside the tile, `in MVT` those the tile carries
+(thinned by the point generalisation, `app/tiles/generalise.py`). With
+--without-generalisation the layer is also written as before it (no hidden columns) and
+timed in the same run, for a comparison on one machine state.
 
     python scripts/bench_tiles.py [--features 100000] [--tiles 12] [--zooms 10,12,13,14,15,16]
-    # issue 8's figures: 1M points over the province, z10-z16, both stores (~10 minutes)
-    python scripts/bench_tiles.py --area province --features 1000000 --stores gpkg,postgis \\
-        --zooms 10,11,12,13,14,15,16 --tiles 8 --no-geojson
+    # issue 8's figures: 1M points over the province, z10-z16, both stores (~5 minutes)
+    python scripts/bench_tiles.py --area province --features 1000000 --stores postgis,gpkg \\
+        --zooms 10,11,12,13,14,15,16 --tiles 5 --no-geojson
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -120,6 +125,8 @@ def main() -> None:
     ap.add_argument("--stores", default="gpkg", help="gpkg, postgis or gpkg,postgis")
     ap.add_argument("--no-geojson", dest="geojson", action="store_false",
                     help="skip the GeoJSON items comparison (slow on big layers)")  # fmt: skip
+    ap.add_argument("--without-generalisation", dest="old", action="store_true",
+                    help="also time the layer written without the hidden gp_minzoom columns")  # fmt: skip
     args = ap.parse_args()
     zooms = [int(z) for z in args.zooms.split(",")]
     extent = CREMONA if args.area == "city" else PROVINCE
@@ -129,18 +136,38 @@ def main() -> None:
         f"{args.features:,} points over the {args.area} generated in {time.perf_counter() - t0:.1f} s"
     )
     for kind in args.stores.split(","):
-        with tempfile.TemporaryDirectory() as tmp, _store(kind, Path(tmp)) as location:
-            store = open_store(location, create=True)
-            t0 = time.perf_counter()
-            store.write_layer(spec, gdf, source="synthetic")
-            print(f"\n{kind}: written with stage+publish in {time.perf_counter() - t0:.1f} s")
-            if hasattr(store, "close"):
-                store.close()
-            app = create_app({"STORE": str(location), "AUTO_BUILD": False, "BASEMAP": "none"})
-            try:
-                run_zooms(app, zooms, extent, args.tiles, args.geojson)
-            finally:
-                _close(app)
+        for generalised in (True, False) if args.old else (True,):
+            with tempfile.TemporaryDirectory() as tmp, _store(kind, Path(tmp)) as location:
+                store = open_store(location, create=True)
+                t0 = time.perf_counter()
+                with _generalisation(generalised):
+                    store.write_layer(spec, gdf, source="synthetic")
+                how = "" if generalised else " WITHOUT generalisation (as before it)"
+                print(
+                    f"\n{kind}{how}: written with stage+publish in {time.perf_counter() - t0:.1f} s"
+                )
+                if hasattr(store, "close"):
+                    store.close()
+                app = create_app({"STORE": str(location), "AUTO_BUILD": False, "BASEMAP": "none"})
+                try:
+                    run_zooms(app, zooms, extent, args.tiles, args.geojson)
+                finally:
+                    _close(app)
+
+
+@contextmanager
+def _generalisation(on: bool):
+    """Write without the hidden generalisation columns when `on` is False."""
+    import app.stores.gpkg as gpkg_store
+    import app.stores.postgis_catalog as postgis_catalog
+
+    saved = gpkg_store.hidden_columns, postgis_catalog.hidden_columns
+    if not on:
+        gpkg_store.hidden_columns = postgis_catalog.hidden_columns = lambda *a: None
+    try:
+        yield
+    finally:
+        gpkg_store.hidden_columns, postgis_catalog.hidden_columns = saved
 
 
 def run_zooms(app, zooms: list[int], extent, n_tiles: int, geojson: bool) -> None:
@@ -149,8 +176,8 @@ def run_zooms(app, zooms: list[int], extent, n_tiles: int, geojson: bool) -> Non
     client = app.test_client()
     client.get("/api/collections/bench/tiles/WebMercatorQuad/0/0/0")  # warm imports
     head = (
-        f"{'zoom':>4} {'tiles':>5} {'feat/tile':>9} | {'cold p50':>8} {'p95':>7} {'KB/tile':>8}"
-        f" | {'warm p50':>8} {'p95':>7}"
+        f"{'zoom':>4} {'tiles':>5} {'feat/tile':>9} {'in MVT':>7} | {'cold p50':>8} {'p95':>7}"
+        f" {'KB/tile':>8} | {'warm p50':>8} {'p95':>7}"
     )
     if geojson:
         head += f" | {'GeoJSON p50':>11} {'p95':>7} {'KB/tile':>8}"
@@ -163,9 +190,11 @@ def run_zooms(app, zooms: list[int], extent, n_tiles: int, geojson: bool) -> Non
         ms, kb = [m[0] for m in mvt], [m[1] / 1024 for m in mvt]
         wms = [w[0] for w in warm]
         per_tile = statistics.mean(_count(app, t) for t in tiles)
+        in_mvt = statistics.mean(_in_mvt(client, t) for t in tiles)
         line = (
-            f"{z:>4} {len(tiles):>5} {per_tile:>9,.0f} | {pct(ms, 50):>6.0f}ms {pct(ms, 95):>5.0f}ms"
-            f" {statistics.mean(kb):>8.0f} | {pct(wms, 50):>6.1f}ms {pct(wms, 95):>5.1f}ms"
+            f"{z:>4} {len(tiles):>5} {per_tile:>9,.0f} {in_mvt:>7,.0f} | {pct(ms, 50):>6.0f}ms"
+            f" {pct(ms, 95):>5.0f}ms {statistics.mean(kb):>8.0f} | {pct(wms, 50):>6.1f}ms"
+            f" {pct(wms, 95):>5.1f}ms"
         )
         if geojson:
             geo = [time_geojson(client, t, limit) for t in tiles]
@@ -179,6 +208,17 @@ def _count(app, tile: Tile) -> int:
     bbox = ",".join(f"{v:.9f}" for v in tile.lonlat_bounds())
     r = app.test_client().get(f"/api/collections/bench/items?f=json&limit=1&bbox={bbox}")
     return r.get_json()["numberMatched"]
+
+
+def _in_mvt(client, tile: Tile) -> int:
+    """Features the tile carries (its buffer included), decoded from the cached tile."""
+    import mapbox_vector_tile
+
+    r = client.get(f"/api/collections/bench/tiles/WebMercatorQuad/{tile}")
+    if r.status_code != 200:
+        return 0
+    layers = mapbox_vector_tile.decode(r.data)
+    return sum(len(layer["features"]) for layer in layers.values())
 
 
 class _store:

@@ -29,6 +29,8 @@ from app.stores.base import Feature, FeaturePage, LayerInfo, Query
 from app.stores.cql2 import conjunction, fields_of, is_spatial
 from app.stores.filter_eval import evaluate, regexp, to_sql
 from app.stores.gpkg_catalog import CatalogMixin, create_catalog
+from app.stores.gpkg_tiles import GpkgTilesMixin
+from app.tiles.generalise import CELL_COLUMN, MINZOOM_COLUMN, hidden_columns
 
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
@@ -51,7 +53,7 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-class GpkgStore(CatalogMixin):
+class GpkgStore(GpkgTilesMixin, CatalogMixin):
     """Feature store on one GeoPackage file; safe for many reader threads, one writer."""
 
     def __init__(self, path: Path):
@@ -372,6 +374,10 @@ class GpkgStore(CatalogMixin):
     # -- feature tables (GDAL) ------------------------------------------------------
 
     def _write_table(self, table: str, data, spec: LayerSpec) -> None:
+        # Point layers carry the hidden tile generalisation columns (app/tiles/generalise.py).
+        hidden = hidden_columns(spec.field_names, data.geometry.values)
+        if hidden is not None:
+            data = data.assign(**hidden)
         io.write_gpkg_table(self.path, table, data, spec.geometry_type)
         with self._writer() as conn:
             conn.execute(
@@ -386,6 +392,11 @@ class GpkgStore(CatalogMixin):
                         f"CREATE INDEX {quote(table + '_idx_' + f.name)} "
                         f"ON {quote(table)} ({quote(f.name)})"
                     )
+            if hidden is not None:
+                conn.execute(
+                    f"CREATE INDEX {quote(table + '_idx_' + MINZOOM_COLUMN)} "
+                    f"ON {quote(table)} ({quote(MINZOOM_COLUMN)}, {quote(CELL_COLUMN)})"
+                )
             conn.execute(f"ANALYZE {quote(table)}")
 
     def _drop_table(self, conn: sqlite3.Connection, table: str) -> None:

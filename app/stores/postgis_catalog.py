@@ -11,6 +11,7 @@ import json
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from psycopg import sql
 
@@ -20,6 +21,7 @@ from app.stores.base import FeatureStore, LayerInfo, VersionInfo
 from app.stores.gpkg_catalog import KEEP_VERSIONS, _now
 from app.stores.postgis_sql import field_indexes
 from app.stores.prepare import prepare_layer
+from app.tiles.generalise import CELL_COLUMN, MINZOOM_COLUMN, hidden_columns
 
 SCHEMA = "geoportale"
 _PG_TYPES = {
@@ -136,16 +138,21 @@ class PostgisCatalogMixin(FeatureStore):
                 sql.SQL("{} {}").format(sql.Identifier(f.name), sql.SQL(_PG_TYPES[f.type]))
                 for f in spec.fields
             ]
+            # Point layers carry the hidden tile generalisation columns (app/tiles/generalise.py).
+            hidden = hidden_columns(spec.field_names, data.geometry.values)
+            if hidden is not None:
+                columns += [sql.SQL(f"{MINZOOM_COLUMN} smallint, {CELL_COLUMN} bigint")]
             conn.execute(
                 sql.SQL(
                     "CREATE TABLE {} (fid bigserial PRIMARY KEY, geom geometry(Geometry, 4326), {})"
                 ).format(ident, sql.SQL(", ").join(columns))
             )
-            names = sql.SQL(", ").join(sql.Identifier(f.name) for f in spec.fields)
+            names = [sql.Identifier(f.name) for f in spec.fields]
+            names += [sql.Identifier(n) for n in (hidden or {})]
             with conn.cursor().copy(
-                sql.SQL("COPY {} (geom, {}) FROM STDIN").format(ident, names)
+                sql.SQL("COPY {} (geom, {}) FROM STDIN").format(ident, sql.SQL(", ").join(names))
             ) as copy:
-                for record in _records(spec, data):
+                for record in _records(spec, data, hidden):
                     copy.write_row(record)
             # Index builds sort in memory rather than in temporary files (this transaction only).
             conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
@@ -155,6 +162,12 @@ class PostgisCatalogMixin(FeatureStore):
             )
             for statement in field_indexes(spec, ident, data):
                 conn.execute(statement)
+            if hidden is not None:
+                conn.execute(
+                    sql.SQL("CREATE INDEX ON {} ({}, {})").format(
+                        ident, sql.Identifier(MINZOOM_COLUMN), sql.Identifier(CELL_COLUMN)
+                    )
+                )
             conn.execute(sql.SQL("ANALYZE {}").format(ident))
             conn.execute(
                 f"INSERT INTO {SCHEMA}.versions (layer_id, version, table_name, status, origin, "
@@ -302,13 +315,16 @@ class PostgisCatalogMixin(FeatureStore):
         return sorted(r[0] for r in rows)
 
 
-def _records(spec: LayerSpec, data: gpd.GeoDataFrame):
-    """Rows for COPY: EWKB hex geometry (SRID 4326), then the fields, NULLs as None."""
+def _records(spec: LayerSpec, data: gpd.GeoDataFrame, hidden: dict | None = None):
+    """Rows for COPY: EWKB hex geometry (SRID 4326), then the fields (then the hidden
+    columns, if any), NULLs as None."""
     geoms = shapely.set_srid(data.geometry.values, 4326)
     wkb = shapely.to_wkb(geoms, hex=True, include_srid=True)
     columns = [
         data[f.name].astype(object).where(data[f.name].notna(), None).tolist() for f in spec.fields
     ]
+    for values in (hidden or {}).values():
+        columns.append([None if v is pd.NA else int(v) for v in values])
     for i, g in enumerate(wkb):
         yield (None if g is None else g, *(_plain(c[i]) for c in columns))
 
