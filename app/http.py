@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from flask_compress import Compress
 
 _TEXT = [
@@ -37,6 +37,12 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:  # Flask's default: no caching
         app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600
+
+    @app.after_request
+    def _vary_accept(response: Response) -> Response:
+        if g.get("vary_accept"):  # JSON or HTML by the Accept header (app/ogcapi/views.py)
+            response.vary.add("Accept")
+        return response
 
     @app.after_request
     def _validators(response: Response) -> Response:

@@ -202,6 +202,18 @@ def format_euro(value) -> str:
     return whole.replace(",", ".") + " €"
 
 
+# Data responses written the same in every language: no `Vary: Accept-Language, Cookie`,
+# so a shared cache (a proxy in front of the tiles, a CDN) keeps one copy, not one per
+# language and cookie. Their HTML pages are translated, so they keep the Vary.
+_DATA_PATHS = ("/api/collections", "/api/conformance", "/api/openapi", "/download/")
+
+
+def _same_in_every_language(path: str, mimetype: str) -> bool:
+    if mimetype == "text/html":
+        return False
+    return path in ("/api", "/catalog.jsonld") or path.startswith(_DATA_PATHS)
+
+
 def init_app(app: Flask) -> None:
     """Pick the language per request, remember an explicit choice, expose `_` to templates."""
 
@@ -215,8 +227,9 @@ def init_app(app: Flask) -> None:
     def _remember(response):
         if getattr(g, "lang_explicit", False):
             response.set_cookie(COOKIE, g.lang, max_age=COOKIE_AGE, samesite="Lax")
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+        if not _same_in_every_language(request.path, response.mimetype):
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
         return response
 
     app.add_template_filter(format_euro, "euro")

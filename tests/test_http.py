@@ -43,3 +43,27 @@ def test_static_and_pages(client):
     assert "public" not in page.headers.get("Cache-Control", "")
     admin = client.get("/admin/login")
     assert "public" not in admin.headers.get("Cache-Control", "")
+
+
+def _vary(response) -> set[str]:
+    return {v.strip().lower() for v in response.headers.get("Vary", "").split(",") if v.strip()}
+
+
+def test_vary_names_what_a_response_depends_on(client):
+    """Shared caches (a proxy in front of the tiles, a CDN) key on Vary: data that reads
+    the same in every language must not vary on language or cookies, and a resource whose
+    format comes from the Accept header must vary on it."""
+    negotiated = client.get("/api/collections/punti/items")
+    assert "accept" in _vary(negotiated)
+    assert not {"accept-language", "cookie"} & _vary(negotiated)
+    chosen = client.get("/api/collections/punti/items?f=json")
+    assert not {"accept", "accept-language", "cookie"} & _vary(chosen)
+    tile = client.get("/api/collections/punti/tiles/WebMercatorQuad/0/0/0")
+    assert tile.status_code in (200, 204)
+    assert not {"accept-language", "cookie"} & _vary(tile)
+    assert not {"accept-language", "cookie"} & _vary(client.get("/download/punti.geojson"))
+    # Translated pages keep it: the same URL reads differently in Italian and English.
+    html = client.get("/api/collections/punti/items?f=html")
+    assert {"accept-language", "cookie"} <= _vary(html)
+    assert {"accept-language", "cookie"} <= _vary(client.get("/"))
+    assert "accept" in _vary(client.get("/api/collections", headers={"Accept": "text/html"}))

@@ -6,7 +6,7 @@ import datetime as dt
 import decimal
 
 import orjson
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, g, render_template, request
 
 from app import catalog
 from app.geo.crs import geometry_to, uri_of
@@ -21,6 +21,8 @@ bp = Blueprint("ogcapi", __name__)
 
 
 def _format() -> str:
+    if "f" not in request.args:  # chosen by the Accept header: caches must key on it
+        g.vary_accept = True
     best = request.accept_mimetypes.best_match([JSON, GEOJSON, OPENAPI, "text/html"], default=JSON)
     return params.parse_format(request.args, best == "text/html")
 

@@ -13,6 +13,7 @@ replicas are a matter of pointing readers at them).
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from contextlib import contextmanager
 
@@ -28,6 +29,7 @@ from app.registry.spec import LayerSpec
 from app.stores.base import Feature, FeaturePage, LayerInfo, Query
 from app.stores.cql2 import conjunction
 from app.stores.postgis_catalog import SCHEMA, PostgisCatalogMixin
+from app.stores.postgis_notify import ChangeWatch
 from app.stores.postgis_sql import to_sql
 from app.tiles.generalise import (
     BASE_ZOOM,
@@ -76,6 +78,9 @@ class PostgisStore(PostgisCatalogMixin):
         # trusted only under the generation this process saw last, and not for long.
         self._pointers: dict[str, tuple[int, tuple[str, int]]] = {}
         self._seen: tuple[int, float] | None = None
+        self._generation: int | None = None  # as last read from the database
+        self._watch: ChangeWatch | None = None
+        self._watch_lock = threading.Lock()
         try:
             # One direct connection first: fails fast, with the server's own reason.
             psycopg.connect(url, connect_timeout=5).close()
@@ -114,6 +119,9 @@ class PostgisStore(PostgisCatalogMixin):
         return cls(url, create=True)
 
     def close(self) -> None:
+        watch = getattr(self, "_watch", None)
+        if watch is not None:
+            watch.close()
         pool = getattr(self, "pool", None)
         if pool is not None:
             pool.close()
@@ -133,17 +141,32 @@ class PostgisStore(PostgisCatalogMixin):
                 conn.autocommit = False
 
     def generation(self) -> int:
-        with self._reading() as conn:
-            row = conn.execute(
-                f"SELECT value FROM {SCHEMA}.meta WHERE key = 'generation'"
-            ).fetchone()
-        generation = int(row[0])
+        """The store's generation; read from the database only when the change watch has
+        heard a change since the last read, or cannot vouch (see `postgis_notify`)."""
+        watch = self._watch
+        if watch is None:  # started on first use: a CLI write never needs it
+            with self._watch_lock:
+                if self._watch is None:
+                    self._watch = ChangeWatch(self.url)
+            watch = self._watch
+        known = self._generation
+        if known is not None and watch.trusted():
+            generation = known
+        else:
+            watch.reading()
+            with self._reading() as conn:
+                row = conn.execute(
+                    f"SELECT value FROM {SCHEMA}.meta WHERE key = 'generation'"
+                ).fetchone()
+            generation = self._generation = int(row[0])
         self._seen = (generation, time.monotonic())
         return generation
 
     def _forget_pointers(self) -> None:
-        """After a change made here: nothing cached is trusted until generation() is read."""
+        """After a change made here: nothing cached is trusted until generation() is read
+        from the database again."""
         self._seen = None
+        self._generation = None
         self._pointers.clear()
 
     def published_specs(self) -> list[LayerSpec]:

@@ -19,6 +19,7 @@ from app.errors import DataError, LayerNotFound
 from app.registry.spec import LayerSpec
 from app.stores.base import FeatureStore, LayerInfo, VersionInfo
 from app.stores.gpkg_catalog import KEEP_VERSIONS, _now
+from app.stores.postgis_notify import CHANNEL
 from app.stores.postgis_sql import field_indexes
 from app.stores.prepare import prepare_layer
 from app.tiles.generalise import CELL_COLUMN, MINZOOM_COLUMN, hidden_columns
@@ -104,6 +105,7 @@ class PostgisCatalogMixin(FeatureStore):
         conn.execute(
             f"UPDATE {SCHEMA}.meta SET value = (value::bigint + 1)::text WHERE key = 'generation'"
         )
+        conn.execute(f"NOTIFY {CHANNEL}")  # delivered at commit (app/stores/postgis_notify.py)
 
     @staticmethod
     def _lock(conn, layer_id: str) -> None:

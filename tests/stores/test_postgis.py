@@ -122,14 +122,14 @@ def test_a_publish_by_another_process_shows_at_the_next_generation_read(pg, pg_u
     """Reads remember the served table while the generation is unchanged; a publish made
     elsewhere (another worker, the CLI) changes the generation, and the next request sees it."""
     s = spec("punti")
-    pg.generation()  # what Services.registry does at the start of every request
+    before = pg.generation()  # what Services.registry does at the start of every request
     assert pg.query(s, Query()).number_matched == 6
     other = PostgisStore(pg_url, max_size=1)
     try:
         other.write_layer(s, _punti_v2(spec))
     finally:
         other.close()
-    pg.generation()
+    _wait_for_a_new_generation(pg, before)
     page = pg.query(s, Query())
     assert [f.id for f in page.features] == ["n1"] and page.number_matched == 1
     assert pg.get(s, "n1").properties["nome"] == "Nuovo"
@@ -190,3 +190,56 @@ def test_fields_are_indexed_and_long_texts_still_import(pg, spec):
         }
     assert {"geom", "id", "tipo", "posti", "punteggio", "data"} <= indexed
     assert "nome" not in indexed and "aperto" not in indexed
+
+
+def _wait_for_a_new_generation(store, before: int, seconds: float = 10.0) -> int:
+    """A change made by another process reaches this one by NOTIFY: milliseconds, not at
+    once (the store reads the generation itself until its LISTEN connection is up)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while (now := store.generation()) == before:
+        assert time.monotonic() < deadline, "the change was never heard"
+        time.sleep(0.02)
+    return now
+
+
+def _listening(store, seconds: float = 10.0) -> None:
+    import time
+
+    store.generation()  # starts the watch
+    deadline = time.monotonic() + seconds
+    while not store._watch.live:
+        assert time.monotonic() < deadline, "the LISTEN connection never came up"
+        time.sleep(0.02)
+    store.generation()  # the read that makes the cached generation trusted
+
+
+def test_the_generation_is_heard_not_asked(pg, pg_url, spec, monkeypatch):
+    """With the LISTEN connection up, reading the generation costs no query; a change
+    committed by another process makes the next reads go to the database again."""
+    _listening(pg)
+    asked = []
+    reading = pg._reading
+
+    def counting():
+        asked.append(1)
+        return reading()
+
+    monkeypatch.setattr(pg, "_reading", counting)
+    first = pg.generation()
+    for _ in range(20):
+        assert pg.generation() == first
+    assert asked == []
+    other = PostgisStore(pg_url, max_size=1)
+    try:
+        other.unpublish("zone", "test")
+    finally:
+        other.close()
+    assert _wait_for_a_new_generation(pg, first) > first and asked
+    # Without a live watch (closed, dropped, or a forked process) every read asks.
+    pg._watch.close()
+    asked.clear()
+    pg.generation()
+    pg.generation()
+    assert len(asked) == 2
