@@ -26,6 +26,7 @@ from app.errors import FeatureNotFound, LayerNotFound, StoreError
 from app.geo import io
 from app.registry.spec import LayerSpec
 from app.stores.base import Feature, FeaturePage, LayerInfo, Query
+from app.stores.counts import CountCache
 from app.stores.cql2 import conjunction, fields_of, is_spatial
 from app.stores.filter_eval import evaluate, regexp, to_sql
 from app.stores.gpkg_catalog import CatalogMixin, create_catalog
@@ -61,6 +62,7 @@ class GpkgStore(GpkgTilesMixin, CatalogMixin):
         if not self.path.is_file():
             raise StoreError(f"GeoPackage store not found: {self.path.name}")
         self._local = threading.local()
+        self._counts = CountCache()  # numberMatched of filters per version table (counts.py)
         try:
             self.generation()
         except sqlite3.DatabaseError as exc:
@@ -215,9 +217,11 @@ class GpkgStore(GpkgTilesMixin, CatalogMixin):
             if len(rows) < query.limit and (rows or query.offset == 0):
                 count = query.offset + len(rows)  # the last page: no count needed
             else:
-                count = conn.execute(
-                    f"SELECT count(*) FROM {t} t WHERE {where}", params
-                ).fetchone()[0]
+                statement = f"SELECT count(*) FROM {t} t WHERE {where}"
+                count = self._counts.get_or_count(
+                    (self._local.key, table, statement, tuple(params)),  # file, table, filter
+                    lambda: conn.execute(statement, params).fetchone()[0],
+                )
             return FeaturePage(self._features(spec, rows), count)
         # Spatial: SQL (R-tree) selects candidates, the filter is then exact on them only.
         names = sorted(fields_of(node))

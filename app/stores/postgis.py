@@ -27,6 +27,7 @@ from psycopg_pool import ConnectionPool
 from app.errors import FeatureNotFound, LayerNotFound, StoreError
 from app.registry.spec import LayerSpec
 from app.stores.base import Feature, FeaturePage, LayerInfo, Query
+from app.stores.counts import CountCache
 from app.stores.cql2 import conjunction
 from app.stores.postgis_catalog import SCHEMA, PostgisCatalogMixin
 from app.stores.postgis_notify import ChangeWatch
@@ -81,6 +82,7 @@ class PostgisStore(PostgisCatalogMixin):
         self._generation: int | None = None  # as last read from the database
         self._watch: ChangeWatch | None = None
         self._watch_lock = threading.Lock()
+        self._counts = CountCache()
         try:
             # One direct connection first: fails fast, with the server's own reason.
             psycopg.connect(url, connect_timeout=5).close()
@@ -272,9 +274,11 @@ class PostgisStore(PostgisCatalogMixin):
                 if len(rows) < query.limit and (rows or query.offset == 0):
                     count = query.offset + len(rows)  # the last page: no count needed
                 else:
-                    count = conn.execute(
-                        sql.SQL("SELECT count(*) FROM {} t WHERE {}").format(t, where)
-                    ).fetchone()[0]
+                    statement = sql.SQL("SELECT count(*) FROM {} t WHERE {}").format(t, where)
+                    count = self._counts.get_or_count(
+                        (table, statement.as_string(conn)),
+                        lambda: conn.execute(statement).fetchone()[0],
+                    )
             return FeaturePage(self._features(spec, rows), count)
 
         return self._with_table(spec.id, version, read)

@@ -309,3 +309,22 @@ def test_missing_or_corrupt_store(tmp_path):
     junk.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="not usable"):
         GpkgStore(junk)
+
+
+def test_filter_counts_are_remembered_per_version(store, spec):
+    """numberMatched of a filtered page is counted once per version table (tables never
+    change); a new version is a new table, so its count is fresh."""
+    s = spec("punti")
+    q = Query(equals={"tipo": "museo"}, limit=1)  # a full page: the count is needed
+    assert store.query(s, q).number_matched == 3
+    assert len(store._counts) == 1
+    assert store.query(s, q).number_matched == 3 and len(store._counts) == 1
+    fewer = store.frame(s, Query())
+    fewer = fewer[fewer["id"] != "p1"]
+    store.write_layer(s, fewer)
+    if hasattr(store, "generation"):
+        store.generation()
+    assert store.query(s, q).number_matched == 2
+    assert len(store._counts) == 2
+    store.rollback("punti", "test")
+    assert store.query(s, q).number_matched == 3
