@@ -29,6 +29,9 @@ _TEXT = [
     "application/vnd.google-earth.kml+xml",
 ]
 _VALIDATED = ("/api/", "/download/", "/catalog.jsonld")
+_CONDITIONAL = frozenset(
+    ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE", "HTTP_IF_RANGE")
+)
 
 
 def init_app(app: Flask) -> None:
@@ -57,7 +60,8 @@ def init_app(app: Flask) -> None:
             if not response.get_etag()[0]:
                 response.add_etag()
             response.headers.setdefault("Cache-Control", "public, max-age=60")
-            response.make_conditional(request)
+            if _CONDITIONAL.intersection(request.environ):  # else nothing to decide
+                response.make_conditional(request)
         return response
 
     Compress(app)

@@ -83,6 +83,7 @@ class PostgisStore(PostgisCatalogMixin):
         self._watch: ChangeWatch | None = None
         self._watch_lock = threading.Lock()
         self._counts = CountCache()
+        self._statements: dict = {}
         try:
             # One direct connection first: fails fast, with the server's own reason.
             psycopg.connect(url, connect_timeout=5).close()
@@ -235,6 +236,16 @@ class PostgisStore(PostgisCatalogMixin):
         server's DateStyle, so rows go to the API as they are."""
         return _select_list(tuple((f.name, f.type) for f in spec.fields))
 
+    def _statement(self, conn, key, compose) -> str:
+        """SQL text composed once per key (table names and columns never change in a
+        version), so a repeated read skips psycopg's composition and quoting."""
+        found = self._statements.get(key)
+        if found is None:
+            if len(self._statements) > 4096:
+                self._statements.clear()
+            found = self._statements[key] = compose().as_string(conn)
+        return found
+
     @staticmethod
     def _features(spec: LayerSpec, rows: list[tuple]) -> list[Feature]:
         """Rows (geometry as GeoJSON text, then the fields) to features, as they are."""
@@ -267,9 +278,12 @@ class PostgisStore(PostgisCatalogMixin):
                 if query.offset == 0
                 else (self._columns(spec), t, t, where)
             )
-            rows = conn.execute(
-                sql.SQL(statement).format(*parts), (query.limit, query.offset)
-            ).fetchall()
+            if node is None:  # the same text for every plain page: composed once
+                key = (statement, table, _fields_key(spec))
+                composed = self._statement(conn, key, lambda: sql.SQL(statement).format(*parts))
+            else:
+                composed = sql.SQL(statement).format(*parts)
+            rows = conn.execute(composed, (query.limit, query.offset)).fetchall()
             if node is not None:  # the catalog's count serves only the unfiltered layer
                 if len(rows) < query.limit and (rows or query.offset == 0):
                     count = query.offset + len(rows)  # the last page: no count needed
@@ -289,14 +303,16 @@ class PostgisStore(PostgisCatalogMixin):
         def read(conn, table: str, _count: int):
             if value is None:
                 return None
-            return conn.execute(
-                sql.SQL("SELECT {} FROM {} t WHERE t.{} = %s").format(
+            statement = self._statement(
+                conn,
+                ("get", table, _fields_key(spec), spec.id_field),
+                lambda: sql.SQL("SELECT {} FROM {} t WHERE t.{} = %s").format(
                     self._columns(spec),
                     sql.Identifier(SCHEMA, table),
                     sql.Identifier(spec.id_field),
                 ),
-                (value,),
-            ).fetchone()
+            )
+            return conn.execute(statement, (value,)).fetchone()
 
         row = self._with_table(spec.id, version, read)
         if row is None:
@@ -392,6 +408,10 @@ class PostgisStore(PostgisCatalogMixin):
             (sql.Identifier(SCHEMA, table).as_string(conn), list(HIDDEN_COLUMNS)),
         ).fetchone()[0]
         return found == len(HIDDEN_COLUMNS)
+
+
+def _fields_key(spec: LayerSpec) -> tuple:
+    return tuple((f.name, f.type) for f in spec.fields)
 
 
 @functools.lru_cache(maxsize=256)
