@@ -262,7 +262,7 @@ class PostgisStore(PostgisCatalogMixin):
             *[("cmp", "=", name, value) for name, value in query.equals.items()],
             query.filter,
         )
-        where = sql.SQL("TRUE") if node is None else to_sql(node)
+        where, params = (sql.SQL("TRUE"), []) if node is None else to_sql(node)
 
         def read(conn, table: str, count: int) -> FeaturePage:
             t = sql.Identifier(SCHEMA, table)
@@ -283,15 +283,15 @@ class PostgisStore(PostgisCatalogMixin):
                 composed = self._statement(conn, key, lambda: sql.SQL(statement).format(*parts))
             else:
                 composed = sql.SQL(statement).format(*parts)
-            rows = conn.execute(composed, (query.limit, query.offset)).fetchall()
+            rows = conn.execute(composed, (*params, query.limit, query.offset)).fetchall()
             if node is not None:  # the catalog's count serves only the unfiltered layer
                 if len(rows) < query.limit and (rows or query.offset == 0):
                     count = query.offset + len(rows)  # the last page: no count needed
                 else:
                     statement = sql.SQL("SELECT count(*) FROM {} t WHERE {}").format(t, where)
                     count = self._counts.get_or_count(
-                        (table, statement.as_string(conn)),
-                        lambda: conn.execute(statement).fetchone()[0],
+                        (table, statement.as_string(conn), _hashable(params)),
+                        lambda: conn.execute(statement, params).fetchone()[0],
                     )
             return FeaturePage(self._features(spec, rows), count)
 
@@ -408,6 +408,12 @@ class PostgisStore(PostgisCatalogMixin):
             (sql.Identifier(SCHEMA, table).as_string(conn), list(HIDDEN_COLUMNS)),
         ).fetchone()[0]
         return found == len(HIDDEN_COLUMNS)
+
+
+def _hashable(params: list) -> tuple:
+    """Filter parameters as a cache key: the value and its type (1 and 1.0 and True differ
+    in SQL), lists (none today) as tuples."""
+    return tuple((type(v).__name__, tuple(v) if isinstance(v, list) else v) for v in params)
 
 
 def _fields_key(spec: LayerSpec) -> tuple:

@@ -24,59 +24,71 @@ _FUNCS = {
 _METRIC_SRID = int(METRIC_CRS.split(":")[1])
 
 
-def _geom(geometry) -> sql.Composable:
-    return sql.SQL("ST_GeomFromText({}, 4326)").format(sql.Literal(geometry.wkt))
+def to_sql(node) -> tuple[sql.Composable, list]:
+    """A WHERE clause for table alias `t` and its parameters: every value the client gave
+    is a bound parameter (`%s`), never text in the statement, so a value holding `%` or a
+    quote is only ever a value, and the statement's text is the same for other values."""
+    params: list = []
+    return _to_sql(node, params), params
 
 
-def to_sql(node) -> sql.Composable:
-    """A WHERE clause for table alias `t`, values as literals (safely quoted by psycopg)."""
+def _value(params: list, value) -> sql.Composable:
+    params.append(value)
+    return sql.Placeholder()
+
+
+def _geom(params: list, geometry) -> sql.Composable:
+    return sql.SQL("ST_GeomFromText({}, 4326)").format(_value(params, geometry.wkt))
+
+
+def _to_sql(node, params: list) -> sql.Composable:
     kind = node[0]
     if kind == "const":
         return sql.SQL("TRUE" if node[1] else "FALSE")
     if kind in ("and", "or"):
         op = sql.SQL(" AND " if kind == "and" else " OR ")
-        return sql.SQL("({})").format(op.join([to_sql(node[1]), to_sql(node[2])]))
+        return sql.SQL("({})").format(op.join([_to_sql(node[1], params), _to_sql(node[2], params)]))
     if kind == "not":
-        return sql.SQL("(NOT {})").format(to_sql(node[1]))
+        return sql.SQL("(NOT {})").format(_to_sql(node[1], params))
     if kind == "cmp":
-        return sql.SQL("t.{} " + node[1] + " {}").format(sql.Identifier(node[2]), _literal(node[3]))
+        return sql.SQL("t.{} " + node[1] + " {}").format(
+            sql.Identifier(node[2]), _value(params, node[3])
+        )
     if kind == "like":
         flags = "(?is)" if node[3] else "(?s)"
         pattern = f"{flags}^(?:{node[2]})$"
-        return sql.SQL("t.{}::text ~ {}").format(sql.Identifier(node[1]), sql.Literal(pattern))
+        return sql.SQL("t.{}::text ~ {}").format(sql.Identifier(node[1]), _value(params, pattern))
     if kind == "in":
         if not node[2]:
             return sql.SQL("FALSE")
         return sql.SQL("t.{} IN ({})").format(
-            sql.Identifier(node[1]), sql.SQL(", ").join(_literal(v) for v in node[2])
+            sql.Identifier(node[1]), sql.SQL(", ").join(_value(params, v) for v in node[2])
         )
     if kind == "between":
         return sql.SQL("t.{} BETWEEN {} AND {}").format(
-            sql.Identifier(node[1]), _literal(node[2]), _literal(node[3])
+            sql.Identifier(node[1]), _value(params, node[2]), _value(params, node[3])
         )
     if kind == "isnull":
         return sql.SQL("t.{} IS NULL").format(sql.Identifier(node[1]))
     if kind == "dwithin":
         minx, miny, maxx, maxy = _envelope(node)
+        envelope = [_value(params, float(v)) for v in (minx, miny, maxx, maxy)]
         return sql.SQL(
             "(t.geom && ST_MakeEnvelope({}, {}, {}, {}, 4326) AND "
             "ST_DWithin(ST_Transform(t.geom, {}), ST_Transform({}, {}), {}))"
         ).format(
-            *map(sql.Literal, (minx, miny, maxx, maxy)),
+            *envelope,
             sql.Literal(_METRIC_SRID),
-            _geom(node[1]),
+            _geom(params, node[1]),
             sql.Literal(_METRIC_SRID),
-            sql.Literal(node[2]),
+            _value(params, float(node[2])),
         )
     op, geometry = node[1], node[2]
-    test = sql.SQL("{}(t.geom, {})").format(sql.SQL(_FUNCS[op]), _geom(geometry))
     if op == "disjoint":
-        return test
-    return sql.SQL("(t.geom && {} AND {})").format(_geom(geometry.envelope), test)
-
-
-def _literal(value) -> sql.Composable:
-    return sql.Literal(value)
+        return sql.SQL("{}(t.geom, {})").format(sql.SQL(_FUNCS[op]), _geom(params, geometry))
+    envelope = _geom(params, geometry.envelope)
+    test = sql.SQL("{}(t.geom, {})").format(sql.SQL(_FUNCS[op]), _geom(params, geometry))
+    return sql.SQL("(t.geom && {} AND {})").format(envelope, test)
 
 
 def field_indexes(spec, table: sql.Composable, data) -> list[sql.Composable]:

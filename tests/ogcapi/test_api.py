@@ -1,5 +1,7 @@
 """The OGC API - Features Part 1 contract, endpoint by endpoint, with every bad parameter."""
 
+from urllib.parse import quote
+
 import pytest
 
 BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
@@ -306,3 +308,17 @@ def test_links_are_what_url_for_writes(app, endpoint, values):
     with app.test_request_context("/api?x=1", base_url="http://example.org:8080/sub"):
         for _ in range(2):  # the second call comes from the per-request cache
             assert url(endpoint, **dict(values)) == url_for(endpoint, _external=True, **values)
+
+
+@pytest.mark.parametrize(
+    "value", ["50%", "50%s", "%s%s%s", "100%% sicuro", "l'ora", "a\\\\b", "%(x)s", "$1"]
+)
+def test_filter_values_are_only_values(client, value):
+    """Every value of a filter goes to the database as a bound parameter: `%`, `%s`,
+    quotes and backslashes in it are matched literally (they once made PostGIS fail)."""
+    quoted = value.replace("'", "''")
+    for text in (f"nome = '{quoted}'", f"nome = '{quoted}' OR tipo = 'teatro'"):
+        r, doc = get_json(client, "/api/collections/punti/items?filter=" + quote(text))
+        expected = [] if "OR" not in text else ["p2", "p5"]
+        assert sorted(f["id"] for f in doc["features"]) == expected
+        assert doc["numberMatched"] == len(expected)

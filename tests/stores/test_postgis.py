@@ -29,12 +29,14 @@ def test_postgis_plans_use_the_gist_index(pg, spec):
             "v ON v.layer_id = l.id AND v.version = l.version WHERE l.id = "
             "'punti'"
         ).fetchone()[0]
+        where, params = to_sql(tree)
         plan = "\n".join(
             r[0]
             for r in conn.execute(
                 sql.SQL("EXPLAIN SELECT t.fid FROM {} t WHERE {}").format(
-                    sql.Identifier(SCHEMA, table), to_sql(tree)
-                )
+                    sql.Identifier(SCHEMA, table), where
+                ),
+                params,
             ).fetchall()
         )
     assert "geom_idx" in plan and ("Index Scan" in plan or "Bitmap Index Scan" in plan), plan
