@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+import functools
+from urllib.parse import quote_plus, urlencode
 
 from flask import current_app, g, request, url_for
 
@@ -34,7 +35,13 @@ def url(endpoint: str, **values) -> str:
     query = [(k, v) for k, v in values.items() if v is not None]
     if not query:
         return base
-    return f"{base}?{urlencode(query, safe=_QUERY_SAFE)}"
+    return f"{base}?{urlencode(query, safe=_QUERY_SAFE, quote_via=_quote)}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _quote(text, safe="", encoding=None, errors=None) -> str:
+    """`quote_plus`, remembered: a page's links repeat the same few keys and values."""
+    return quote_plus(text, safe, encoding, errors)
 
 
 _QUERY_SAFE = "!$'()*,/:;?@"  # werkzeug's (the URL standard's percent-encode set)
