@@ -19,6 +19,17 @@ class CountCache:
         self._items: OrderedDict[Hashable, int] = OrderedDict()
         self._lock = threading.Lock()
 
+    def peek(self, key: Hashable) -> int | None:
+        with self._lock:
+            return self._items.get(key)
+
+    def put(self, key: Hashable, value: int) -> None:
+        with self._lock:
+            self._items[key] = int(value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
     def get_or_count(self, key: Hashable, count: Callable[[], int]) -> int:
         with self._lock:
             found = self._items.get(key)

@@ -62,6 +62,8 @@ INSERT INTO {SCHEMA}.meta VALUES ('generation', '0') ON CONFLICT DO NOTHING;
 """
 
 
+# Filters known to match at most this many rows are paged by sorting their matches.
+SELECTIVE_ROWS = 20_000
 # How long a cached served-table pointer may be trusted after the last generation() read.
 POINTER_SECONDS = 2.0
 
@@ -266,7 +268,20 @@ class PostgisStore(PostgisCatalogMixin):
 
         def read(conn, table: str, count: int) -> FeaturePage:
             t = sql.Identifier(SCHEMA, table)
-            if query.offset == 0:
+            known = count_key = None
+            if node is not None:  # the catalog's count serves only the unfiltered layer
+                counting = sql.SQL("SELECT count(*) FROM {} t WHERE {}").format(t, where)
+                count_key = (table, counting.as_string(conn), _hashable(params))
+                known = self._counts.peek(count_key)
+            if known is not None and known <= SELECTIVE_ROWS:
+                # A filter known to match few rows: its own index finds them, then they are
+                # sorted. Walking the fid order instead (what the planner picks for a LIMIT)
+                # reads most of the table when the matches sit together far along it.
+                statement = (
+                    "SELECT {} FROM {} t JOIN (SELECT t.fid FROM {} t WHERE {} ORDER BY "
+                    "t.fid + 0 LIMIT %s OFFSET %s) p ON p.fid = t.fid ORDER BY t.fid"
+                )
+            elif query.offset == 0:
                 statement = "SELECT {} FROM {} t WHERE {} ORDER BY t.fid LIMIT %s OFFSET %s"
             else:  # the page's fids first: PostgreSQL would write GeoJSON for skipped rows too
                 statement = (
@@ -275,7 +290,7 @@ class PostgisStore(PostgisCatalogMixin):
                 )
             parts = (
                 (self._columns(spec), t, where)
-                if query.offset == 0
+                if statement.count("{}") == 3
                 else (self._columns(spec), t, t, where)
             )
             if node is None:  # the same text for every plain page: composed once
@@ -284,14 +299,15 @@ class PostgisStore(PostgisCatalogMixin):
             else:
                 composed = sql.SQL(statement).format(*parts)
             rows = conn.execute(composed, (*params, query.limit, query.offset)).fetchall()
-            if node is not None:  # the catalog's count serves only the unfiltered layer
-                if len(rows) < query.limit and (rows or query.offset == 0):
-                    count = query.offset + len(rows)  # the last page: no count needed
+            if node is not None:
+                if known is not None:
+                    count = known
+                elif len(rows) < query.limit and (rows or query.offset == 0):
+                    count = query.offset + len(rows)  # the last page: counted by the page
+                    self._counts.put(count_key, count)
                 else:
-                    statement = sql.SQL("SELECT count(*) FROM {} t WHERE {}").format(t, where)
                     count = self._counts.get_or_count(
-                        (table, statement.as_string(conn), _hashable(params)),
-                        lambda: conn.execute(statement, params).fetchone()[0],
+                        count_key, lambda: conn.execute(counting, params).fetchone()[0]
                     )
             return FeaturePage(self._features(spec, rows), count)
 

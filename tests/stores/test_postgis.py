@@ -245,3 +245,18 @@ def test_the_generation_is_heard_not_asked(pg, pg_url, spec, monkeypatch):
     pg.generation()
     pg.generation()
     assert len(asked) == 2
+
+
+def test_a_selective_filter_pages_the_same_once_its_count_is_known(pg, spec):
+    """Once a filter's count is known to be small, its pages come from its own index and a
+    sort instead of the fid order: the same features, in the same order, page by page."""
+    s = spec("punti")
+    q = {"equals": {"tipo": "museo"}, "limit": 2}
+    first = pg.query(s, Query(**q))  # count unknown: fid order, then count(*)
+    assert [f.id for f in first.features] == ["p1", "p3"] and first.number_matched == 3
+    again = pg.query(s, Query(**q))  # count known (3): index, then sort
+    assert [f.id for f in again.features] == ["p1", "p3"] and again.number_matched == 3
+    rest = pg.query(s, Query(**q, offset=2))
+    assert [f.id for f in rest.features] == ["p6"] and rest.number_matched == 3
+    beyond = pg.query(s, Query(**q, offset=5))
+    assert beyond.features == [] and beyond.number_matched == 3
