@@ -32,6 +32,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -159,16 +160,24 @@ def _in_admin(path: str) -> bool:
     return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
 
 
+_ALWAYS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)"),
+)
+
+
 def security_headers(response: Response) -> Response:
     """Add the security headers to every response (views may set their own first)."""
     embed = request.path.startswith(EMBED_PREFIX)
     headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
-    if not embed:
-        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    if "Content-Security-Policy" not in headers:
+    present = {name.lower() for name in headers.keys()}  # one pass, not one per header
+    for name, value in _ALWAYS:
+        if name.lower() not in present:
+            headers.add(name, value)
+    if not embed and "x-frame-options" not in present:
+        headers.add("X-Frame-Options", "SAMEORIGIN")
+    if "content-security-policy" not in present:
         headers["Content-Security-Policy"] = content_security_policy(
             current_app.config["GEOPORTALE"],
             nonce=g.get("csp_nonce"),
@@ -178,6 +187,16 @@ def security_headers(response: Response) -> Response:
     if _in_admin(request.path):
         headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+class _CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, without building the signer for the requests that
+    carry no session cookie (every public page, API call and tile)."""
+
+    def open_session(self, app, request):
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def _too_large(exc: RequestEntityTooLarge):
@@ -206,5 +225,6 @@ def init_security(app: Flask, settings: dict, *, ephemeral_key: bool = False) ->
     app.extensions["geoportale.csp_basemap"] = basemap_source(settings)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.filters["with_nonce"] = with_nonce
+    app.session_interface = _CookieSessions()
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.after_request(security_headers)
