@@ -120,3 +120,21 @@ def test_real_reference_files(runner, client):
     assert 8.5 < lon < 8.8 and 44.8 < lat < 45.0  # Alessandria, from EPSG:3003
     prato = client.get("/api/collections/ciclabili_prato").get_json()["geoportale"]["fields"]
     assert "highway" in {f["name"] for f in prato}
+
+
+def test_rewrite_serves_the_same_layer_as_a_new_version(runner, client):
+    """`flask layers rewrite` (the upgrade path for versions written by older releases):
+    a new version with the same features, metadata and order, served; rollback undoes it."""
+    before = client.get("/api/collections/punti/items?limit=100").get_json()
+    r = invoke(runner, "layers", "rewrite", "punti", "--user", "sit")
+    assert r.exit_code == 0, r.output
+    assert "v1 written again as v2" in r.output
+    after = client.get("/api/collections/punti/items?limit=100").get_json()
+    assert after["features"] == before["features"]
+    assert client.get("/api/collections/punti").get_json()["geoportale"]["version"] == 2
+    log = invoke(runner, "layers", "audit", "punti").output
+    assert "stage" in log and "rewrite of v1" in log
+    assert invoke(runner, "layers", "rollback", "punti").exit_code == 0
+    assert client.get("/api/collections/punti").get_json()["geoportale"]["version"] == 1
+    missing = invoke(runner, "layers", "rewrite", "ghost")
+    assert missing.exit_code == 1 and "ghost" in missing.output
