@@ -321,7 +321,10 @@ class GpkgStore(GpkgTilesMixin, CatalogMixin):
             data, geoms = data[keep].reset_index(drop=True), geoms[keep]
         for f in spec.fields:
             if f.type == "boolean":
-                data[f.name] = data[f.name].map(lambda v: None if v is None else bool(v))
+                # SQLite's 0/1/NULL: pandas has made the NULLs NaN, and bool(NaN) is True.
+                data[f.name] = pd.array(
+                    [None if pd.isna(v) else bool(v) for v in data[f.name]], dtype="boolean"
+                )
         return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geoms, crs="OGC:CRS84"))
 
     def get(self, spec: LayerSpec, feature_id: str, version: int | None = None) -> Feature:

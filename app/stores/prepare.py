@@ -18,7 +18,7 @@ _FALSE = {False, "0", "false", "False", "FALSE", "no"}
 
 def _booleans(series: pd.Series) -> pd.Series:
     def one(v):
-        if v is None or (isinstance(v, float) and pd.isna(v)):
+        if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)):
             return None
         if v in _TRUE:
             return True

@@ -328,3 +328,12 @@ def test_filter_counts_are_remembered_per_version(store, spec):
     assert len(store._counts) == 2
     store.rollback("punti", "test")
     assert store.query(s, q).number_matched == 3
+
+
+def test_frame_keeps_missing_booleans_missing(store, spec):
+    """A NULL boolean stays missing in the bulk frame (downloads, processes, rewrite): it
+    once came out True on GeoPackage (pandas made it NaN, and bool(NaN) is True)."""
+    frame = store.frame(spec("punti"), Query()).set_index("id")
+    assert frame.loc["p1", "aperto"] == True  # noqa: E712 (a pandas boolean)
+    assert frame.loc["p2", "aperto"] == False  # noqa: E712
+    assert frame.loc["p3", "aperto"] is None or frame["aperto"].isna()["p3"]
