@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from urllib.parse import quote_plus, urlencode
 
-from flask import current_app, g, request, url_for
+from flask import current_app, request, url_for
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -27,10 +27,14 @@ def url(endpoint: str, **values) -> str:
     writes it (an items page has five links that differ only in their query)."""
     arguments = _rule_arguments(endpoint)
     path = {k: values.pop(k) for k in list(values) if k in arguments}
-    key = (endpoint, tuple(sorted(path.items())))
-    bases = g.setdefault("_geoportale_urls", {})
+    # The path part depends on the endpoint, its values and where the app is served from
+    # (scheme, host, script root): remembered across requests, bounded.
+    key = (request.host_url, endpoint, tuple(sorted(path.items())))
+    bases = current_app.extensions.setdefault("geoportale_url_bases", {})
     base = bases.get(key)
     if base is None:
+        if len(bases) > 10_000:
+            bases.clear()
         base = bases[key] = url_for(endpoint, _external=True, **path)
     query = [(k, v) for k, v in values.items() if v is not None]
     if not query:
