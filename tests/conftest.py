@@ -154,6 +154,26 @@ def spec(fixture_registry):
     return fixture_registry.get
 
 
+def punti_frame(geoms, crs: str = "OGC:CRS84", **columns):
+    """Rows for the fixture layer `punti` (ids n1, n2, ...), every field defaulted unless
+    given as a list in `columns`."""
+    import geopandas as gpd
+
+    n = len(geoms)
+    rows = {
+        "id": [f"n{i + 1}" for i in range(n)],
+        "nome": ["Nuovo"] * n,
+        "tipo": ["museo"] * n,
+        "posti": [1] * n,
+        "punteggio": [1.0] * n,
+        "aperto": [True] * n,
+        "data": ["2025-01-01"] * n,
+        "fonte": ["test"] * n,
+    }
+    rows.update(columns)
+    return gpd.GeoDataFrame(rows, geometry=list(geoms), crs=crs)
+
+
 def shared_path(*parts: str) -> Path:
     """A file in ../shared, or a skip naming what is missing."""
     path = SHARED.joinpath(*parts)

@@ -258,23 +258,19 @@ def test_unexpected_error_is_a_clean_500(app, client, monkeypatch):
 def test_geometries_keep_every_digit_and_empty_ones_are_null(app, client, spec):
     """The JSON responses splice the store's GeoJSON text of each geometry unparsed: it must
     still carry every digit of the coordinates, and an empty geometry must be null."""
-    import geopandas as gpd
     import shapely
 
+    from tests.conftest import punti_frame
+
     lon, lat = 10.123456789012345, 45.12345678901234
-    rows = {
-        "id": ["a", "b", "c"],
-        "nome": ["preciso", "vuoto", "mancante"],
-        "tipo": ["museo", "museo", "teatro"],
-        "posti": [1, 2, 3],
-        "punteggio": [0.1, 0.2, 0.3],
-        "aperto": [True, None, False],
-        "data": ["2024-02-29", None, "1999-12-31"],
-        "fonte": ["test", "test", "test"],
-    }
     geoms = [shapely.Point(lon, lat), shapely.Point(), None]
-    store = app.extensions["geoportale"].store
-    store.write_layer(spec("punti"), gpd.GeoDataFrame(rows, geometry=geoms, crs="OGC:CRS84"))
+    data = punti_frame(
+        geoms,
+        id=["a", "b", "c"],
+        aperto=[True, None, False],
+        data=["2024-02-29", None, "1999-12-31"],
+    )
+    app.extensions["geoportale"].store.write_layer(spec("punti"), data)
     _, doc = get_json(client, "/api/collections/punti/items")
     by_id = {f["id"]: f for f in doc["features"]}
     assert by_id["a"]["geometry"] == {"type": "Point", "coordinates": [lon, lat]}

@@ -7,6 +7,7 @@ import shapely
 from app.errors import DataError, FeatureNotFound, LayerNotFound
 from app.stores.base import Query
 from app.stores.gpkg import GpkgStore
+from tests.conftest import punti_frame
 
 
 def ids(page):
@@ -107,18 +108,9 @@ def test_bbox_edges_are_exact(store, spec):
     assert ids(store.query(spec("zone"), Query(bbox=(10.04, 45.04, 10.25, 45.25)))) == [1, 2]
     assert ids(store.query(spec("zone"), Query(bbox=(10.21, 45.21, 10.29, 45.29)))) == [2]
     x = 10.123456789
-    rows = {
-        "id": ["on", "out", "in"],
-        "nome": ["a", "b", "c"],
-        "tipo": ["museo", "museo", "teatro"],
-        "posti": [1, 2, 3],
-        "punteggio": [1.0, 2.0, 3.0],
-        "aperto": [True, True, True],
-        "data": ["2024-01-01"] * 3,
-        "fonte": ["t"] * 3,
-    }
     points = [shapely.Point(x, 45.1), shapely.Point(x + 1e-9, 45.1), shapely.Point(10.1, 45.1)]
-    store.write_layer(spec("punti"), gpd.GeoDataFrame(rows, geometry=points, crs="OGC:CRS84"))
+    data = punti_frame(points, id=["on", "out", "in"], tipo=["museo", "museo", "teatro"])
+    store.write_layer(spec("punti"), data)
     page = store.query(spec("punti"), Query(bbox=(10.0, 45.0, x, 45.2)))
     assert ids(page) == ["on", "in"] and page.number_matched == 2
     page = store.query(spec("punti"), Query(bbox=(10.0, 45.0, x, 45.2), equals={"tipo": "museo"}))
@@ -148,20 +140,7 @@ def test_get_by_id(store, spec):
 
 def test_write_layer_replaces_version_atomically(store, spec):
     s = spec("punti")
-    gdf = gpd.GeoDataFrame(
-        {
-            "id": ["n1"],
-            "nome": ["Nuovo"],
-            "tipo": ["museo"],
-            "posti": [1],
-            "punteggio": [1.0],
-            "aperto": [True],
-            "data": ["2026-01-01"],
-            "fonte": ["test"],
-        },
-        geometry=[shapely.Point(10.0, 45.1)],
-        crs="EPSG:4326",
-    )
+    gdf = punti_frame([shapely.Point(10.0, 45.1)], crs="EPSG:4326", data=["2026-01-01"])
     staged = store.stage(s, gdf, origin="import", source="nuovo.geojson", user="sit")
     assert staged.status == "draft" and staged.version == 2
     # A draft is not served, but can be previewed.

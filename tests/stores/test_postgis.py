@@ -10,6 +10,7 @@ from app.stores.base import Query
 from app.stores.cql2 import parse_filter
 from app.stores.postgis import SCHEMA, PostgisStore
 from app.stores.postgis_sql import to_sql
+from tests.conftest import punti_frame
 
 
 @pytest.fixture
@@ -107,17 +108,7 @@ def test_geodata_build_cli_loads_postgis(pg_template, tmp_path, monkeypatch):
 
 
 def _punti_v2(spec):
-    rows = {
-        "id": ["n1"],
-        "nome": ["Nuovo"],
-        "tipo": ["museo"],
-        "posti": [1],
-        "punteggio": [1.0],
-        "aperto": [True],
-        "data": ["2025-01-01"],
-        "fonte": ["test"],
-    }
-    return gpd.GeoDataFrame(rows, geometry=[shapely.Point(10.0, 45.1)], crs="OGC:CRS84")
+    return punti_frame([shapely.Point(10.0, 45.1)])
 
 
 def test_a_publish_by_another_process_shows_at_the_next_generation_read(pg, pg_url, spec):
