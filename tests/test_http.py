@@ -3,6 +3,8 @@
 import gzip
 import json
 
+BOTH_STORES = True  # every app test here runs on GeoPackage and on PostGIS
+
 
 def test_api_is_compressed_and_validated(client):
     r = client.get("/api/collections/punti/items", headers={"Accept-Encoding": "gzip"})

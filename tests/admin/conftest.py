@@ -23,10 +23,10 @@ ADMIN = ("amministratore", "una-password-lunga-2")
 
 
 @pytest.fixture
-def app_config(store_path, tmp_path) -> dict:
+def app_config(store_location, tmp_path) -> dict:
     """The settings of the admin tests' app (tests may change them before asking for `app`)."""
     return {
-        "STORE": str(store_path),
+        "STORE": store_location,
         "LAYERS_DIR": str(DATA / "layers"),
         "DATA_ROOT": str(DATA),
         "BASEMAP": "none",

@@ -15,6 +15,9 @@ from app.admin.nav import register_nav
 from tests.admin.conftest import ADMIN, EDITOR, login, page_csrf
 from tests.admin.probes import probe_bp
 
+BOTH_STORES = True  # every app test here runs on GeoPackage and on PostGIS
+
+
 JSON = {"Accept": "application/json"}
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from tests.admin.conftest import login
 
+BOTH_STORES = True  # every app test here runs on GeoPackage and on PostGIS
+
+
 PW = "una-password-lunga-1"
 
 

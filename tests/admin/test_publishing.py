@@ -13,6 +13,8 @@ from app.admin.publishing.uploads import safe_filename
 from app.publishing.readers import ImportRefused
 from tests.publishing.conftest import zip_dir, zone_gdf
 
+BOTH_STORES = True  # every app test here runs on GeoPackage and on PostGIS
+
 
 @pytest.fixture
 def app_config(app_config, tmp_path):

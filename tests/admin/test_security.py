@@ -15,6 +15,8 @@ from app.settings import SettingsError, load_settings
 from tests.admin.conftest import login
 from tests.admin.probes import probe_bp
 
+BOTH_STORES = True  # every app test here runs on GeoPackage and on PostGIS
+
 
 def _csp(response) -> dict[str, str]:
     policy = response.headers["Content-Security-Policy"]

@@ -14,10 +14,10 @@ from tests.conftest import DATA
 
 
 @pytest.fixture
-def app_config(store_path, tmp_path) -> dict:
+def app_config(store_location, tmp_path) -> dict:
     """The admin tests' settings, with the maps in the test's own directory."""
     return {
-        "STORE": str(store_path),
+        "STORE": store_location,
         "LAYERS_DIR": str(DATA / "layers"),
         "DATA_ROOT": str(DATA),
         "BASEMAP": "none",

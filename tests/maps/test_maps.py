@@ -16,6 +16,9 @@ from app.maps.definitions import MapDefinition, MapStore, slugify
 from app.maps.render import script_safe
 from tests import chromium
 
+BOTH_STORES = True  # every app test here runs on GeoPackage and on PostGIS
+
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"
 
 

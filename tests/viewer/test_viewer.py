@@ -7,6 +7,8 @@ import pytest
 from app import create_app
 from tests.conftest import DATA
 
+BOTH_STORES = True  # every app test here runs on GeoPackage and on PostGIS
+
 
 def test_map_page_lists_layers_grouped(client):
     r = client.get("/")
