@@ -8,7 +8,9 @@ Alessandria house numbers (26,160 points, EPSG:3003) as an address layer.
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -60,11 +62,48 @@ def citizen_store(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def citizen_pg_template():
+    """The citizen fixture layers in a PostGIS template database (cloned for each test)."""
+    from app.registry import load_registry
+    from app.stores.build import sync_shipped
+    from tests.conftest import _pg_admin, _pg_url
+
+    conn = _pg_admin()
+    name = f"gp_test_citizen_{os.getpid()}"
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.execute(f'CREATE DATABASE "{name}"')
+    registry = load_registry(CITIZEN / "layers", CITIZEN)
+    sync_shipped(registry, CITIZEN, CITIZEN / "layers", _pg_url(name))
+    yield conn, name
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
 @pytest.fixture
-def citizen_app(citizen_store, tmp_path):
-    store = tmp_path / "citizen.gpkg"
-    shutil.copy(citizen_store, store)
-    return make_app(store, CITIZEN / "layers", CITIZEN)
+def citizen_location(backend, citizen_store, tmp_path, request) -> str:
+    """A fresh citizen store of the test's back end (modules with BOTH_STORES = True run
+    on PostGIS too)."""
+    if backend == "gpkg":
+        store = tmp_path / "citizen.gpkg"
+        shutil.copy(citizen_store, store)
+        return str(store)
+    from tests.conftest import _pg_url
+
+    conn, template = request.getfixturevalue("citizen_pg_template")
+    name = f"gp_test_{uuid.uuid4().hex[:12]}"
+    conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    request.addfinalizer(lambda: conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    return _pg_url(name)
+
+
+@pytest.fixture
+def citizen_app(citizen_location):
+    app = make_app(citizen_location, CITIZEN / "layers", CITIZEN)
+    yield app
+    store = getattr(app.extensions.get("geoportale"), "store", None)
+    if hasattr(store, "close"):  # PostGIS: the app's pool and LISTEN connection
+        store.close()
 
 
 @pytest.fixture

@@ -3,6 +3,9 @@
 import re
 import xml.etree.ElementTree as ET
 
+BOTH_STORES = True  # every app test here runs on GeoPackage and on PostGIS
+
+
 A = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 

@@ -1,5 +1,7 @@
 """Pages in Italian or English: ?lang=, cookie, Accept-Language; data in its language."""
 
+BOTH_STORES = True  # every app test here runs on GeoPackage and on PostGIS
+
 
 def test_lang_parameter_cookie_and_header(citizen_client):
     r = citizen_client.get("/quartieri?lang=en")

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+BOTH_STORES = True  # every app test here runs on GeoPackage and on PostGIS
+
 
 def text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

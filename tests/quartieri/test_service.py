@@ -15,6 +15,8 @@ from app.quartieri.service import (
 )
 from app.services import services
 
+BOTH_STORES = True  # every app test here runs on GeoPackage and on PostGIS
+
 
 @pytest.fixture
 def data(citizen_app):

@@ -2,6 +2,8 @@
 
 import pytest
 
+BOTH_STORES = True  # every app test here runs on GeoPackage and on PostGIS
+
 
 def results(client, q, **kw):
     r = client.get("/api/search", query_string={"q": q, **kw})
