@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -22,11 +24,52 @@ def planner_store_file(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def planner_pg_template():
+    """The synthetic planner layers in a PostGIS template database (cloned for each test)."""
+    from app.stores.postgis import PostgisStore
+    from tests.analysis.planner_data import frames
+    from tests.conftest import _pg_admin, _pg_url
+
+    conn = _pg_admin()
+    name = f"gp_test_planner_{os.getpid()}"
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.execute(f'CREATE DATABASE "{name}"')
+    store = PostgisStore(_pg_url(name), create=True)
+    try:
+        for spec, frame in frames().values():
+            store.write_layer(spec, frame, source="tests/analysis/planner_data.py")
+    finally:
+        store.close()
+    yield conn, name
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
 @pytest.fixture
-def planner_store(planner_store_file, tmp_path) -> GpkgStore:
-    path = tmp_path / "planner.gpkg"
-    shutil.copy(planner_store_file, path)
-    return GpkgStore(path)
+def planner_location(backend, planner_store_file, tmp_path, request) -> str:  # noqa: F811
+    """A fresh planner store of the test's back end (BOTH_STORES modules: PostGIS too)."""
+    if backend == "gpkg":
+        path = tmp_path / "planner.gpkg"
+        shutil.copy(planner_store_file, path)
+        return str(path)
+    from tests.conftest import _pg_url
+
+    conn, template = request.getfixturevalue("planner_pg_template")
+    name = f"gp_test_{uuid.uuid4().hex[:12]}"
+    conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    request.addfinalizer(lambda: conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    return _pg_url(name)
+
+
+@pytest.fixture
+def planner_store(planner_location):
+    from app.stores import open_store
+
+    store = open_store(planner_location)
+    yield store
+    if hasattr(store, "close"):
+        store.close()
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,8 @@ from app.analysis.crosslayer import CrossQuery, run_cross_query
 from app.errors import InvalidParameter, LayerNotFound
 from tests.analysis.conftest import lookup
 
+BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
+
 
 def ids(result):
     return sorted(result.frame["id"])

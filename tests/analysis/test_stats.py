@@ -7,6 +7,8 @@ from app.analysis.stats import LayerStat, ZoneStatsQuery, zone_statistics
 from app.errors import InvalidParameter
 from tests.analysis.conftest import lookup
 
+BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
+
 
 def stats(store, *layers, **kw):
     q = ZoneStatsQuery(zones="zone_p", layers=layers, **kw)

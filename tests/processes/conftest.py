@@ -7,7 +7,12 @@ import shutil
 import pytest
 
 from app import create_app
-from tests.analysis.conftest import cremona_store, planner_store_file  # noqa: F401 (fixtures)
+from tests.analysis.conftest import (  # noqa: F401 (fixtures)
+    cremona_store,
+    planner_location,
+    planner_pg_template,
+    planner_store_file,
+)
 
 
 def _app(path):
@@ -15,10 +20,12 @@ def _app(path):
 
 
 @pytest.fixture
-def planner_client(planner_store_file, tmp_path):  # noqa: F811
-    path = tmp_path / "planner.gpkg"
-    shutil.copy(planner_store_file, path)
-    return _app(path).test_client()
+def planner_client(planner_location):  # noqa: F811 (the imported fixture)
+    app = _app(planner_location)
+    yield app.test_client()
+    store = getattr(app.extensions.get("geoportale"), "store", None)
+    if hasattr(store, "close"):  # PostGIS: the app's pool and LISTEN connection
+        store.close()
 
 
 @pytest.fixture

@@ -5,6 +5,9 @@ import io
 
 import pytest
 
+BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
+
+
 EXEC = "/api/processes/{}/execution"
 
 
