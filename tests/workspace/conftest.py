@@ -6,7 +6,11 @@ import shutil
 
 import pytest
 
-from tests.analysis.conftest import planner_store_file  # noqa: F401 (fixture)
+from tests.analysis.conftest import (  # noqa: F401 (fixtures)
+    planner_location,
+    planner_pg_template,
+    planner_store_file,
+)
 from tests.viewer.test_browser import browser, page  # noqa: F401 (fixtures)
 
 
@@ -24,15 +28,19 @@ def store_path(planner_store_file, tmp_path):  # noqa: F811
 
 
 @pytest.fixture
-def app(store_path):
+def app(planner_location):  # noqa: F811 (the imported fixture)
     from app import create_app
 
-    return create_app(
+    app = create_app(
         {
-            "STORE": str(store_path),
+            "STORE": planner_location,
             "AUTO_BUILD": False,
             "BASEMAP": "none",
             "WORKSPACE_WMS_URL": "https://wms.example.org/ows",
             "WORKSPACE_WMS_LAYERS": "ortofoto",
         }
     )
+    yield app
+    store = getattr(app.extensions.get("geoportale"), "store", None)
+    if hasattr(store, "close"):  # PostGIS: the app's pool and LISTEN connection
+        store.close()

@@ -3,6 +3,8 @@
 import pytest
 from pyproj import Transformer
 
+BOTH_STORES = True  # every app test here runs on GeoPackage and on PostGIS
+
 
 def test_page_lists_layers_tools_and_basemaps(client):
     r = client.get("/workspace")
