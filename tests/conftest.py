@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -113,27 +114,54 @@ def _pg_url(dbname: str) -> str:
     return f"{base}/{dbname}"
 
 
+@contextmanager
+def pg_template_database(label: str, fill):
+    """A session's template database `fill(url)` loads once: yields (admin connection, name)
+    for `clone_database`, dropped at the end."""
+    conn = _pg_admin()
+    name = f"gp_test_{label}_{os.getpid()}"
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        fill(_pg_url(name))
+        yield conn, name
+    finally:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.close()
+
+
+def clone_database(template: tuple, request) -> str:
+    """A fresh database cloned from a `pg_template_database`, dropped after the test."""
+    conn, name = template
+    clone = f"gp_test_{uuid.uuid4().hex[:12]}"
+    conn.execute(f'CREATE DATABASE "{clone}" TEMPLATE "{name}"')
+    request.addfinalizer(lambda: conn.execute(f'DROP DATABASE IF EXISTS "{clone}" WITH (FORCE)'))
+    return _pg_url(clone)
+
+
+def store_of_backend(backend: str, gpkg_file: Path, tmp_path: Path, request, template: str):
+    """The test's store location: a copy of `gpkg_file`, or (PostGIS) a clone of the
+    session template fixture named `template`."""
+    if backend == "gpkg":
+        path = tmp_path / Path(gpkg_file).name
+        shutil.copy(gpkg_file, path)
+        return str(path)
+    return clone_database(request.getfixturevalue(template), request)
+
+
 @pytest.fixture(scope="session")
 def pg_template(fixture_registry):
     """A database holding the fixture layers, cloned for each test (CREATE DATABASE TEMPLATE)."""
-    conn = _pg_admin()
-    name = f"gp_test_tpl_{os.getpid()}"
-    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.execute(f'CREATE DATABASE "{name}"')
-    sync_shipped(fixture_registry, DATA, DATA / "layers", _pg_url(name))
-    yield conn, name
-    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
+    with pg_template_database(
+        "tpl", lambda url: sync_shipped(fixture_registry, DATA, DATA / "layers", url)
+    ) as template:
+        yield template
 
 
 @pytest.fixture
-def pg_url(pg_template):
+def pg_url(pg_template, request):
     """A fresh PostGIS store with the fixture layers (dropped after the test)."""
-    conn, template = pg_template
-    name = f"gp_test_{uuid.uuid4().hex[:12]}"
-    conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield _pg_url(name)
-    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return clone_database(pg_template, request)
 
 
 @pytest.fixture(params=["gpkg", "postgis"])

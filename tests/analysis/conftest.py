@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import uuid
 from pathlib import Path
 
 import pytest
@@ -13,6 +10,7 @@ from app.registry import load_registry
 from app.stores.build import sync_shipped
 from app.stores.gpkg import GpkgStore
 from tests.analysis.planner_data import build_planner_store
+from tests.conftest import pg_template_database, store_of_backend
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,37 +27,23 @@ def planner_pg_template():
     """The synthetic planner layers in a PostGIS template database (cloned for each test)."""
     from app.stores.postgis import PostgisStore
     from tests.analysis.planner_data import frames
-    from tests.conftest import _pg_admin, _pg_url
 
-    conn = _pg_admin()
-    name = f"gp_test_planner_{os.getpid()}"
-    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.execute(f'CREATE DATABASE "{name}"')
-    store = PostgisStore(_pg_url(name), create=True)
-    try:
-        for spec, frame in frames().values():
-            store.write_layer(spec, frame, source="tests/analysis/planner_data.py")
-    finally:
-        store.close()
-    yield conn, name
-    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
+    def fill(url):
+        store = PostgisStore(url, create=True)
+        try:
+            for spec, frame in frames().values():
+                store.write_layer(spec, frame, source="tests/analysis/planner_data.py")
+        finally:
+            store.close()
+
+    with pg_template_database("planner", fill) as template:
+        yield template
 
 
 @pytest.fixture
 def planner_location(backend, planner_store_file, tmp_path, request) -> str:  # noqa: F811
     """A fresh planner store of the test's back end (BOTH_STORES modules: PostGIS too)."""
-    if backend == "gpkg":
-        path = tmp_path / "planner.gpkg"
-        shutil.copy(planner_store_file, path)
-        return str(path)
-    from tests.conftest import _pg_url
-
-    conn, template = request.getfixturevalue("planner_pg_template")
-    name = f"gp_test_{uuid.uuid4().hex[:12]}"
-    conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    request.addfinalizer(lambda: conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    return _pg_url(name)
+    return store_of_backend(backend, planner_store_file, tmp_path, request, "planner_pg_template")
 
 
 @pytest.fixture

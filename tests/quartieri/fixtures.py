@@ -8,15 +8,13 @@ Alessandria house numbers (26,160 points, EPSG:3003) as an address layer.
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
 
 from app import create_app
-from tests.conftest import DATA, shared_path
+from tests.conftest import DATA, pg_template_database, shared_path, store_of_backend
 
 CITIZEN = DATA / "citizen"
 
@@ -67,34 +65,20 @@ def citizen_pg_template():
     """The citizen fixture layers in a PostGIS template database (cloned for each test)."""
     from app.registry import load_registry
     from app.stores.build import sync_shipped
-    from tests.conftest import _pg_admin, _pg_url
 
-    conn = _pg_admin()
-    name = f"gp_test_citizen_{os.getpid()}"
-    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.execute(f'CREATE DATABASE "{name}"')
-    registry = load_registry(CITIZEN / "layers", CITIZEN)
-    sync_shipped(registry, CITIZEN, CITIZEN / "layers", _pg_url(name))
-    yield conn, name
-    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
+    def fill(url):
+        registry = load_registry(CITIZEN / "layers", CITIZEN)
+        sync_shipped(registry, CITIZEN, CITIZEN / "layers", url)
+
+    with pg_template_database("citizen", fill) as template:
+        yield template
 
 
 @pytest.fixture
 def citizen_location(backend, citizen_store, tmp_path, request) -> str:
     """A fresh citizen store of the test's back end (modules with BOTH_STORES = True run
     on PostGIS too)."""
-    if backend == "gpkg":
-        store = tmp_path / "citizen.gpkg"
-        shutil.copy(citizen_store, store)
-        return str(store)
-    from tests.conftest import _pg_url
-
-    conn, template = request.getfixturevalue("citizen_pg_template")
-    name = f"gp_test_{uuid.uuid4().hex[:12]}"
-    conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    request.addfinalizer(lambda: conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    return _pg_url(name)
+    return store_of_backend(backend, citizen_store, tmp_path, request, "citizen_pg_template")
 
 
 @pytest.fixture
