@@ -1,7 +1,7 @@
 """Open-data metadata: a record per layer (OGC API Records-like) and the catalogue as
 DCAT-AP_IT JSON-LD at /catalog.jsonld, for dati.lombardia.it and dati.gov.it harvesters.
 
-The README maps these fields to RNDT (the Italian national metadata profile).
+docs/api.md maps these fields to RNDT (the Italian national metadata profile).
 """
 
 from __future__ import annotations

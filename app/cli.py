@@ -231,7 +231,7 @@ def rewrite(layer_id, user):
 
     The same features and metadata, stored as this release stores a version: what an
     older release wrote gains the indexes on its fields and, for points, the tile
-    generalisation (see README, "Vector tiles"). A rollback serves the old version again.
+    generalisation (docs/api.md, "Vector tiles"). A rollback serves the old version again.
     """
     from app.stores.base import Query
 

@@ -14,7 +14,7 @@ Prints p50/p95 per store, geometry and size, and (with --plot) writes docs/bench
 The goal (issue 8): p95 flat as N grows, at most 50 ms at 1M.
 
     python scripts/bench_growth.py [--sizes 10000,100000] [--stores gpkg,postgis]
-    python scripts/bench_growth.py --sizes 10000,100000,1000000 --plot    # the README figures
+    python scripts/bench_growth.py --sizes 10000,100000,1000000 --plot    # the figures of docs/benchmarks.md
 """
 
 from __future__ import annotations

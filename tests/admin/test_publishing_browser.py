@@ -1,7 +1,7 @@
 """The SIT office's whole path in a real browser: upload, report, preview, publish, roll back.
 
 Debian's Chromium under Playwright, on a live server with no basemap; screenshots go to
-tests/.artifacts/ (the README's comes from here).
+tests/.artifacts/ (docs/screenshots' come from here).
 """
 
 from __future__ import annotations
