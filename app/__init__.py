@@ -75,8 +75,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             log.error("the geoportal cannot serve data: %s", exc.detail)
             app.extensions[KEY] = exc.detail
 
-    from app import admin, catalog, cli, downloads, ogcapi, viewer
-    from app.ogcapi.tiles import tiles_bp
+    from app import admin, catalog, cli, downloads, maps, ogcapi, viewer
+    from app.ogcapi.tiles import bp as tiles_bp
 
     app.register_blueprint(ogcapi.bp, url_prefix="/api")
     app.register_blueprint(tiles_bp, url_prefix="/api")
@@ -94,5 +94,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(processes_bp, url_prefix="/api/processes")
     app.register_blueprint(workspace_bp)
     admin.init_app(app, settings)
+    maps.init_app(app)  # public /embed/<slug>, and the maps' admin pages
     cli.register(app)
     return app

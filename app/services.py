@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import current_app
 
-from app.errors import LayerNotFound, StoreError
+from app.errors import GeoportaleError, LayerNotFound, StoreError
 from app.registry import LayerSpec, Registry
-from app.stores.base import FeatureStore
+from app.stores.base import Feature, FeatureStore, Query
 
 KEY = "geoportale"
+#: Read everything: the largest layer read whole is an address layer (~10^5 points).
+ALL = 10_000_000
+T = TypeVar("T")
 
 
 class Services:
@@ -28,6 +32,8 @@ class Services:
         self._lock = threading.Lock()
         self._generation: int | None = None
         self._registry = Registry(())
+        self._built: dict[str, tuple[int, Any]] = {}
+        self._building = threading.RLock()  # builders nest (the search index needs the areas)
 
     @property
     def registry(self) -> Registry:
@@ -37,6 +43,45 @@ class Services:
                 specs = sorted(self.store.published_specs(), key=lambda s: (s.order, s.id))
                 self._registry, self._generation = Registry(tuple(specs)), generation
         return self._registry
+
+    def cached(self, name: str, build: Callable[[], T]) -> T:
+        """What `build()` made for the store's current generation, built again after a write.
+
+        Every change of what is served (publish, rollback, unpublish, metadata) moves the
+        generation, so one number keys every cache: no per-layer lookups on a warm request.
+        A write during a build stores the value under the older generation: the next call
+        builds again.
+        """
+        generation = self.store.generation()
+        hit = self._built.get(name)
+        if hit is not None and hit[0] == generation:
+            return hit[1]
+        with self._building:
+            hit = self._built.get(name)
+            if hit is not None and hit[0] == generation:
+                return hit[1]
+            value = build()
+            self._built[name] = (generation, value)
+            return value
+
+    def served_spec(self, layer_id: str) -> LayerSpec | None:
+        """The published spec of a layer present in the store, or None (layers may be absent)."""
+        spec = self.registry.get(layer_id)
+        if spec is None or not spec.published:
+            return None
+        try:
+            self.store.describe(layer_id)
+        except GeoportaleError:
+            return None
+        return spec
+
+    def served_specs(self) -> list[LayerSpec]:
+        """Every published layer the store holds, in registry order."""
+        return [s for s in self.registry.published if self.served_spec(s.id) is not None]
+
+    def read_all(self, spec: LayerSpec) -> list[Feature]:
+        """Every feature of a layer, in store order (for the caches built on whole layers)."""
+        return self.store.query(spec, Query(limit=ALL)).features
 
     def layer(self, layer_id: str) -> LayerSpec:
         """A published layer by id; LayerNotFound otherwise."""

@@ -79,8 +79,7 @@ def build(store_kind: str, location: str, sizes: list[int]) -> tuple[dict, dict]
                 centres[lid] = xy
                 print(f"  {store_kind:8} {lid:14} {n:>9,} written in {seconds[lid]:6.1f} s")
     finally:
-        if hasattr(store, "close"):
-            store.close()
+        store.close()
     return seconds, centres
 
 

@@ -9,7 +9,7 @@ from the tile cache). Unless --no-geojson, the same bbox is also fetched from
 `/api/collections/{id}/items` as the GeoJSON viewer would (every page, `next` links
 followed). Prints latency p50/p95 and the bytes a browser would download, per zoom:
 `feat/tile` is the layer's features inside the tile, `in MVT` those the tile carries
-(thinned by the point generalisation, `app/tiles/generalise.py`). With
+(thinned by the point generalisation, `app/stores/generalise.py`). With
 --without-generalisation the layer is also written as before it (no hidden columns) and
 timed in the same run, for a comparison on one machine state.
 
@@ -37,9 +37,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from app import create_app  # noqa: E402
+from app.geo.tilegrid import Tile, tiles_covering  # noqa: E402
 from app.registry.spec import LayerSpec  # noqa: E402
 from app.stores import open_store  # noqa: E402
-from app.tiles.grid import Tile, tiles_covering  # noqa: E402
 
 CREMONA = (9.97, 45.11, 10.08, 45.16)  # lon/lat extent the points are spread over
 PROVINCE = (9.43, 44.90, 10.52, 45.65)  # --area province
@@ -146,8 +146,7 @@ def main() -> None:
                 print(
                     f"\n{kind}{how}: written with stage+publish in {time.perf_counter() - t0:.1f} s"
                 )
-                if hasattr(store, "close"):
-                    store.close()
+                store.close()
                 app = create_app({"STORE": str(location), "AUTO_BUILD": False, "BASEMAP": "none"})
                 try:
                     run_zooms(app, zooms, extent, args.tiles, args.geojson)
@@ -245,7 +244,7 @@ def _close(app) -> None:
     from app.services import KEY, Services
 
     found = app.extensions.get(KEY)
-    if isinstance(found, Services) and hasattr(found.store, "close"):
+    if isinstance(found, Services):
         found.store.close()
 
 

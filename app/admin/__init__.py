@@ -44,9 +44,7 @@ def init_app(app: Flask, settings: dict) -> None:
     )
     app.register_blueprint(bp)
     register_nav(app, "admin.dashboard", "Layer pubblicati", order=0)
-    from app import maps
     from app.admin import publishing
 
     publishing.init_app(app)
-    maps.init_app(app)
     app.cli.add_command(users_cli)

@@ -20,7 +20,6 @@ from app.tiles import documents as docs
 from app.tiles.openapi import tile_paths
 
 bp = Blueprint("tiles", __name__)
-tiles_bp = bp
 # For the collection document, the conformance list and the OpenAPI document:
 collection_links = docs.collection_links
 CONFORMANCE = docs.CONFORMANCE

@@ -13,7 +13,7 @@ from typing import Any
 import shapely
 from shapely import STRtree
 
-from app.search.normalize import fold
+from app.text import fold
 
 QUARTIERI_LAYER = "quartieri"
 #: The field, in any layer, holding the number of the quartiere a feature belongs to.

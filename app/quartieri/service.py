@@ -15,7 +15,7 @@ import shapely
 
 from app.geo.crs import transformer
 from app.quartieri.areas import QUARTIERE_FIELD, Quartiere, QuartiereAreas, representative_point
-from app.quartieri.data import cached, load_areas, read_all, served_spec, versions
+from app.quartieri.data import load_areas
 from app.registry.spec import LayerSpec
 from app.services import Services
 
@@ -132,12 +132,12 @@ def years_of(props: dict, history: tuple[dict, ...]) -> frozenset[int]:
 
 def build_interventi(svc: Services) -> Interventi:
     areas = load_areas(svc)
-    spec = served_spec(svc, INTERVENTI_LAYER)
+    spec = svc.served_spec(INTERVENTI_LAYER)
     result = Interventi(spec, areas)
     if spec is None:
         return result
     to_metric = transformer("EPSG:4326", METRIC_CRS)
-    for f in read_all(svc, spec):
+    for f in svc.read_all(spec):
         geom = shapely.geometry.shape(f.geometry) if f.geometry else None
         point = representative_point(geom)
         metric = to_metric.transform(*point) if point else None
@@ -159,9 +159,8 @@ def build_interventi(svc: Services) -> Interventi:
 
 
 def load_interventi(svc: Services) -> Interventi:
-    """The interventions, cached until the interventi or quartieri layer changes."""
-    key = versions(svc, ["quartieri", INTERVENTI_LAYER])
-    return cached("interventi", key, lambda: build_interventi(svc))
+    """The interventions, cached until the store's generation moves."""
+    return svc.cached("interventi", lambda: build_interventi(svc))
 
 
 # -- filters -----------------------------------------------------------------------------

@@ -8,8 +8,9 @@ help ranking ("corso Garibaldi" before "via Garibaldi") but are never required.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from app.text import fold
 
 #: Italian street-type abbreviations (as written, dots included) and their full form.
 ABBREVIATIONS = {
@@ -55,14 +56,6 @@ SOFT = STREET_TYPES | STOPWORDS
 
 _WORD = re.compile(r"[a-z0-9]+")
 _SPACE = re.compile(r"\s+")
-_APOSTROPHES = str.maketrans({c: " " for c in "'’‘`´ʼ"})
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, apostrophes as spaces."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.lower().translate(_APOSTROPHES)
 
 
 @dataclass(frozen=True)

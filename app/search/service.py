@@ -1,18 +1,20 @@
-"""The search service: one index per process, rebuilt when a published layer changes."""
+"""The search service: one index per process, rebuilt when what the store serves changes."""
 
 from __future__ import annotations
 
-from app.quartieri.data import cached, load_areas, served_specs, versions
+from app.quartieri.data import load_areas
 from app.search.index import SearchIndex
 from app.search.sources import build_docs
 from app.services import Services
 
 
 def search_index(svc: Services) -> SearchIndex:
-    """The index of every published layer, cached until one of them changes."""
-    specs = served_specs(svc)
-    key = versions(svc, ["quartieri", *(s.id for s in specs)])
-    return cached("search", key, lambda: SearchIndex(build_docs(svc, specs, load_areas(svc))))
+    """The index of every published layer, cached until the store's generation moves."""
+
+    def build() -> SearchIndex:
+        return SearchIndex(build_docs(svc, svc.served_specs(), load_areas(svc)))
+
+    return svc.cached("search", build)
 
 
 def search(svc: Services, query: str, limit: int = 10, lang: str = "it") -> list[dict]:

@@ -21,7 +21,6 @@ from app.quartieri.areas import (
     representative_point,
     text_ref,
 )
-from app.quartieri.data import read_all
 from app.quartieri.service import INTERVENTI_LAYER
 from app.registry.spec import AddressSpec, LayerSpec
 from app.search.index import Doc, House
@@ -82,7 +81,7 @@ def feature_docs(svc: Services, spec: LayerSpec, areas: QuartiereAreas) -> list[
         return []
     kind = "intervento" if spec.id == INTERVENTI_LAYER else "feature"
     docs = []
-    for f in read_all(svc, spec):
+    for f in svc.read_all(spec):
         texts = [str(f.properties[n]) for n in fields if f.properties.get(n) not in (None, "")]
         if not texts:
             continue
@@ -120,7 +119,7 @@ def address_docs(svc: Services, spec: LayerSpec, areas: QuartiereAreas) -> list[
     a: AddressSpec = spec.search.address
     streets: dict[str, dict] = defaultdict(dict)
     names: dict[str, str] = {}
-    for f in read_all(svc, spec):
+    for f in svc.read_all(spec):
         p = f.properties
         label = street_label(p.get(a.street_type) if a.street_type else None, p.get(a.street_name))
         key = house_key(

@@ -14,6 +14,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from app.geo.tilegrid import Tile
 from app.registry.spec import LayerSpec
 
 BBox = tuple[float, float, float, float]
@@ -183,6 +184,26 @@ class FeatureStore(ABC):
     @abstractmethod
     def generation(self) -> int:
         """A number that changes whenever what is served changes (for caches)."""
+
+    @abstractmethod
+    def tile(self, spec: LayerSpec, tile: Tile, version: int | None = None) -> bytes:
+        """The Mapbox Vector Tile of `tile` (its features and a buffer around it), of the
+        served version unless `version` is given; b"" when the tile is empty."""
+
+    def close(self) -> None:
+        """Release what the store holds open (connection pools, listeners). Idempotent;
+        a store holding nothing open between calls (GeoPackage) has nothing to do."""
+        return None
+
+    # -- upkeep --------------------------------------------------------------------
+
+    @abstractmethod
+    def shipped_fingerprints(self) -> dict[str, str]:
+        """Layer id -> fingerprint of its newest shipped version (the build compares them)."""
+
+    @abstractmethod
+    def orphan_tables(self) -> list[str]:
+        """Feature tables no version refers to (left by a crash; always empty after a write)."""
 
     # -- versions ------------------------------------------------------------------
 

@@ -93,8 +93,7 @@ def _sync(registry, root, layers_dir, target, force, started) -> SyncResult:
     try:
         return _sync_into(store, registry, root, layers_dir, force, started)
     finally:
-        if hasattr(store, "close"):  # PostGIS: the build's own connection pool
-            store.close()
+        store.close()  # PostGIS: the build's own connection pool
 
 
 def _sync_into(store, registry, root, layers_dir, force, started) -> SyncResult:

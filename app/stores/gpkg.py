@@ -29,9 +29,9 @@ from app.stores.base import Feature, FeaturePage, LayerInfo, Query
 from app.stores.counts import CountCache
 from app.stores.cql2 import conjunction, fields_of, is_spatial
 from app.stores.filter_eval import evaluate, regexp, to_sql
+from app.stores.generalise import CELL_COLUMN, MINZOOM_COLUMN, hidden_columns
 from app.stores.gpkg_catalog import CatalogMixin, create_catalog
 from app.stores.gpkg_tiles import GpkgTilesMixin
-from app.tiles.generalise import CELL_COLUMN, MINZOOM_COLUMN, hidden_columns
 
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
@@ -381,7 +381,7 @@ class GpkgStore(GpkgTilesMixin, CatalogMixin):
     # -- feature tables (GDAL) ------------------------------------------------------
 
     def _write_table(self, table: str, data, spec: LayerSpec) -> None:
-        # Point layers carry the hidden tile generalisation columns (app/tiles/generalise.py).
+        # Point layers carry the hidden tile generalisation columns (app/stores/generalise.py).
         hidden = hidden_columns(spec.field_names, data.geometry.values)
         if hidden is not None:
             data = data.assign(**hidden)

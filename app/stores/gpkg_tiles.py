@@ -1,6 +1,6 @@
 """The GeoPackage store's tile reader: the rows of one vector tile, in bulk.
 
-A version written with the hidden generalisation columns (`app/tiles/generalise.py`) is
+A version written with the hidden generalisation columns (`app/stores/generalise.py`) is
 read below the base zoom through the index on (`gp_minzoom`, `gp_cell`): one index range
 per minzoom level and Z-order range of the tile and its buffer, so only the points the
 tile shows are read. Any other read (versions written before those columns, lines and
@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.geo.mvt import MARGIN, encode_rows
+from app.geo.tilegrid import Tile
 from app.registry.spec import LayerSpec
-from app.tiles.encoder import MARGIN
-from app.tiles.generalise import (
+from app.stores.generalise import (
     BASE_ZOOM,
     CELL_COLUMN,
     HIDDEN_COLUMNS,
@@ -22,7 +23,6 @@ from app.tiles.generalise import (
     has_room,
     tile_cell_ranges,
 )
-from app.tiles.grid import Tile
 
 
 def _quote(name: str) -> str:
@@ -30,7 +30,14 @@ def _quote(name: str) -> str:
 
 
 class GpkgTilesMixin:
-    """`tile_rows` for GpkgStore (needs its `_snapshot`, `_table`)."""
+    """`tile()` for GpkgStore (needs its `_snapshot`, `_table`)."""
+
+    def tile(self, spec: LayerSpec, tile: Tile, version: int | None = None) -> bytes:
+        """The MVT of `tile`: its rows read in bulk, encoded here (app/geo/mvt.py)."""
+        got = self.tile_rows(spec, tile, version)
+        fields = list(spec.field_names)
+        thin = not got.generalised  # a generalised read is thinned for the zoom already
+        return encode_rows(spec.id, fields, got.geoms, got.rows, tile, thin) or b""
 
     def tile_rows(self, spec: LayerSpec, tile: Tile, version: int | None = None) -> TileRows:
         """Geometries (lon/lat) and field values of the features of `tile` and its buffer.

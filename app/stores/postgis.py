@@ -61,11 +61,7 @@ SELECTIVE_ROWS = 20_000
 POINTER_SECONDS = 2.0
 
 
-def is_postgres_url(value: str) -> bool:
-    return str(value).startswith(("postgresql://", "postgres://"))
-
-
-class PostgisStore(PostgisCatalogMixin, PostgisTilesMixin):
+class PostgisStore(PostgisTilesMixin, PostgisCatalogMixin):
     """Feature store in a PostGIS database (schema `geoportale`)."""
 
     def __init__(self, url: str, create: bool = False, max_size: int = 10):

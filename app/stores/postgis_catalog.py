@@ -18,11 +18,11 @@ from psycopg import sql
 from app.errors import DataError, LayerNotFound
 from app.registry.spec import LayerSpec
 from app.stores.base import FeatureStore, LayerInfo, VersionInfo
+from app.stores.generalise import CELL_COLUMN, MINZOOM_COLUMN, hidden_columns
 from app.stores.gpkg_catalog import KEEP_VERSIONS, _now
 from app.stores.postgis_notify import CHANNEL
 from app.stores.postgis_sql import field_indexes
 from app.stores.prepare import prepare_layer
-from app.tiles.generalise import CELL_COLUMN, MINZOOM_COLUMN, hidden_columns
 
 SCHEMA = "geoportale"
 _PG_TYPES = {
@@ -140,7 +140,7 @@ class PostgisCatalogMixin(FeatureStore):
                 sql.SQL("{} {}").format(sql.Identifier(f.name), sql.SQL(_PG_TYPES[f.type]))
                 for f in spec.fields
             ]
-            # Point layers carry the hidden tile generalisation columns (app/tiles/generalise.py).
+            # Point layers carry the hidden tile generalisation columns (app/stores/generalise.py).
             hidden = hidden_columns(spec.field_names, data.geometry.values)
             if hidden is not None:
                 columns += [sql.SQL(f"{MINZOOM_COLUMN} smallint, {CELL_COLUMN} bigint")]

@@ -1,6 +1,6 @@
-"""The PostGIS store's vector tiles: one `ST_AsMVT` query per tile (see `mvt`).
+"""The PostGIS store's vector tiles: one `ST_AsMVT` query per tile (see `tile`).
 
-A version written with the hidden generalisation columns (`app/tiles/generalise.py`) is
+A version written with the hidden generalisation columns (`app/stores/generalise.py`) is
 read below the base zoom through the index on (`gp_minzoom`, `gp_cell`), as the GeoPackage
 store reads it (`gpkg_tiles.py`); anything else reads every feature in the tile through the
 GiST index.
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from psycopg import sql
 
+from app.geo.mvt import BUFFER, EXTENT
+from app.geo.tilegrid import Tile
 from app.registry.spec import LayerSpec
-from app.stores.postgis_catalog import SCHEMA
-from app.tiles.generalise import (
+from app.stores.generalise import (
     BASE_ZOOM,
     CELL_COLUMN,
     HIDDEN_COLUMNS,
@@ -20,30 +21,24 @@ from app.tiles.generalise import (
     has_room,
     tile_cell_ranges,
 )
+from app.stores.postgis_catalog import SCHEMA
 
 
 class PostgisTilesMixin:
-    """`mvt()` for PostgisStore (uses its `pool` and `_table`)."""
+    """`tile()` for PostgisStore (uses its `pool` and `_table`)."""
 
-    def mvt(
-        self,
-        spec: LayerSpec,
-        z: int,
-        x: int,
-        y: int,
-        version: int | None = None,
-        extent: int = 4096,
-        buffer: int = 256,
-    ) -> bytes:
+    def tile(self, spec: LayerSpec, tile: Tile, version: int | None = None) -> bytes:
         """A Mapbox Vector Tile made by ST_AsMVT (b'' when empty), of the served version
-        unless `version` is given; `buffer` in tile units (256 = 16 px of a 256 px tile).
+        unless `version` is given; extent and buffer as the GeoPackage's (app/geo/mvt.py).
 
-        A version written with the generalisation columns (`app/tiles/generalise.py`) is
+        A version written with the generalisation columns (`app/stores/generalise.py`) is
         read below the base zoom as the GeoPackage store reads it: only the points of
         minzoom <= z, found by one (gp_minzoom, gp_cell) index range each for the tile and
         its buffer; lines and areas of a mixed layer through the GiST index. Anything else
         (older versions, zooms from the base zoom on) reads every feature in the tile.
         """
+        z, x, y = tile.z, tile.x, tile.y
+        extent, buffer = EXTENT, BUFFER
         cols = sql.SQL("").join(
             sql.SQL(", t.{}").format(sql.Identifier(f.name)) for f in spec.fields
         )

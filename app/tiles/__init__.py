@@ -1,7 +1,7 @@
 """Mapbox Vector Tiles of the published layers (WebMercatorQuad): grid, encoder, cache."""
 
-from app.tiles.encoder import MIME
-from app.tiles.grid import Tile, parse_tile
+from app.geo.mvt import MIME
+from app.geo.tilegrid import Tile, parse_tile
 from app.tiles.service import TileService, tile_etag
 
 __all__ = ["MIME", "Tile", "TileService", "parse_tile", "tile_etag"]

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from flask import url_for
 
+from app.geo.mvt import MIME
+from app.geo.tilegrid import EPSG_3857, TILE_MATRIX_SET, TILE_MATRIX_SET_URI
 from app.registry.spec import LayerSpec
 from app.stores.base import LayerInfo
-from app.tiles.encoder import MIME
-from app.tiles.grid import EPSG_3857, TILE_MATRIX_SET, TILE_MATRIX_SET_URI
 
 JSON = "application/json"
 TILEJSON = "application/json"  # TileJSON has no registered media type of its own

@@ -5,8 +5,8 @@ Self-contained except for `#/components/responses/Problem`, which the main docum
 
 from __future__ import annotations
 
-from app.tiles.encoder import MIME
-from app.tiles.grid import MAX_ZOOM
+from app.geo.mvt import MIME
+from app.geo.tilegrid import MAX_ZOOM
 
 _PROBLEM = {"$ref": "#/components/responses/Problem"}
 _JSON = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}

@@ -92,7 +92,9 @@ class Workspace:
 
     @property
     def is_postgis(self) -> bool:
-        return self.store.startswith(("postgresql://", "postgres://"))
+        from app.stores import is_postgres
+
+        return is_postgres(self.store)
 
     def settings(self) -> dict[str, str]:
         return {
@@ -156,7 +158,7 @@ def make_workspace(root: Path, pg_admin: str | None = None) -> Workspace:
         "reliability",
     )
     assert result.ok, result.report.as_dict()
-    getattr(store, "close", lambda: None)()
+    store.close()
     return ws
 
 

@@ -67,7 +67,7 @@ def _stage_draft(ws: Workspace) -> int:
         path = write_version(ws.root / "draft_B.geojson", "B")
         return import_file(store, path, ImportOptions(LAYER), "reliability").report.version
     finally:
-        getattr(store, "close", lambda: None)()
+        store.close()
 
 
 def disk_full(root: Path) -> list[FaultCase]:

@@ -64,7 +64,7 @@ def state(ws: Workspace) -> Snapshot:
     try:
         return snapshot(store)
     finally:
-        getattr(store, "close", lambda: None)()
+        store.close()
 
 
 def big_file(path: Path, n: int) -> Path:
@@ -130,7 +130,7 @@ def next_write(ws: Workspace) -> list[str]:
         assert result.ok, result.report.as_dict()
         return store.orphan_tables()
     finally:
-        getattr(store, "close", lambda: None)()
+        store.close()
 
 
 def check_after_crash(
@@ -191,7 +191,7 @@ def _orphans(ws: Workspace) -> list[str]:
     try:
         return store.orphan_tables()
     finally:
-        getattr(store, "close", lambda: None)()
+        store.close()
 
 
 def _stamp(path: str) -> tuple[int, int]:
@@ -282,7 +282,7 @@ def kill_mid_publish(ws: Workspace) -> FaultCase:
         )
         draft = import_file(store, path, ImportOptions(LAYER), "reliability").report.version
     finally:
-        getattr(store, "close", lambda: None)()
+        store.close()
     before = state(ws)
     proc = subprocess.Popen(
         [sys.executable, "-c", _SLOW_PUBLISH, ws.store, LAYER, str(draft)],

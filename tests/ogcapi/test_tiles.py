@@ -5,8 +5,8 @@ from __future__ import annotations
 import mapbox_vector_tile
 import pytest
 
-from app.tiles.encoder import BUFFER, EXTENT
-from app.tiles.grid import Tile, lonlat_to_tile, parse_tile
+from app.geo.mvt import BUFFER, EXTENT
+from app.geo.tilegrid import Tile, lonlat_to_tile, parse_tile
 
 BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
 

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 import shapely
 
+from app.geo.mvt import EXTENT
+from app.geo.tilegrid import Tile, lonlat_to_tile, tiles_covering
 from app.registry.spec import LayerSpec
-from app.tiles.encoder import EXTENT
-from app.tiles.generalise import BASE_ZOOM, HIDDEN_COLUMNS, max_points_per_tile
-from app.tiles.grid import Tile, lonlat_to_tile, tiles_covering
+from app.stores.generalise import BASE_ZOOM, HIDDEN_COLUMNS, max_points_per_tile
 
 BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
 

@@ -105,7 +105,6 @@ def test_search_page(citizen_client):
 
 def test_index_follows_store_versions(citizen_app):
     """A new version of a layer (here: a spec change publishing the same data) rebuilds."""
-    from app.quartieri.data import CACHE_KEY
     from app.search.service import search_index
 
     with citizen_app.test_request_context():
@@ -124,5 +123,31 @@ def test_index_follows_store_versions(citizen_app):
         svc.store.write_layer(spec, gdf)
         second = search_index(svc)
         assert second is not first
-        assert citizen_app.extensions[CACHE_KEY]["search"][1] is second
+        assert search_index(svc) is second
         assert [r["label"] for r in second.search("museo nuovo zecca")][0] == "Museo Nuovo di Zecca"
+
+
+def test_a_warm_search_asks_the_store_for_its_generation_only(citizen_app, citizen_client):
+    """Search-as-you-type: once the index is built, a request costs no per-layer lookups
+    (each a round trip on PostGIS); the cache key is the store's generation alone."""
+    from app.services import services
+
+    assert citizen_client.get("/api/search?q=museo").status_code == 200  # builds the index
+    with citizen_app.app_context():
+        store = services().store
+    calls = []
+    for name in ("describe", "query", "published_specs", "versions"):
+        real = getattr(store, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):
+            calls.append(_name)
+            return _real(*args, **kwargs)
+
+        setattr(store, name, counted)
+    try:
+        for q in ("mus", "muse", "museo", "museo c"):
+            assert citizen_client.get("/api/search", query_string={"q": q}).status_code == 200
+    finally:
+        for name in ("describe", "query", "published_specs", "versions"):
+            delattr(store, name)
+    assert calls == []

@@ -43,18 +43,18 @@ def test_postgis_plans_use_the_gist_index(pg, spec):
     assert "geom_idx" in plan and ("Index Scan" in plan or "Bitmap Index Scan" in plan), plan
 
 
-def test_mvt_from_st_asmvt(pg, spec):
+def test_tiles_of_either_store_hold_their_features(store, spec):
+    """`FeatureStore.tile`: ST_AsMVT on PostGIS, a bulk read encoded in Python on GeoPackage."""
     mapbox_vector_tile = pytest.importorskip("mapbox_vector_tile")
-    from app.tiles.grid import lonlat_to_tile
+    from app.geo.tilegrid import Tile, lonlat_to_tile
 
     s = spec("punti")
     z = 14
     x, y = lonlat_to_tile(10.02, 45.133, z)  # the tile holding p1
-    tile = pg.mvt(s, z, x, y)
-    decoded = mapbox_vector_tile.decode(tile)
+    decoded = mapbox_vector_tile.decode(store.tile(s, Tile(z, x, y)))
     names = {f["properties"]["nome"] for f in decoded["punti"]["features"]}
     assert "Punto uno" in names
-    assert pg.mvt(s, z, 0, 0) == b""
+    assert store.tile(s, Tile(z, 0, 0)) == b""
 
 
 def test_write_is_one_transaction(pg, spec):

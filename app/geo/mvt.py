@@ -1,4 +1,4 @@
-"""Features of one tile to a Mapbox Vector Tile: project, clip, simplify, thin, encode.
+"""Geometries of one tile to a Mapbox Vector Tile: project, clip, simplify, thin, encode.
 
 All geometry work is vectorised with shapely 2 on the whole tile at once; only the final
 protobuf encoding (mapbox-vector-tile) goes feature by feature.
@@ -13,8 +13,7 @@ import numpy as np
 import shapely
 from mapbox_vector_tile.encoder import on_invalid_geometry_make_valid
 
-from app.stores.base import Feature
-from app.tiles.grid import TILE_PIXELS, Tile, lonlat_to_mercator
+from app.geo.tilegrid import TILE_PIXELS, Tile, lonlat_to_mercator
 
 EXTENT = 4096  # tile coordinate units per tile side (the MVT default)
 UNITS_PER_PIXEL = EXTENT // TILE_PIXELS  # 16
@@ -33,17 +32,6 @@ _ENCODE_OPTIONS = {
     "y_coord_down": True,
     "on_invalid_geometry": on_invalid_geometry_make_valid,
 }
-
-
-def to_shapes(features: list[Feature]) -> np.ndarray:
-    """GeoJSON geometries of the store's features as a shapely array (points in bulk)."""
-    if features and all(f.geometry and f.geometry["type"] == "Point" for f in features):
-        coords = np.array([f.geometry["coordinates"][:2] for f in features], dtype=float)
-        return shapely.points(coords)
-    return np.array(
-        [shapely.geometry.shape(f.geometry) if f.geometry else None for f in features],
-        dtype=object,
-    )
 
 
 def to_tile_units(geoms: np.ndarray, tile: Tile) -> np.ndarray:
@@ -97,13 +85,6 @@ def _properties(props: dict, fields: Iterable[str]) -> dict:
             continue
         out[name] = value if isinstance(value, (str, bool, int, float)) else str(value)
     return out
-
-
-def encode_tile(layer: str, fields: list[str], features: list[Feature], tile: Tile) -> bytes | None:
-    """One MVT layer named `layer` with `features` (lon/lat); None when nothing is left."""
-    located = [f for f in features if f.geometry]
-    rows = [tuple(f.properties.get(name) for name in fields) for f in located]
-    return encode_rows(layer, fields, to_shapes(located), rows, tile)
 
 
 def encode_rows(

@@ -1,4 +1,4 @@
-"""Point generalisation (app/tiles/generalise.py) and the fast point encoder, without a store."""
+"""Point generalisation (app/stores/generalise.py) and the fast point encoder, without a store."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import mapbox_vector_tile
 import numpy as np
 import shapely
 
-from app.tiles.encoder import (
+from app.geo.mvt import (
     _ENCODE_OPTIONS,
     BUFFER,
     MARGIN,
@@ -14,7 +14,8 @@ from app.tiles.encoder import (
     _properties,
     encode_points,
 )
-from app.tiles.generalise import (
+from app.geo.tilegrid import Tile, lonlat_to_tile
+from app.stores.generalise import (
     BASE_ZOOM,
     BUFFER_PIXELS,
     CELL_PIXELS,
@@ -26,7 +27,6 @@ from app.tiles.generalise import (
     point_minzoom,
     tile_cell_ranges,
 )
-from app.tiles.grid import Tile, lonlat_to_tile
 
 
 def scatter(n: int, seed: int = 7, extent=(9.9, 45.05, 10.2, 45.25)) -> np.ndarray:

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from app.tiles.grid import TILE_PIXELS
+from app.geo.tilegrid import TILE_PIXELS
 
 #: The hidden per-feature columns; never one of a layer's fields (see `has_room`).
 MINZOOM_COLUMN = "gp_minzoom"
