@@ -7,6 +7,7 @@ HTML page. Neither ever shows a stack trace or an internal path.
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask, Response, json, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -76,6 +77,29 @@ class DataError(GeoportaleError):
     status = 422
     code = "invalid-data"
     title = "Invalid data"
+
+
+# The directories of an absolute path ("/tmp/geoportale-upload-x/", "CSV:/srv/..."), not URLs.
+_ABSOLUTE_DIRS = re.compile(r"(?<![\w./])(?:/[^\s/'\"():,;]+)+/")
+
+
+def scrub_paths(text: str) -> str:
+    """`text` with the directories of absolute paths left out, so only file names show."""
+    return _ABSOLUTE_DIRS.sub("", text)
+
+
+class ImportRefused(DataError):
+    """The file cannot be imported as it is; the message says why and what to do.
+
+    Messages often quote GDAL, which names files by their server path (a temporary upload
+    directory): only the file's own name is shown.
+    """
+
+    code = "import-refused"
+    title = "File not importable"
+
+    def __init__(self, detail: str, parameter: str | None = None):
+        super().__init__(scrub_paths(detail), parameter)
 
 
 def wants_html() -> bool:

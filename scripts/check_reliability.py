@@ -88,13 +88,14 @@ def main(argv: list[str] | None = None) -> int:
         if "hostile" in only:
             from scripts.reliability.hostile import run_hostile
 
-            ws = make_workspace(work / "hostile")
-            for r in run_hostile(ws, work / "corpus"):
-                figures["tried"] += r.tried
-                figures["clean"] += r.clean
-                figures["lost"] += len(r.lost)
-                results.append(r.ok)
-                _section("hostile input", r.lines(), r.ok)
+            for label, pg in stores:  # every store: a refused upload must change none
+                ws = make_workspace(work / f"hostile-{label}", pg)
+                for r in run_hostile(ws, work / "corpus"):
+                    figures["tried"] += r.tried
+                    figures["clean"] += r.clean
+                    figures["lost"] += len(r.lost)
+                    results.append(r.ok)
+                    _section(f"hostile input ({label})", r.lines(), r.ok)
         if "fuzz" in only:
             from scripts.reliability.fuzz import run_fuzz
 

@@ -1,8 +1,9 @@
 """Open the files the SIT office has: zipped shapefile, GeoPackage, GeoJSON, CSV, KML/KMZ.
 
 Every reader returns the data in the file's own CRS plus what it noticed (`notes`), or
-raises ImportRefused with a message a person can act on. Archives are checked before
-anything is extracted: no absolute paths or `..`, no links, bounded size and ratio.
+raises ImportRefused with a message a person can act on. Archives are checked before anything
+is extracted (archives.py), and every file is checked by guard.py before GDAL opens it: GDAL
+chooses drivers by content and some follow a file to other files and URLs.
 """
 
 from __future__ import annotations
@@ -11,10 +12,7 @@ import csv
 import io as stdio
 import json
 import re
-import stat
 import unicodedata
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,23 +22,13 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from app.errors import DataError
+from app.errors import ImportRefused
+from app.publishing import guard
+from app.publishing.archives import safe_extract
 
-MAX_ENTRIES = 2000
-MAX_UNPACKED = 4 * 1024**3
-MAX_RATIO = 200  # uncompressed / compressed, per entry larger than 1 MB
 MAX_FIELDS = 1000  # more is a broken or hostile file (and slow to check, field by field)
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".csv")
-# A damaged entry (CRC, inflate errors), an unsupported method, a password (RuntimeError).
-_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]")
-
-
-class ImportRefused(DataError):
-    """The file cannot be imported as it is; the message says why and what to do."""
-
-    code = "import-refused"
-    title = "File not importable"
 
 
 @dataclass
@@ -49,58 +37,6 @@ class Opened:
     crs: str | None  # as declared by the file, or as given
     source: str  # file name (and layer) for the report
     notes: list[str] = field(default_factory=list)
-
-
-def safe_extract(archive: Path, into: Path) -> list[Path]:
-    """Extract a zip after checking every entry; returns the extracted files."""
-    try:
-        zf = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ImportRefused(f"{archive.name}: not a readable zip archive ({exc})") from None
-    with zf:
-        entries = zf.infolist()
-        if len(entries) > MAX_ENTRIES:
-            raise ImportRefused(f"{archive.name}: {len(entries)} entries (at most {MAX_ENTRIES})")
-        total = 0
-        for e in entries:
-            name = e.filename
-            parts = Path(name).parts
-            if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
-                raise ImportRefused(f"{archive.name}: unsafe path in archive: {name!r}")
-            if stat.S_ISLNK(e.external_attr >> 16):
-                raise ImportRefused(f"{archive.name}: links are not allowed: {name!r}")
-            total += e.file_size
-            if e.file_size > 1024**2 and e.file_size > MAX_RATIO * max(e.compress_size, 1):
-                raise ImportRefused(
-                    f"{archive.name}: {name!r} expands {MAX_RATIO}x or more (a zip bomb?)"
-                )
-        if total > MAX_UNPACKED:
-            raise ImportRefused(f"{archive.name}: expands to more than {MAX_UNPACKED} bytes")
-        out = []
-        for e in entries:
-            if e.is_dir():
-                continue
-            target = into / e.filename
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                _extract_entry(zf, e, target, archive.name)
-            except _DAMAGED as exc:
-                raise ImportRefused(
-                    f"{archive.name}: {e.filename!r} cannot be extracted, the archive is "
-                    f"damaged or uses an unsupported format ({exc})"
-                ) from None
-            out.append(target)
-        return out
-
-
-def _extract_entry(zf: zipfile.ZipFile, e: zipfile.ZipInfo, target: Path, archive: str) -> None:
-    with zf.open(e) as src, open(target, "wb") as dst:
-        written = 0
-        while chunk := src.read(1024 * 1024):
-            written += len(chunk)
-            if written > e.file_size:  # the header lied about the size
-                raise ImportRefused(f"{archive}: {e.filename!r} is larger than its header says")
-            dst.write(chunk)
 
 
 def _pick(files: list[Path], layer: str | None, archive: str) -> Path:
@@ -139,6 +75,7 @@ def _check_shapefile(shp: Path) -> list[str]:
 
 
 def _read_vector(path: Path, layer: str | None, **kw) -> gpd.GeoDataFrame:
+    guard.check_driver(path, path.name, layer)  # no row is read through an unexpected driver
     try:
         gdf = pyogrio.read_dataframe(path, layer=layer, **kw)
     except Exception as exc:
@@ -286,16 +223,20 @@ def open_vector(
     path = Path(path)
     if not path.is_file():
         raise ImportRefused(f"{path.name}: file not found")
+    guard.harden_gdal()
     notes: list[str] = []
     suffix = path.suffix.lower()
     source = path.name
     declared = None
     if suffix in (".zip", ".kmz"):
+        guard.check_virtual(path, path.name)
         files = safe_extract(path, workdir)
+        guard.check_members(files, path.name)  # opened or not: GDAL may follow any of them
         if suffix == ".kmz":
             kml = [f for f in files if f.suffix.lower() == ".kml"]
             if not kml:
                 raise ImportRefused(f"{path.name}: no .kml document inside")
+            _guard(kml[0], f"{path.name}:{kml[0].name}")
             return _finish(_open_kml(kml[0], layer), crs, source, notes)
         inner = _pick(files, layer, path.name)
         source = f"{path.name}:{inner.name}"
@@ -305,6 +246,8 @@ def open_vector(
         opened.source = source
         opened.notes[:0] = notes
         return opened
+    if suffix in guard.ALLOWED_DRIVERS or suffix == ".csv":
+        _guard(path, path.name)
     if suffix == ".shp":
         gdf = _open_shapefile(path, notes)
     elif suffix == ".gpkg":
@@ -314,8 +257,7 @@ def open_vector(
     elif suffix == ".kml":
         gdf = _open_kml(path, layer)
     elif suffix in (".geojson", ".json"):
-        _check_json(path)
-        gdf = _read_vector(path, None)
+        gdf = _read_vector(path, None)  # checked by _guard
     else:
         raise ImportRefused(
             f"{path.name}: unsupported file type {suffix!r}; use a zipped "
@@ -324,7 +266,14 @@ def open_vector(
     return _finish(gdf, crs or declared, source, notes)
 
 
-def _check_json(path: Path) -> None:
+def _guard(path: Path, shown: str) -> None:
+    """Before GDAL opens the file: its content matches its suffix (see `_read_vector`)."""
+    guard.check_content(path, shown)
+    if path.suffix.lower() in (".geojson", ".json"):  # before GDAL opens it (a `crs` link)
+        guard.check_geojson(_check_json(path), shown)
+
+
+def _check_json(path: Path) -> dict:
     try:
         doc = json.loads(path.read_bytes())
     except (ValueError, UnicodeDecodeError) as exc:
@@ -333,6 +282,7 @@ def _check_json(path: Path) -> None:
         raise ImportRefused(f"{path.name}: not usable JSON: nested too deeply") from None
     if not isinstance(doc, dict) or doc.get("type") not in ("FeatureCollection", "Feature"):
         raise ImportRefused(f"{path.name}: JSON but not GeoJSON (no FeatureCollection)")
+    return doc
 
 
 def _finish(gdf: gpd.GeoDataFrame, crs: str | None, source: str, notes: list[str]) -> Opened:

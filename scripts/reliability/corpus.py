@@ -6,7 +6,8 @@ Every case must be refused with a clear message and change nothing: archives tha
 zips or are truncated, corrupted, bombs, or hold `../`, absolute or linked entries;
 shapefiles missing parts; unknown and lying CRSs; NaN, infinite and absurd coordinates;
 text that is not UTF-8; JSON that is not JSON or not GeoJSON; CSVs with the wrong columns;
-broken KML/KMZ/GeoPackage; values of 10 MB; bad layer ids and options.
+broken KML/KMZ/GeoPackage; values of 10 MB; bad layer ids and options; files that would make
+GDAL read other files or URLs (virtual.py: a disguised VRT reads a secret holding CANARY).
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ import geopandas as gpd
 import pyogrio
 import shapely
 
+from scripts.reliability.virtual import REFUSED, spread_bomb, virtual_files, write_secret
+
 LAYER_ID = "ostile"
+#: Written into a server-side file that hostile uploads point at: a response showing it leaks.
+CANARY = "GEOPORTALE-CANARY-SEGRETO-7f3a"
 
 
 @dataclass
@@ -376,4 +381,12 @@ def corpus(work: Path, seed: int = 20261123) -> list[Case]:
         + _csv_cases()
         + _other_formats(work, rng)
         + _option_cases()
+        + _virtual_cases(work)
     )
+
+
+def _virtual_cases(work: Path) -> list[Case]:
+    # Port 9 (discard): nothing answers, so a fetch GDAL made would fail, not hang.
+    files = virtual_files(write_secret(work, CANARY), "http://127.0.0.1:9")
+    out = [Case("virtual", name, *files[name], {"crs": "EPSG:4326"}) for name in REFUSED]
+    return out + [Case("zip", "bomb: 300 entries of 1 MiB zeros", "dati.zip", spread_bomb(300))]

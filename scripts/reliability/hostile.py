@@ -18,10 +18,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.reliability.common import REPO, Workspace, snapshot
-from scripts.reliability.corpus import LAYER_ID, Case, corpus
+from scripts.reliability.corpus import CANARY, LAYER_ID, Case, corpus
 
-#: What must never appear in a response body.
-LEAKS = ("Traceback", 'File "', str(REPO), "/usr/lib/python", "site-packages")
+#: What must never appear in a response body (or CLI output): internals, server paths, and
+#: the secret that the virtual-file uploads point at.
+LEAKS = (
+    "Traceback",
+    'File "',
+    str(REPO),
+    "/usr/lib/python",
+    "site-packages",
+    "geoportale-upload-",
+    "geoportale-import-",
+    CANARY,
+)
 USER, PASSWORD = "collaudo", "una-password-lunga-9"
 
 
@@ -91,6 +101,9 @@ def _cli(runner, case: Case, path: Path) -> str | None:
     out = result.output + (getattr(result, "stderr", "") or "")
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         return f"crashed: {type(result.exception).__name__}: {str(result.exception)[:120]}"
+    leak = next((x for x in LEAKS if x in out), None)
+    if leak:
+        return f"exit {result.exit_code} shows {leak!r}"
     if result.exit_code not in (1, 2):
         return f"exit {result.exit_code}"
     if "Traceback" in out or not ("error:" in out or "NOT imported" in out):

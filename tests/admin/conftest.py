@@ -17,6 +17,7 @@ import pytest
 from app import create_app
 from app.admin.auth import ACCOUNTS_KEY
 from tests.conftest import DATA
+from tests.publishing.hostile import hostile, listener  # noqa: F401 (fixtures)
 
 EDITOR = ("redattore", "una-password-lunga-1")
 ADMIN = ("amministratore", "una-password-lunga-2")

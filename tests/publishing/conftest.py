@@ -10,6 +10,7 @@ import pytest
 import shapely
 
 from app.stores.gpkg import GpkgStore
+from tests.publishing.hostile import hostile, listener  # noqa: F401 (fixtures)
 
 
 def zone_gdf(crs="EPSG:4326") -> gpd.GeoDataFrame:
