@@ -87,8 +87,10 @@ class LoginLimiter:
         """
         name = normalise_username(username)[:128]
         address = address or ""
-        now = time.time()
         with self.store.immediate() as con:
+            # Read the clock under the lock: a time taken before waiting for it would be older
+            # than the reservations made meanwhile, and they would look like the future.
+            now = time.time()
             con.execute(
                 "DELETE FROM login_attempts WHERE at < ?",
                 (now - max(WINDOW_SECONDS, ACCOUNT_WINDOW_SECONDS),),
@@ -108,9 +110,9 @@ class LoginLimiter:
                     "SELECT COUNT(*), MAX(at) FROM login_attempts WHERE username = ? AND at >= ?",
                     (name, now - ACCOUNT_WINDOW_SECONDS),
                 ).fetchone()
-                wait = (latest or now) + account_delay(count, self.policy) - now
-                if wait > 0:
-                    return Refusal("account", _seconds(wait))
+                delay = account_delay(count, self.policy)
+                if delay and latest + delay > now:
+                    return Refusal("account", _seconds(latest + delay - now))
             cursor = con.execute(
                 "INSERT INTO login_attempts (username, address, at) VALUES (?, ?, ?)",
                 (name, address, now),
@@ -130,8 +132,8 @@ class LoginLimiter:
         """The password was right: forget this address's failures for the user and trust
         the address. The account's failures elsewhere still count (a guesser elsewhere
         stays slowed down)."""
-        now = time.time()
         with self.store.immediate() as con:
+            now = time.time()
             con.execute(
                 "DELETE FROM login_attempts WHERE username = ? AND address = ?",
                 (attempt.username, attempt.address),

@@ -154,3 +154,34 @@ def test_unknown_usernames_are_limited_alike(app, accounts, clock):
             assert attempt(app, f"10.4.0.{i}", name, WRONG).status_code == 401
         refused = attempt(app, "10.4.1.1", name, WRONG)
         assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+
+
+def test_parallel_reservations_from_many_addresses_get_exactly_the_allowance(accounts, monkeypatch):
+    """Reservations queue on the write lock; none is refused before the account's allowance
+    is used up, none passes after it. The clock steps 1 ms per reading, so the 50 attempts
+    span well under the first 1-second delay however slow the machine is."""
+    from app.admin.limiter import Attempt, LoginLimiter
+
+    start, readings = time.time(), iter(range(10**6))
+    lock = threading.Lock()
+
+    def stepping_clock() -> float:
+        with lock:
+            return start + next(readings) / 1000
+
+    monkeypatch.setattr(time, "time", stepping_clock)
+    limiter = LoginLimiter(accounts)
+    barrier = threading.Barrier(50)
+    outcomes = []
+
+    def one(i):
+        barrier.wait()
+        outcomes.append(limiter.reserve(EDITOR[0], f"10.5.0.{i}"))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 50
+    assert sum(isinstance(o, Attempt) for o in outcomes) == ACCOUNT_FAILURES
