@@ -106,6 +106,27 @@ SETTINGS: tuple[Setting, ...] = (
         "development and tests, never in production.",
         _bool,
     ),
+    Setting(
+        "LOGIN_ACCOUNT_FAILURES",
+        10,
+        "Failed logins of one username, from all addresses within 24 hours, before each "
+        "further attempt must wait (1, 2, 4, ... seconds after the latest one).",
+        int,
+    ),
+    Setting(
+        "LOGIN_ACCOUNT_MAX_DELAY",
+        900,
+        "Longest of those waits, in seconds: guessing from many addresses gets one password "
+        "tested per this many seconds, and nobody is locked out for longer.",
+        int,
+    ),
+    Setting(
+        "LOGIN_TRUSTED_DAYS",
+        30,
+        "An address a user logged in from within this many days skips that per-account wait "
+        "(the per-address limit still applies); 0 trusts no address.",
+        int,
+    ),
     Setting("MAX_UPLOAD_MB", 200, "Largest request body (uploads), in megabytes.", int),
     Setting(
         "WORKSPACE_WMS_URL",

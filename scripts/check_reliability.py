@@ -3,6 +3,7 @@
     python3 scripts/check_reliability.py                    # everything: 50 clients x 60 s
     python3 scripts/check_reliability.py --clients 8 --seconds 5 --kills 1   # a short run
     python3 scripts/check_reliability.py --only load,hostile
+    python3 scripts/check_reliability.py --only login --logins 100   # the login rate limit
     python3 scripts/check_reliability.py --postgis postgresql://postgres@127.0.0.1/postgres
 
 Exit status 0 when every check passed, 1 otherwise. `--postgis` runs the load and the
@@ -23,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scripts.reliability.common import make_workspace  # noqa: E402
 
-CHECKS = ("load", "kills", "environment", "hostile", "fuzz")
+CHECKS = ("load", "kills", "environment", "hostile", "fuzz", "login")
 
 
 def _section(title: str, lines: list[str], ok: bool) -> None:
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60, help="length of the load run")
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--kills", type=int, default=5, help="kill -9 rounds mid-import")
+    parser.add_argument("--logins", type=int, default=100, help="parallel logins (login)")
     parser.add_argument("--only", default=",".join(CHECKS), help="comma-separated checks")
     parser.add_argument("--postgis", help="admin URL of a PostgreSQL server with PostGIS")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
@@ -104,6 +106,18 @@ def main(argv: list[str] | None = None) -> int:
             figures["errors"] += len(r.server_errors) + len(r.leaks)
             results.append(r.ok)
             _section("read API fuzz", r.lines(), r.ok)
+        if "login" in only:
+            from scripts.reliability.login import run_login
+
+            ws = make_workspace(work / "login")
+            try:
+                r = run_login(ws, args.logins, args.workers)
+            finally:
+                ws.close()
+            figures["requests"] += 2 * args.logins
+            figures["errors"] += len(r.errors)
+            results.append(r.ok)
+            _section("login rate limit and session revocation", r.lines(), r.ok)
     finally:
         if not args.keep:
             import shutil

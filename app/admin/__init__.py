@@ -2,7 +2,7 @@
 
 - `auth`: `login_required`, `role_required("admin")`, `current_user()`, `csrf_field()`,
   and the guard that closes every /admin path to anonymous users (see its docstring);
-- `accounts`: the SQLite user database; `cli`: `flask users create|list|passwd|disable`;
+- `accounts`: the SQLite user database; `limiter`: the login rate limit; `cli`: `flask users create|list|passwd|disable`;
 - `nav`: `register_nav(app, endpoint, label, role, order)` adds a page to the admin nav;
 - `views`: login, logout, dashboard. Templates in templates/admin/ extend admin/base.html.
 """
@@ -16,6 +16,7 @@ from flask import Flask
 from app.admin.accounts import AccountStore
 from app.admin.auth import (
     ACCOUNTS_KEY,
+    LIMITER_KEY,
     admin_response_headers,
     csrf_field,
     csrf_token,
@@ -25,6 +26,7 @@ from app.admin.auth import (
     role_required,
 )
 from app.admin.cli import users_cli
+from app.admin.limiter import LoginLimiter, LoginPolicy
 from app.admin.nav import nav_for, register_nav
 from app.admin.views import bp
 
@@ -33,7 +35,13 @@ __all__ = ["init_app", "login_required", "role_required", "current_user", "regis
 
 def init_app(app: Flask, settings: dict) -> None:
     """Wire the admin into the app: user database, guard, template helpers, views, CLI."""
-    app.extensions[ACCOUNTS_KEY] = AccountStore(Path(settings["ACCOUNTS"]))
+    store = app.extensions[ACCOUNTS_KEY] = AccountStore(Path(settings["ACCOUNTS"]))
+    policy = LoginPolicy(
+        account_failures=settings["LOGIN_ACCOUNT_FAILURES"],
+        account_max_delay=settings["LOGIN_ACCOUNT_MAX_DELAY"],
+        trusted_days=settings["LOGIN_TRUSTED_DAYS"],
+    )
+    app.extensions[LIMITER_KEY] = LoginLimiter(store, policy)
     app.before_request(guard_admin)
     app.after_request(admin_response_headers)
     app.jinja_env.globals.update(

@@ -1,7 +1,8 @@
 """The admin users: a small SQLite database (stdlib `sqlite3`), created at first use.
 
-Passwords are stored only as werkzeug hashes (scrypt). The same database keeps the recent
-failed logins, so the login rate limit holds across worker processes and restarts.
+Passwords are stored only as werkzeug hashes (scrypt). The same database keeps each user's
+session generation (sessions of an older generation are refused) and the recent login
+attempts (`limiter.py`), so both hold across worker processes and restarts.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import hashlib
 import os
 import re
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,14 +34,33 @@ CREATE TABLE IF NOT EXISTS users (
     password_hash TEXT NOT NULL,
     role TEXT NOT NULL CHECK (role IN ('editor', 'admin')),
     created_at TEXT NOT NULL,
-    disabled INTEGER NOT NULL DEFAULT 0
+    disabled INTEGER NOT NULL DEFAULT 0,
+    session_gen INTEGER NOT NULL DEFAULT 0
 );
-CREATE TABLE IF NOT EXISTS login_failures (
-    key TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS login_attempts (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL,
+    address TEXT NOT NULL,
     at REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures (key, at);
+CREATE INDEX IF NOT EXISTS login_attempts_address ON login_attempts (username, address, at);
+CREATE INDEX IF NOT EXISTS login_attempts_at ON login_attempts (at);
+CREATE TABLE IF NOT EXISTS login_trusted (
+    username TEXT NOT NULL,
+    address TEXT NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (username, address)
+);
 """
+
+
+def _migrate(con: sqlite3.Connection) -> None:
+    """Bring a database made by an older version up to SCHEMA (under the write lock)."""
+    columns = {row["name"] for row in con.execute("PRAGMA table_info(users)")}
+    if "session_gen" not in columns:
+        con.execute("ALTER TABLE users ADD COLUMN session_gen INTEGER NOT NULL DEFAULT 0")
+    # Replaced by login_attempts; its rows were at most 15 minutes of failures.
+    con.execute("DROP TABLE IF EXISTS login_failures")
 
 
 class AccountError(GeoportaleError):
@@ -74,6 +93,7 @@ class User:
     created_at: str
     disabled: bool
     stamp: str  # changes when the password changes: sessions made before are void
+    session_gen: int = 0  # moves on logout, disable, enable, password change: ends sessions
 
     def has_role(self, role: str) -> bool:
         """True if this user's role is `role` or above it."""
@@ -130,6 +150,7 @@ def _user(row: sqlite3.Row) -> User:
         created_at=row["created_at"],
         disabled=bool(row["disabled"]),
         stamp=_stamp(row["password_hash"]),
+        session_gen=row["session_gen"],
     )
 
 
@@ -140,19 +161,56 @@ class AccountStore:
         self.path = Path(path)
         self._ready = False
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        """A connection in a transaction; the file (mode 0600) and tables made on first use."""
+    def _connect(self) -> sqlite3.Connection:
+        """A connection; the file (mode 0600), tables and migrations made on first use."""
         if not self._ready:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
-        con = sqlite3.connect(self.path, timeout=10)
+        con = sqlite3.connect(self.path, timeout=30)
         con.row_factory = sqlite3.Row
-        try:
-            if not self._ready:
+        if not self._ready:
+            try:
                 con.executescript(SCHEMA)
-                self._ready = True
+                with self._locked(con):  # two workers starting at once migrate once
+                    _migrate(con)
+            except BaseException:
+                con.close()
+                raise
+            self._ready = True
+        return con
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        """A connection in a transaction (committed on success, rolled back on error)."""
+        con = self._connect()
+        try:
             with con:
+                yield con
+        finally:
+            con.close()
+
+    @staticmethod
+    @contextmanager
+    def _locked(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        """`con` in a BEGIN IMMEDIATE transaction: SQLite's write lock taken before the first
+        read, so what is read and what is written from it are one step for every thread and
+        every process on this file."""
+        con.isolation_level = None  # we issue BEGIN/COMMIT ourselves
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield con
+        except BaseException:
+            if con.in_transaction:  # SQLite may have rolled back already (e.g. disk full)
+                con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    @contextmanager
+    def immediate(self) -> Iterator[sqlite3.Connection]:
+        """A connection holding the database's write lock for the whole block (see _locked)."""
+        con = self._connect()
+        try:
+            with self._locked(con):
                 yield con
         finally:
             con.close()
@@ -206,17 +264,26 @@ class AccountStore:
         check_password(password, user.username)
         with self._db() as con:
             con.execute(
-                "UPDATE users SET password_hash = ? WHERE id = ?",
+                "UPDATE users SET password_hash = ?, session_gen = session_gen + 1 WHERE id = ?",
                 (generate_password_hash(password), user.id),
             )
         return self.get(username)
 
     def set_disabled(self, username: str, disabled: bool = True) -> User:
-        """Disable (or enable again) a user; a disabled user's sessions end at once."""
+        """Disable (or enable again) a user; their sessions end at once, and stay ended when
+        the user is enabled again."""
         user = self.get(username)
         with self._db() as con:
-            con.execute("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user.id))
+            con.execute(
+                "UPDATE users SET disabled = ?, session_gen = session_gen + 1 WHERE id = ?",
+                (int(disabled), user.id),
+            )
         return self.get(username)
+
+    def end_sessions(self, user_id: int) -> None:
+        """End every session of this user (each carries the generation it was opened with)."""
+        with self._db() as con:
+            con.execute("UPDATE users SET session_gen = session_gen + 1 WHERE id = ?", (user_id,))
 
     def authenticate(self, username: str, password: str) -> User | None:
         """The enabled user with this password, else None (in about the same time)."""
@@ -230,24 +297,3 @@ class AccountStore:
         if not check_password_hash(row["password_hash"], password) or row["disabled"]:
             return None
         return _user(row)
-
-    # -- failed logins -----------------------------------------------------------------
-
-    def record_failure(self, key: str, keep_seconds: float) -> None:
-        now = time.time()
-        with self._db() as con:
-            con.execute("DELETE FROM login_failures WHERE at < ?", (now - keep_seconds,))
-            con.execute("INSERT INTO login_failures (key, at) VALUES (?, ?)", (key, now))
-
-    def recent_failures(self, key: str, window_seconds: float) -> list[float]:
-        """Times of this key's failures within the window, oldest first."""
-        with self._db() as con:
-            rows = con.execute(
-                "SELECT at FROM login_failures WHERE key = ? AND at >= ? ORDER BY at",
-                (key, time.time() - window_seconds),
-            ).fetchall()
-        return [r["at"] for r in rows]
-
-    def clear_failures(self, key: str) -> None:
-        with self._db() as con:
-            con.execute("DELETE FROM login_failures WHERE key = ?", (key,))

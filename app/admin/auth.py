@@ -24,9 +24,13 @@ itself, so a view that forgets its decorator is still closed to anonymous users:
   header `X-CSRF-Token` (JavaScript: read `{{ csrf_token() }}` from a meta tag; the admin base
   template puts it in `<meta name="csrf-token">`). Missing or wrong: 400.
 
-Logins are rate-limited per username and client address: MAX_FAILURES failures within
-WINDOW_SECONDS give 429 until the oldest ages out. Behind a reverse proxy, run the app with
-werkzeug's ProxyFix so the client address is the visitor's, not the proxy's.
+Logins are rate-limited per username and client address, and per account over every
+address (`limiter.py`); each attempt is reserved before its password is tested. Behind a
+reverse proxy, run the app with werkzeug's ProxyFix so the client address is the visitor's,
+not the proxy's.
+
+Sessions are revocable: each carries its user's session generation, which logout, disable,
+enable and a password change move on (`AccountStore.end_sessions`).
 """
 
 from __future__ import annotations
@@ -35,22 +39,23 @@ import functools
 import hmac
 import logging
 import secrets
-import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Response, current_app, g, json, redirect, request, session, url_for
 from markupsafe import Markup, escape
 
-from app.admin.accounts import AccountStore, User, check_role, normalise_username
+from app.admin.accounts import AccountStore, User, check_role
+from app.admin.limiter import MAX_FAILURES as MAX_FAILURES  # re-exported for callers
+from app.admin.limiter import WINDOW_SECONDS as WINDOW_SECONDS
+from app.admin.limiter import Attempt, LoginLimiter, Refusal
 from app.errors import GeoportaleError
 from app.security import ADMIN_PREFIX
 
 log = logging.getLogger(__name__)
 
 ACCOUNTS_KEY = "geoportale.accounts"
-MAX_FAILURES = 5
-WINDOW_SECONDS = 15 * 60
+LIMITER_KEY = "geoportale.login_limiter"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Endpoints under /admin that anonymous visitors may reach.
 PUBLIC_ENDPOINTS = frozenset({"admin.login", "admin.logout", "admin.static"})
@@ -91,14 +96,21 @@ def accounts() -> AccountStore:
 def current_user() -> User | None:
     """The logged-in, enabled user of this request, or None.
 
-    A session ends when its user is disabled or changes password.
+    A session ends when its user is disabled or changes password, and when the user's
+    session generation moves on (logout, disable, enable, password change): a copy of the
+    cookie dies with the session. Read on every request, so every worker sees it at once.
     """
     if "admin_user" not in g:
         g.admin_user = None
         uid = session.get("uid")
         if uid is not None:
             user = accounts().by_id(uid)
-            if user and not user.disabled and user.stamp == session.get("stamp"):
+            if (
+                user
+                and not user.disabled
+                and user.stamp == session.get("stamp")
+                and user.session_gen == session.get("gen")
+            ):
                 g.admin_user = user
             else:
                 session.clear()
@@ -111,11 +123,17 @@ def login_user(user: User) -> None:
     session.permanent = True
     session["uid"] = user.id
     session["stamp"] = user.stamp
+    session["gen"] = user.session_gen
     session["csrf"] = secrets.token_urlsafe(32)
     g.admin_user = user
 
 
 def logout_user() -> None:
+    """End the session here and server-side: every cookie of this user's sessions stops
+    working (a signed cookie cannot be recalled, so the user's generation moves on)."""
+    user = current_user()
+    if user is not None:
+        accounts().end_sessions(user.id)
     session.clear()
     g.admin_user = None
 
@@ -216,31 +234,48 @@ def check_csrf() -> None:
 # -- login rate limit ------------------------------------------------------------------
 
 
-def _limit_key(username: str) -> str:
-    return f"{normalise_username(username)[:128]}|{request.remote_addr}"
+def limiter() -> LoginLimiter:
+    """The current app's login rate limit."""
+    return current_app.extensions[LIMITER_KEY]
 
 
-def check_rate_limit(username: str) -> None:
-    """TooManyRequests when this username and address failed MAX_FAILURES times lately."""
-    failures = accounts().recent_failures(_limit_key(username), WINDOW_SECONDS)
-    if len(failures) >= MAX_FAILURES:
-        wait = int(failures[-MAX_FAILURES] + WINDOW_SECONDS - time.time()) + 1
-        g.retry_after = max(wait, 1)
-        minutes = max(1, round(wait / 60))
-        log.warning("login locked for %r from %s", username[:64], request.remote_addr)
-        raise TooManyRequests(
-            f"Troppi tentativi di accesso falliti: riprova tra {minutes} minuti. "
-            f"/ Too many failed logins: try again in {minutes} minutes."
-        )
+def reserve_login(username: str) -> Attempt:
+    """Reserve a login attempt before its password is tested; TooManyRequests if over a
+    limit (with Retry-After)."""
+    outcome = limiter().reserve(username, request.remote_addr or "")
+    if isinstance(outcome, Attempt):
+        return outcome
+    g.retry_after = outcome.retry_after
+    log.warning(
+        "login refused (%s limit, %d s) for %r from %s",
+        outcome.scope,
+        outcome.retry_after,
+        username[:64],
+        request.remote_addr,
+    )
+    raise TooManyRequests(_wait_message(outcome))
 
 
-def record_failure(username: str) -> None:
-    log.warning("failed login for %r from %s", username[:64], request.remote_addr)
-    accounts().record_failure(_limit_key(username), WINDOW_SECONDS)
+def _wait_message(refusal: Refusal) -> str:
+    wait = refusal.retry_after
+    if wait < 120:
+        it, en = f"{wait} secondi", f"{wait} seconds"
+    else:
+        minutes = round(wait / 60)
+        it, en = f"{minutes} minuti", f"{minutes} minutes"
+    return (
+        f"Troppi tentativi di accesso falliti: riprova tra {it}. "
+        f"/ Too many failed logins: try again in {en}."
+    )
 
 
-def clear_failures(username: str) -> None:
-    accounts().clear_failures(_limit_key(username))
+def login_failed(attempt: Attempt) -> None:
+    """The reservation stays as the failure record; only the log needs telling."""
+    log.warning("failed login for %r from %s", attempt.username[:64], attempt.address)
+
+
+def login_succeeded(attempt: Attempt) -> None:
+    limiter().succeeded(attempt)
 
 
 def safe_next(target: str | None) -> str:

@@ -8,13 +8,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.admin.auth import (
     accounts,
-    check_rate_limit,
-    clear_failures,
     current_user,
+    login_failed,
     login_required,
+    login_succeeded,
     login_user,
     logout_user,
-    record_failure,
+    reserve_login,
     safe_next,
 )
 from app.errors import LayerNotFound
@@ -37,15 +37,15 @@ def login():
         return render_template("admin/login.html", next=next_url, username="", error=None)
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
-    check_rate_limit(username)
+    attempt = reserve_login(username)  # counted before the password is tested: no races
     user = accounts().authenticate(username, password) if username and password else None
     if user is None:
-        record_failure(username)
+        login_failed(attempt)
         page = render_template(
             "admin/login.html", next=next_url, username=username, error=BAD_LOGIN
         )
         return page, 401
-    clear_failures(username)
+    login_succeeded(attempt)
     login_user(user)
     log.info("login: %s (%s) from %s", user.username, user.role, request.remote_addr)
     return redirect(safe_next(next_url))

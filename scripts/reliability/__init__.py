@@ -10,5 +10,6 @@ versions of the same code in the test suite.
 - `faults`: kill -9 mid-import and mid-publish, disk full, read-only store, bad store at start;
 - `corpus`: 200+ broken and hostile input files, generated (nothing committed);
 - `hostile`: the corpus through `flask layers import` and the admin upload form;
-- `fuzz`: odd and hostile read-API parameters and download names.
+- `fuzz`: odd and hostile read-API parameters and download names;
+- `login`: parallel logins against live workers, the per-account cap, a replayed cookie.
 """

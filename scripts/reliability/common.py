@@ -249,11 +249,12 @@ class Server:
     """The app on a real socket, in its own processes; stderr kept in `log`.
 
     gunicorn (`workers` processes x `threads` threads, all on the same store) when it is
-    installed, else `flask run --with-threads`.
+    installed, else `flask run --with-threads`; `env` adds environment variables.
     """
 
-    def __init__(self, ws: Workspace, workers: int = 2, threads: int = 16):
+    def __init__(self, ws: Workspace, workers: int = 2, threads: int = 16, env: dict | None = None):
         self.ws, self.port = ws, free_port()
+        self.extra_env = env or {}  # more settings, e.g. GEOPORTALE_INSECURE_COOKIES
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = ws.root / f"server-{self.port}.log"
         if has_gunicorn():
@@ -271,7 +272,11 @@ class Server:
     def __enter__(self) -> Server:
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen(
-                self.cmd, cwd=REPO, env=self.ws.env(), stdout=log, stderr=subprocess.STDOUT
+                self.cmd,
+                cwd=REPO,
+                env=self.ws.env(**self.extra_env),
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 60
         while True:

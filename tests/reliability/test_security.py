@@ -1,5 +1,6 @@
 """Security checks not already in tests/admin: CSRF on every state-changing admin route found
-in the URL map, a login rate limit shared by workers, no secrets in the repository."""
+in the URL map, a login rate limit shared by workers (parallel logins, the per-account cap,
+revoked sessions on live workers), no secrets in the repository."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from app import create_app
 from app.admin.auth import ACCOUNTS_KEY, MAX_FAILURES
 from scripts.reliability.common import REPO
+from scripts.reliability.login import run_login
 from tests.admin.conftest import login, page_csrf
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -59,6 +61,18 @@ def test_login_rate_limit_is_shared_by_workers(ws):
         assert login(first.test_client(), "mario", "sbagliata").status_code == 401
     r = login(second.test_client(), "mario", "una-password-lunga-4")
     assert r.status_code == 429 and "Retry-After" in r.headers
+
+
+def test_login_race_account_cap_and_revocation_on_live_workers(ws):
+    """100 logins at once on 2 live workers test 5 passwords; 100 from as many addresses test
+    the account's allowance and no more; a cookie copied before logout is dead after it."""
+    result = run_login(ws, parallel=100, workers=2)
+    report = "\n".join(result.lines())
+    assert result.race_tested == MAX_FAILURES, report
+    assert result.account_limit <= result.account_tested <= result.account_allowed, report
+    assert result.office_status == 302, report
+    assert result.replay_status == 302, report
+    assert result.ok, report
 
 
 def test_no_secret_or_user_database_is_tracked_by_git():
