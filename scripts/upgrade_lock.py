@@ -198,10 +198,16 @@ def main(argv: list[str] | None = None) -> int:
         help="also try the newest releases past requirements.txt's upper bounds",
     )
     args = parser.parse_args(argv)
+    started_with = (REQUIREMENTS.read_text(), LOCK.read_text())
     with tempfile.TemporaryDirectory(prefix="geoportale-lock-") as tmp:
         work = Path(tmp)
         green, candidate = attempt("within-ranges", REQUIREMENTS, work, args)
         if candidate is not None and not args.check:
+            if (REQUIREMENTS.read_text(), LOCK.read_text()) != started_with:
+                # Someone changed the list or the lock while the suite ran: the candidate
+                # was tested against the old one and would silently undo that change.
+                print("requirements.txt or requirements.lock changed during the run: not written")
+                return 1
             LOCK.write_text(candidate.read_text())
             print(f"requirements.lock updated: review `git diff {LOCK.name}` and commit it")
         elif not green:
