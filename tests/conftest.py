@@ -131,12 +131,64 @@ def pg_template_database(label: str, fill):
 
 
 def clone_database(template: tuple, request) -> str:
-    """A fresh database cloned from a `pg_template_database`, dropped after the test."""
+    """A fresh database cloned from a `pg_template_database`, dropped after the test.
+
+    A module that sets `READ_ONLY_STORE = True` gets one clone for all its tests (cloning
+    costs more than most read tests); after each test the clone's generation is checked, so
+    a test that writes in such a module fails instead of leaking into the next one.
+    """
     conn, name = template
-    clone = f"gp_test_{uuid.uuid4().hex[:12]}"
-    conn.execute(f'CREATE DATABASE "{clone}" TEMPLATE "{name}"')
+    if getattr(request.module, "READ_ONLY_STORE", False):
+        shared = request.getfixturevalue("module_databases")
+        if name not in shared:
+            shared[name] = _create_clone(conn, name)
+            _READ_ONLY_GENERATIONS[_pg_url(shared[name])] = _generation(_pg_url(shared[name]))
+        url = _pg_url(shared[name])
+        request.addfinalizer(lambda: _assert_unwritten(url, request.node.nodeid))
+        return url
+    clone = _create_clone(conn, name)
     request.addfinalizer(lambda: conn.execute(f'DROP DATABASE IF EXISTS "{clone}" WITH (FORCE)'))
     return _pg_url(clone)
+
+
+def _create_clone(conn, template_name: str) -> str:
+    clone = f"gp_test_{uuid.uuid4().hex[:12]}"
+    conn.execute(f'CREATE DATABASE "{clone}" TEMPLATE "{template_name}"')
+    return clone
+
+
+def _generation(url: str) -> int:
+    from app.stores.postgis import PostgisStore
+
+    store = PostgisStore(url, max_size=1)
+    try:
+        return store.generation()
+    finally:
+        store.close()
+
+
+#: url -> generation of a READ_ONLY_STORE module's clone when it was made.
+_READ_ONLY_GENERATIONS: dict[str, int] = {}
+
+
+def _assert_unwritten(url: str, test: str) -> None:
+    assert _generation(url) == _READ_ONLY_GENERATIONS[url], (
+        f"{test} wrote to the shared store of a READ_ONLY_STORE module"
+    )
+
+
+@pytest.fixture(scope="module")
+def module_databases(request):
+    """Template name -> the clone shared by a READ_ONLY_STORE module; dropped at its end."""
+    made: dict[str, str] = {}
+    yield made
+    if made:
+        conn = _pg_admin()
+        try:
+            for clone in made.values():
+                conn.execute(f'DROP DATABASE IF EXISTS "{clone}" WITH (FORCE)')
+        finally:
+            conn.close()
 
 
 def store_of_backend(backend: str, gpkg_file: Path, tmp_path: Path, request, template: str):

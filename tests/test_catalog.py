@@ -1,6 +1,7 @@
 """Open-data metadata: per-layer records and the DCAT-AP_IT catalogue."""
 
 BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
+READ_ONLY_STORE = True  # one PostGIS clone for the module (tests/conftest.py checks nothing writes)
 
 EU = "http://publications.europa.eu/resource/authority/"
 

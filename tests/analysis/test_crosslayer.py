@@ -7,6 +7,7 @@ from app.errors import InvalidParameter, LayerNotFound
 from tests.analysis.conftest import lookup
 
 BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
+READ_ONLY_STORE = True  # one PostGIS clone for the module (tests/conftest.py checks nothing writes)
 
 
 def ids(result):

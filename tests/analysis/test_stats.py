@@ -8,6 +8,7 @@ from app.errors import InvalidParameter
 from tests.analysis.conftest import lookup
 
 BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
+READ_ONLY_STORE = True  # one PostGIS clone for the module (tests/conftest.py checks nothing writes)
 
 
 def stats(store, *layers, **kw):

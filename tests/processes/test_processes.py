@@ -6,6 +6,7 @@ import io
 import pytest
 
 BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
+READ_ONLY_STORE = True  # one PostGIS clone for the module (tests/conftest.py checks nothing writes)
 
 
 EXEC = "/api/processes/{}/execution"

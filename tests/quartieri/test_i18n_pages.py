@@ -1,6 +1,7 @@
 """Pages in Italian or English: ?lang=, cookie, Accept-Language; data in its language."""
 
 BOTH_STORES = True  # every app test here runs on GeoPackage and on PostGIS
+READ_ONLY_STORE = True  # one PostGIS clone for the module (tests/conftest.py checks nothing writes)
 
 
 def test_lang_parameter_cookie_and_header(citizen_client):

@@ -5,6 +5,7 @@ import re
 import pytest
 
 BOTH_STORES = True  # every app test here runs on GeoPackage and on PostGIS
+READ_ONLY_STORE = True  # one PostGIS clone for the module (tests/conftest.py checks nothing writes)
 
 
 def text(html: str) -> str:

@@ -8,6 +8,7 @@ from app import create_app
 from tests.conftest import DATA
 
 BOTH_STORES = True  # every app test here runs on GeoPackage and on PostGIS
+READ_ONLY_STORE = True  # one PostGIS clone for the module (tests/conftest.py checks nothing writes)
 
 
 def test_map_page_lists_layers_grouped(client):

@@ -4,6 +4,7 @@ import pytest
 from pyproj import Transformer
 
 BOTH_STORES = True  # every app test here runs on GeoPackage and on PostGIS
+READ_ONLY_STORE = True  # one PostGIS clone for the module (tests/conftest.py checks nothing writes)
 
 
 def test_page_lists_layers_tools_and_basemaps(client):
