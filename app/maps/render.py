@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app, render_template, url_for
+from markupsafe import escape
 
 from app.errors import LayerNotFound
 from app.maps.definitions import MapDefinition
@@ -110,6 +111,18 @@ def embed_page(definition: MapDefinition) -> str:
         standalone=False,
         css=None,
         lists={},
+    )
+
+
+def embed_snippet(embed_url: str, title: str) -> str:
+    """The `<iframe>` HTML an admin copies into another site (plain text, not Markup).
+
+    Its values are escaped for an HTML attribute here, once: the template escapes the
+    whole snippet again to show it as text, so what is copied is this safe HTML.
+    """
+    return (
+        f'<iframe src="{escape(embed_url)}" title="{escape(title)}" width="100%" height="500" '
+        'style="border:0" loading="lazy"></iframe>'
     )
 
 

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from app.admin.auth import current_user, login_required, role_required
 from app.maps.definitions import MapDefinition, MapStore, slugify
-from app.maps.render import embed_csp, embed_page, standalone_html
+from app.maps.render import embed_csp, embed_page, embed_snippet, standalone_html
 from app.security import content_security_policy, csp_nonce
 from app.services import services
 
@@ -105,7 +105,9 @@ def _form_page(definition: dict, errors: dict, editing: bool, status: int = 200)
 def index():
     """Every published map with its embed snippet and export link."""
     maps = map_store().list()
-    return render_template("maps/admin_list.html", maps=maps)
+    embeds = {m.slug: url_for("maps.embed", slug=m.slug, _external=True) for m in maps}
+    snippets = {m.slug: embed_snippet(embeds[m.slug], m.title) for m in maps}
+    return render_template("maps/admin_list.html", maps=maps, embeds=embeds, snippets=snippets)
 
 
 @admin_bp.route("/new", methods=["GET", "POST"])

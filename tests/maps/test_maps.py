@@ -235,3 +235,27 @@ def test_embed_shows_the_layers_inside_another_sites_iframe(maps_env, live_serve
     finally:
         server.shutdown()
     assert problems == []
+
+
+def test_embed_snippet_is_safe_html_with_any_title(admin_client_admin):
+    """What the admin copies from the snippet box is HTML for another site: the title must
+    sit inside its attribute, whatever it holds."""
+    from html.parser import HTMLParser
+
+    title = "Mappa \"><script>alert(1)</script> & <b>'x'"
+    assert create_map(admin_client_admin, title=title, slug="ostile").status_code == 302
+    page = admin_client_admin.get("/admin/maps/").get_data(as_text=True)
+    shown = re.search(r'<textarea id="snippet-ostile"[^>]*>(.*?)</textarea>', page, re.S)
+    snippet = unescape(shown.group(1))  # the text in the box, as the admin copies it
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            self.found.append((tag, dict(attrs)))
+
+    parser = Tags()
+    parser.found = []
+    parser.feed(snippet)
+    assert [tag for tag, _ in parser.found] == ["iframe"], snippet
+    attrs = parser.found[0][1]
+    assert attrs["title"] == title
+    assert attrs["src"] == "http://localhost/embed/ostile"
