@@ -152,8 +152,25 @@ def leaflet_inline() -> tuple[str, str]:
 
 
 def script_safe(text: str) -> str:
-    """Text that can sit inside <script>…</script> (JSON or JS): no closing tag inside."""
+    """JavaScript source that can sit inside <script>…</script>: no closing tag inside.
+
+    For code we ship (Leaflet, geoportale.js); data goes through `json_for_script`.
+    """
     return re.sub(r"</(?=script)", r"<\\/", text, flags=re.IGNORECASE).replace("<!--", "<\\!--")
+
+
+#: Characters that may end a <script> element or switch the HTML tokenizer's script states
+#: (`</script`, `<!--`, `<script`), and the two line separators that were not valid in
+#: JavaScript strings before ES2019. Outside strings JSON has none of them, so the escapes
+#: only ever land inside string literals, where JSON.parse reads them back exactly.
+_SCRIPT_JSON_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def json_for_script(data) -> str:
+    """`data` as JSON text safe inside `<script type="application/json">`, any value."""
+    return json.dumps(data, ensure_ascii=False, default=str).translate(_SCRIPT_JSON_ESCAPES)
 
 
 def _layer_data(composed: ComposedMap) -> dict[str, dict]:
@@ -216,7 +233,7 @@ def standalone_html(definition: MapDefinition) -> str:
             "leaflet_css": leaflet_css,
             "geoportale_js": script_safe((static / "geoportale.js").read_text(encoding="utf-8")),
             "shim": (STATIC / "inline-fetch.js").read_text(encoding="utf-8"),
-            "data": script_safe(json.dumps(data, ensure_ascii=False, default=str)),
+            "data": json_for_script(data),
         },
         css=(STATIC / "maps.css").read_text(encoding="utf-8"),
         csp=standalone_csp(definition),

@@ -259,3 +259,80 @@ def test_embed_snippet_is_safe_html_with_any_title(admin_client_admin):
     attrs = parser.found[0][1]
     assert attrs["title"] == title
     assert attrs["src"] == "http://localhost/embed/ostile"
+
+
+#: Values that end or confuse a <script> element's text, and characters JSON allows but
+#: old JavaScript did not (U+2028/2029).
+SCRIPT_BREAKERS = [
+    "<!-- commento",
+    "</script><script>alert(1)</script>",
+    "<script>x",
+    "<!--<script>",
+    "a & b > c < d",
+    "riga\u2028paragrafo\u2029fine",
+    "<\\!-- già escapato",
+]
+
+
+def _hostile_export(app, client, spec) -> tuple[str, list[str]]:
+    import shapely
+
+    from tests.conftest import punti_frame
+
+    n = len(SCRIPT_BREAKERS)
+    frame = punti_frame([shapely.Point(10.0 + i / 100, 45.1) for i in range(n)])
+    frame["nome"] = SCRIPT_BREAKERS
+    app.extensions["geoportale"].store.write_layer(spec("punti"), frame)
+    return exported(client), [f"n{i + 1}" for i in range(n)]
+
+
+def _script_texts(html: str) -> dict[str, str]:
+    """The text of each <script id=...> as an HTML parser reads it."""
+    from html.parser import HTMLParser
+
+    class Scripts(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            self.current = dict(attrs).get("id") if tag == "script" else None
+
+        def handle_data(self, data):
+            if getattr(self, "current", None):
+                self.found[self.current] = self.found.get(self.current, "") + data
+
+        def handle_endtag(self, tag):
+            self.current = None
+
+    parser = Scripts()
+    parser.found = {}
+    parser.feed(html)
+    return parser.found
+
+
+def test_standalone_export_carries_any_text_exactly(app, admin_client, made, spec):
+    html, ids = _hostile_export(app, admin_client, spec)
+    raw = _script_texts(html)["gp-data"]
+    # No character that can end the element or switch the HTML tokenizer's script state.
+    assert not set(raw) & {"<", ">", "&", "\u2028", "\u2029"}
+    names = {f["id"]: f["properties"]["nome"] for f in json.loads(raw)["punti"]["features"]}
+    assert [names[i] for i in ids] == SCRIPT_BREAKERS
+
+
+def test_standalone_export_with_any_text_works_in_chromium(app, admin_client, made, spec, tmp_path):
+    sync_api = chromium.sync_api()
+    html, ids = _hostile_export(app, admin_client, spec)
+    path = tmp_path / "ostile.html"
+    path.write_text(html, encoding="utf-8")
+    problems = []
+    with sync_api.sync_playwright() as p:
+        browser = chromium.launch(p)
+        page = browser.new_context(offline=True).new_page()
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(path.as_uri())
+        page.wait_for_selector("input[name='layer'][value='punti']:not([disabled])")
+        names = page.evaluate(
+            "() => Object.fromEntries(JSON.parse(document.getElementById('gp-data').textContent)"
+            ".punti.features.map(f => [f.id, f.properties.nome]))"
+        )
+        scripts = page.evaluate("() => document.scripts.length")
+        browser.close()
+    assert [names[i] for i in ids] == SCRIPT_BREAKERS and problems == []
+    assert scripts == html.count("<script")
