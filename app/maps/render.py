@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -250,8 +251,29 @@ def standalone_csp(definition: MapDefinition) -> str:
     )
 
 
-def embed_csp(policy: str, definition: MapDefinition) -> str:
-    """The site's policy for an embed page, plus OpenStreetMap's tiles when the map uses them."""
+#: An inline <script> (no src) of a page we rendered ourselves: folium's code and our
+#: config through `tojson`, which escapes "<", so no value can end the element early.
+_INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
+
+
+def script_hashes(html: str) -> list[str]:
+    """The CSP sources (`'sha256-…'`) of the inline scripts of a page we rendered."""
+    return [
+        "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+        for text in _INLINE_SCRIPT.findall(html)
+    ]
+
+
+def embed_csp(policy: str, definition: MapDefinition, html: str) -> str:
+    """The site's strict policy (no nonce) for the embed page `html`: its inline scripts
+    allowed by hash, plus OpenStreetMap's tiles when the map uses them.
+
+    Hashes, not a nonce, because /embed/ pages are publicly cached: a shared cache would
+    hand the same "per-response" nonce to every visitor, while a hash stays true of the
+    cached body whoever gets it.
+    """
+    scripts = " ".join(dict.fromkeys(script_hashes(html)))
+    policy = policy.replace("script-src 'self'", f"script-src 'self' {scripts}", 1)
     if definition.basemap != "osm" or OSM_HOST in policy:
         return policy
     return policy.replace("img-src 'self' data:", f"img-src 'self' data: {OSM_HOST}", 1)
