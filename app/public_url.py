@@ -38,7 +38,6 @@ class PublicBase:
         path = environ.get("PATH_INFO", "")
         if self.prefix and (path == self.prefix or path.startswith(self.prefix + "/")):
             environ["PATH_INFO"] = path[len(self.prefix) :]
-        environ["geoportale.request_host"] = environ.get("HTTP_HOST", "")  # for logs only
         environ["wsgi.url_scheme"] = self.scheme
         environ["HTTP_HOST"] = self.host
         environ["SERVER_NAME"], environ["SERVER_PORT"] = self.server
