@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from app import http, i18n
+from app import http, i18n, public_url
 from app.errors import (
     DataError,
     GeoportaleError,
@@ -63,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     register_error_handlers(app)
     http.init_app(app)
+    public_url.init_app(app, settings)
     i18n.init_app(app)
     # Tests (test_config given) get a throw-away session key unless they name one.
     ephemeral = test_config is not None and not {"SECRET_KEY", "SECRET_KEY_FILE"} & set(test_config)

@@ -2,7 +2,8 @@
 
 The same `filter` (CQL2) and `crs` as the API; every declared field is written with its
 type; the licence and attribution travel with the data (a LEGGIMI.txt in the shapefile
-archive, the layer description in GeoJSON/GeoPackage/KML, a `Link: rel="license"` header).
+archive, the layer description in GeoJSON/GeoPackage/KML, a `Link: rel="license"` header
+when the licence has a URI).
 Files are written in the target CRS's traditional GIS order (easting/longitude first), as
 file formats expect.
 """
@@ -14,11 +15,13 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
 import geopandas as gpd
 import pandas as pd
 from flask import Blueprint, Response, request
 
+from app.catalog import licence_uri
 from app.errors import InvalidParameter, NotFound
 from app.geo import io
 from app.ogcapi import params
@@ -27,6 +30,9 @@ from app.services import services
 from app.stores.base import FeatureStore, Query
 
 bp = Blueprint("downloads", __name__)
+#: What may stay as it is in a URI (RFC 3986 reserved and unreserved, and "%"): everything
+#: else, CR and LF first, is percent-encoded before the URI goes into a header.
+_URI_SAFE = ":/?#[]@!$&'()*+,;=%-._~"
 _DTYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean", "string": "object"}
 
 
@@ -85,6 +91,18 @@ def export(spec: LayerSpec, frame: gpd.GeoDataFrame, fmt: str, crs: str, folder:
     return archive
 
 
+def licence_link(licence: str) -> str | None:
+    """`Link` header value of the licence's URI; None when the licence has none.
+
+    The licence is text an admin typed: a header needs a URI, percent-encoded, so a line
+    break in it can neither fail the download nor add a header.
+    """
+    uri = licence_uri(licence)
+    if uri is None:
+        return None
+    return f'<{quote(uri, safe=_URI_SAFE)}>; rel="license"'
+
+
 def _split(name: str) -> tuple[str, str]:
     """'punti.shp.zip' -> ('punti', 'shp.zip'); NotFound for other names."""
     for fmt in sorted(io.EXPORT_FORMATS, key=len, reverse=True):
@@ -115,5 +133,7 @@ def download(name: str):
     name = f"{spec.id}{suffix}.{fmt}"
     response = Response(body, mimetype=io.EXPORT_FORMATS[fmt][2])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Link"] = f'<{spec.metadata.licence}>; rel="license"'
+    link = licence_link(spec.metadata.licence)
+    if link:
+        response.headers["Link"] = link
     return response

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from app.errors import GeoportaleError
 
@@ -38,6 +40,27 @@ def _choice(*options: str) -> Callable[[str], str]:
         return value
 
     return parse
+
+
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
+
+
+def parse_base_url(value: str) -> str:
+    """The setting's value, normalised (no trailing slash); "" for none. ValueError if bad."""
+    value = value.strip()
+    if not value:
+        return ""
+    if _CONTROL_OR_SPACE.search(value):
+        raise ValueError("spaces or control characters in the URL")
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError("expected an absolute http:// or https:// URL")
+    if "?" in value or "#" in value:
+        raise ValueError("no query (?) or fragment (#) in the base URL")
+    if "@" in parts.netloc:
+        raise ValueError("no user name or password in the base URL")
+    parts.port  # noqa: B018  (raises ValueError for a port that is not a number in range)
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
 @dataclass(frozen=True)
@@ -137,6 +160,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WORKSPACE_WMS_LAYERS", "", "Comma-separated layer names of WORKSPACE_WMS_URL."),
     Setting("WORKSPACE_WMS_TITLE", "Ortofoto (WMS)", "Name of that WMS in the basemap switcher."),
     Setting("WORKSPACE_WMS_ATTRIBUTION", "", "Attribution shown for that WMS (HTML)."),
+    Setting(
+        "BASE_URL",
+        "",
+        "The public base URL (e.g. https://sit.comune.cremona.it/geoportale): every absolute "
+        "link (API, catalogue, feeds, embeds, OpenAPI servers) is made on it, whatever Host "
+        "a request names. http or https, no query or fragment. Empty: links follow the "
+        "request's Host and responses say Vary: Host (development only).",
+        parse_base_url,
+    ),
     Setting(
         "MAPS_DIR",
         str(PROJECT_ROOT / "instance" / "maps"),

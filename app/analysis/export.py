@@ -1,4 +1,7 @@
-"""Tables of results as CSV (UTF-8 with BOM, so spreadsheet programs read accents)."""
+"""Tables of results as CSV (UTF-8 with BOM, so spreadsheet programs read accents).
+
+Text cells that start like a formula are neutralised (app/csvsafe.py).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import geopandas as gpd
 import shapely
 
 from app.analysis.layers import plain
+from app.csvsafe import safe_cell
 
 
 def rows_csv(rows: list[dict], columns: list[str]) -> str:
@@ -18,7 +22,7 @@ def rows_csv(rows: list[dict], columns: list[str]) -> str:
     writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in columns})
+        writer.writerow({k: "" if row.get(k) is None else safe_cell(row.get(k)) for k in columns})
     return buf.getvalue()
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 
+from app.csvsafe import safe_frame
 from app.errors import DataError, StoreError
 from app.geo.crs import STORAGE_CRS, crs_label
 
@@ -85,6 +86,7 @@ def write_export(
         options = {"DESCRIPTION": description[:1000], "IDENTIFIER": name}
     elif fmt == "csv":
         options = {"GEOMETRY": "AS_WKT", "CREATE_CSVT": "YES"}
+        gdf = safe_frame(gdf)  # opened in spreadsheets: no text cell may run as a formula
     elif fmt == "shp.zip":
         options = {"ENCODING": "UTF-8"}
     try:

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app, render_template, url_for
+from markupsafe import escape
 
 from app.errors import LayerNotFound
 from app.maps.definitions import MapDefinition
@@ -113,6 +115,18 @@ def embed_page(definition: MapDefinition) -> str:
     )
 
 
+def embed_snippet(embed_url: str, title: str) -> str:
+    """The `<iframe>` HTML an admin copies into another site (plain text, not Markup).
+
+    Its values are escaped for an HTML attribute here, once: the template escapes the
+    whole snippet again to show it as text, so what is copied is this safe HTML.
+    """
+    return (
+        f'<iframe src="{escape(embed_url)}" title="{escape(title)}" width="100%" height="500" '
+        'style="border:0" loading="lazy"></iframe>'
+    )
+
+
 # -- standalone -----------------------------------------------------------------------
 
 
@@ -139,8 +153,25 @@ def leaflet_inline() -> tuple[str, str]:
 
 
 def script_safe(text: str) -> str:
-    """Text that can sit inside <script>…</script> (JSON or JS): no closing tag inside."""
+    """JavaScript source that can sit inside <script>…</script>: no closing tag inside.
+
+    For code we ship (Leaflet, geoportale.js); data goes through `json_for_script`.
+    """
     return re.sub(r"</(?=script)", r"<\\/", text, flags=re.IGNORECASE).replace("<!--", "<\\!--")
+
+
+#: Characters that may end a <script> element or switch the HTML tokenizer's script states
+#: (`</script`, `<!--`, `<script`), and the two line separators that were not valid in
+#: JavaScript strings before ES2019. Outside strings JSON has none of them, so the escapes
+#: only ever land inside string literals, where JSON.parse reads them back exactly.
+_SCRIPT_JSON_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def json_for_script(data) -> str:
+    """`data` as JSON text safe inside `<script type="application/json">`, any value."""
+    return json.dumps(data, ensure_ascii=False, default=str).translate(_SCRIPT_JSON_ESCAPES)
 
 
 def _layer_data(composed: ComposedMap) -> dict[str, dict]:
@@ -203,7 +234,7 @@ def standalone_html(definition: MapDefinition) -> str:
             "leaflet_css": leaflet_css,
             "geoportale_js": script_safe((static / "geoportale.js").read_text(encoding="utf-8")),
             "shim": (STATIC / "inline-fetch.js").read_text(encoding="utf-8"),
-            "data": script_safe(json.dumps(data, ensure_ascii=False, default=str)),
+            "data": json_for_script(data),
         },
         css=(STATIC / "maps.css").read_text(encoding="utf-8"),
         csp=standalone_csp(definition),
@@ -220,8 +251,29 @@ def standalone_csp(definition: MapDefinition) -> str:
     )
 
 
-def embed_csp(policy: str, definition: MapDefinition) -> str:
-    """The site's policy for an embed page, plus OpenStreetMap's tiles when the map uses them."""
+#: An inline <script> (no src) of a page we rendered ourselves: folium's code and our
+#: config through `tojson`, which escapes "<", so no value can end the element early.
+_INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
+
+
+def script_hashes(html: str) -> list[str]:
+    """The CSP sources (`'sha256-…'`) of the inline scripts of a page we rendered."""
+    return [
+        "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+        for text in _INLINE_SCRIPT.findall(html)
+    ]
+
+
+def embed_csp(policy: str, definition: MapDefinition, html: str) -> str:
+    """The site's strict policy (no nonce) for the embed page `html`: its inline scripts
+    allowed by hash, plus OpenStreetMap's tiles when the map uses them.
+
+    Hashes, not a nonce, because /embed/ pages are publicly cached: a shared cache would
+    hand the same "per-response" nonce to every visitor, while a hash stays true of the
+    cached body whoever gets it.
+    """
+    scripts = " ".join(dict.fromkeys(script_hashes(html)))
+    policy = policy.replace("script-src 'self'", f"script-src 'self' {scripts}", 1)
     if definition.basemap != "osm" or OSM_HOST in policy:
         return policy
     return policy.replace("img-src 'self' data:", f"img-src 'self' data: {OSM_HOST}", 1)

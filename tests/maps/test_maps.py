@@ -90,8 +90,7 @@ def test_embed_is_public_and_frameable_admin_is_not(app, admin_client_admin, mad
     assert r.status_code == 200 and "X-Frame-Options" not in r.headers
     csp = r.headers["Content-Security-Policy"]
     assert "frame-ancestors *" in csp and "'unsafe-inline'" not in csp.split("script-src")[1][:60]
-    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
-    assert all(f'nonce="{nonce}"' in tag for tag in re.findall(r"<script\b[^>]*>", html))
+    assert_scripts_allowed_by_hashes(html, csp)
     assert "/api/collections/zone/items" in html and "Cultura e zone" in html
     assert anon.get("/maps-assets/maps.css").status_code == 200
     admin_page = admin_client_admin.get("/admin/maps/")
@@ -99,6 +98,39 @@ def test_embed_is_public_and_frameable_admin_is_not(app, admin_client_admin, mad
     assert "frame-ancestors 'self'" in admin_page.headers["Content-Security-Policy"]
     assert anon.get("/embed/nessuna").status_code == 404
     assert anon.get("/embed/..%2Fsecret").status_code == 404
+
+
+def assert_scripts_allowed_by_hashes(html: str, csp: str) -> None:
+    """Every inline script of `html` is allowed by its hash in `csp`; scripts with a src
+    come from our own origin; no 'unsafe-inline', no nonce."""
+    import base64
+    import hashlib
+
+    script_src = csp.split("script-src ")[1].split(";")[0].split()
+    assert script_src[0] == "'self'" and "'unsafe-inline'" not in script_src
+    assert not any(s.startswith("'nonce-") for s in script_src)
+    inline = re.findall(r"<script\b(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S)
+    assert inline
+    for text in inline:
+        digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in script_src, text[:200]
+    for src in re.findall(r"<script\b[^>]*\bsrc=\"([^\"]+)\"", html):
+        assert src.startswith("/"), src
+
+
+def test_embed_is_cacheable_because_it_carries_no_nonce(app, made):
+    """A shared cache serves one /embed/ response to everyone: a nonce in it would be public
+    and the same for all. Its inline scripts are allowed by hash instead, so the cached
+    body and policy stay valid for every visitor."""
+    anon = app.test_client()
+    first, second = anon.get("/embed/cultura-e-zone"), anon.get("/embed/cultura-e-zone")
+    for r in (first, second):
+        assert r.headers["Cache-Control"] == "public, max-age=300"
+        assert "nonce" not in r.headers["Content-Security-Policy"]
+        assert "nonce=" not in r.get_data(as_text=True)
+        assert_scripts_allowed_by_hashes(
+            r.get_data(as_text=True), r.headers["Content-Security-Policy"]
+        )
 
 
 def test_embed_with_osm_allows_its_tiles_only(app, admin_client_admin):
@@ -235,3 +267,104 @@ def test_embed_shows_the_layers_inside_another_sites_iframe(maps_env, live_serve
     finally:
         server.shutdown()
     assert problems == []
+
+
+def test_embed_snippet_is_safe_html_with_any_title(admin_client_admin):
+    """What the admin copies from the snippet box is HTML for another site: the title must
+    sit inside its attribute, whatever it holds."""
+    from html.parser import HTMLParser
+
+    title = "Mappa \"><script>alert(1)</script> & <b>'x'"
+    assert create_map(admin_client_admin, title=title, slug="ostile").status_code == 302
+    page = admin_client_admin.get("/admin/maps/").get_data(as_text=True)
+    shown = re.search(r'<textarea id="snippet-ostile"[^>]*>(.*?)</textarea>', page, re.S)
+    snippet = unescape(shown.group(1))  # the text in the box, as the admin copies it
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            self.found.append((tag, dict(attrs)))
+
+    parser = Tags()
+    parser.found = []
+    parser.feed(snippet)
+    assert [tag for tag, _ in parser.found] == ["iframe"], snippet
+    attrs = parser.found[0][1]
+    assert attrs["title"] == title
+    assert attrs["src"] == "http://localhost/embed/ostile"
+
+
+#: Values that end or confuse a <script> element's text, and characters JSON allows but
+#: old JavaScript did not (U+2028/2029).
+SCRIPT_BREAKERS = [
+    "<!-- commento",
+    "</script><script>alert(1)</script>",
+    "<script>x",
+    "<!--<script>",
+    "a & b > c < d",
+    "riga\u2028paragrafo\u2029fine",
+    "<\\!-- già escapato",
+]
+
+
+def _hostile_export(app, client, spec) -> tuple[str, list[str]]:
+    import shapely
+
+    from tests.conftest import punti_frame
+
+    n = len(SCRIPT_BREAKERS)
+    frame = punti_frame([shapely.Point(10.0 + i / 100, 45.1) for i in range(n)])
+    frame["nome"] = SCRIPT_BREAKERS
+    app.extensions["geoportale"].store.write_layer(spec("punti"), frame)
+    return exported(client), [f"n{i + 1}" for i in range(n)]
+
+
+def _script_texts(html: str) -> dict[str, str]:
+    """The text of each <script id=...> as an HTML parser reads it."""
+    from html.parser import HTMLParser
+
+    class Scripts(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            self.current = dict(attrs).get("id") if tag == "script" else None
+
+        def handle_data(self, data):
+            if getattr(self, "current", None):
+                self.found[self.current] = self.found.get(self.current, "") + data
+
+        def handle_endtag(self, tag):
+            self.current = None
+
+    parser = Scripts()
+    parser.found = {}
+    parser.feed(html)
+    return parser.found
+
+
+def test_standalone_export_carries_any_text_exactly(app, admin_client, made, spec):
+    html, ids = _hostile_export(app, admin_client, spec)
+    raw = _script_texts(html)["gp-data"]
+    # No character that can end the element or switch the HTML tokenizer's script state.
+    assert not set(raw) & {"<", ">", "&", "\u2028", "\u2029"}
+    names = {f["id"]: f["properties"]["nome"] for f in json.loads(raw)["punti"]["features"]}
+    assert [names[i] for i in ids] == SCRIPT_BREAKERS
+
+
+def test_standalone_export_with_any_text_works_in_chromium(app, admin_client, made, spec, tmp_path):
+    sync_api = chromium.sync_api()
+    html, ids = _hostile_export(app, admin_client, spec)
+    path = tmp_path / "ostile.html"
+    path.write_text(html, encoding="utf-8")
+    problems = []
+    with sync_api.sync_playwright() as p:
+        browser = chromium.launch(p)
+        page = browser.new_context(offline=True).new_page()
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(path.as_uri())
+        page.wait_for_selector("input[name='layer'][value='punti']:not([disabled])")
+        names = page.evaluate(
+            "() => Object.fromEntries(JSON.parse(document.getElementById('gp-data').textContent)"
+            ".punti.features.map(f => [f.id, f.properties.nome]))"
+        )
+        scripts = page.evaluate("() => document.scripts.length")
+        browser.close()
+    assert [names[i] for i in ids] == SCRIPT_BREAKERS and problems == []
+    assert scripts == html.count("<script")

@@ -52,3 +52,34 @@ def test_feed_updated_follows_data(citizen_app):
         after_stamp = svc.store.describe("interventi").published_at
     after = ET.fromstring(client.get("/quartieri/16-centro.atom").data).findtext(f"{A}updated")
     assert after >= before and after_stamp[:16] == after.replace("Z", "")[:16]
+
+
+def test_feed_links_use_the_base_url_whatever_the_host(citizen_location):
+    """GEOPORTALE_BASE_URL set: a request naming a hostile Host gets a feed (ids and links,
+    which readers keep) on the configured base only."""
+    from app import create_app
+    from tests.quartieri.fixtures import CITIZEN
+
+    base = "https://sit.comune.example/geoportale"
+    app = create_app(
+        {
+            "STORE": citizen_location,
+            "LAYERS_DIR": str(CITIZEN / "layers"),
+            "DATA_ROOT": str(CITIZEN),
+            "BASEMAP": "none",
+            "BASE_URL": base,
+        }
+    )
+    r = app.test_client().get(
+        "/quartieri/16-centro.atom",
+        base_url="http://evil.example",
+        headers={"Host": "evil.example"},
+    )
+    assert r.status_code == 200 and b"evil" not in r.data
+    feed = ET.fromstring(r.data)
+    urls = [link.get("href") for link in feed.iter(f"{A}link")]
+    urls += [e.text for e in feed.iter(f"{A}id")]
+    assert len(urls) > 3 and all(u.startswith(base + "/") for u in urls), urls
+    store = getattr(app.extensions.get("geoportale"), "store", None)
+    if hasattr(store, "close"):
+        store.close()
