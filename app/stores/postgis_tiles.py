@@ -11,6 +11,7 @@ from __future__ import annotations
 from psycopg import sql
 
 from app.registry.spec import LayerSpec
+from app.stores.limits import postgres_read_errors
 from app.stores.postgis_catalog import SCHEMA
 from app.tiles.generalise import (
     BASE_ZOOM,
@@ -47,7 +48,7 @@ class PostgisTilesMixin:
         cols = sql.SQL("").join(
             sql.SQL(", t.{}").format(sql.Identifier(f.name)) for f in spec.fields
         )
-        with self.pool.connection() as conn:
+        with self.pool.connection() as conn, postgres_read_errors(self.query_timeout_ms):
             table, _ = self._table(conn, spec.id, version)
             ident = sql.Identifier(SCHEMA, table)
             in_tile = sql.SQL(
