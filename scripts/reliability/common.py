@@ -246,11 +246,12 @@ def has_gunicorn() -> bool:
 class Server:
     """The app on a real socket, in its own processes; stderr kept in `log`.
 
-    gunicorn (`workers` processes x `threads` threads, all on the same store) when it is
-    installed, else `flask run --with-threads`.
+    gunicorn (`workers` processes x `threads` threads, all on the same store; a worker
+    silent for `timeout` seconds is killed and replaced) when it is installed, else
+    `flask run --with-threads`.
     """
 
-    def __init__(self, ws: Workspace, workers: int = 2, threads: int = 16):
+    def __init__(self, ws: Workspace, workers: int = 2, threads: int = 16, timeout: int = 120):
         self.ws, self.port = ws, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = ws.root / f"server-{self.port}.log"
@@ -259,7 +260,7 @@ class Server:
             self.cmd = [
                 sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
                 str(threads), "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5",
-                "--timeout", "120", "app:create_app()",
+                "--timeout", str(timeout), "app:create_app()",
             ]  # fmt: skip
         else:
             self.kind = "flask run --with-threads"
