@@ -45,7 +45,8 @@ def build_services(settings: dict) -> Services:
             if isinstance(store_path, Path) and not store_path.is_file():
                 raise
             log.error("shipped layers not updated, the store serves what it had: %s", exc.detail)
-    return Services(settings, open_store(store_path))
+    # Reads made for requests are time-limited; the build above and the CLI are not.
+    return Services(settings, open_store(store_path, query_timeout_ms=settings["QUERY_TIMEOUT_MS"]))
 
 
 def _serving() -> bool:

@@ -21,6 +21,10 @@ class GeoportaleError(Exception):
     status = 500
     code = "internal-error"
     title = "Internal error"
+    #: A 5xx whose detail is safe to show (it says what to do, never how the code failed).
+    public_detail = False
+    #: Seconds a client should wait before trying again (the Retry-After header), if any.
+    retry_after: int | None = None
 
     def __init__(self, detail: str, parameter: str | None = None):
         super().__init__(detail)
@@ -69,6 +73,22 @@ class StoreError(GeoportaleError):
     status = 503
     code = "store-unavailable"
     title = "Data store unavailable"
+    public_detail = True
+
+
+class QueryTimeout(GeoportaleError):
+    """A public read ran past QUERY_TIMEOUT_MS and the store stopped it.
+
+    503 with Retry-After, not a 400: the request may be valid (the limit is this server's
+    capacity, and the same filter can succeed on a quieter server or a higher limit), and a
+    4xx would tell clients and caches that the request itself is wrong. The detail names
+    what to narrow."""
+
+    status = 503
+    code = "query-timeout"
+    title = "Query took too long"
+    public_detail = True
+    retry_after = 10
 
 
 class DataError(GeoportaleError):
@@ -131,11 +151,16 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(GeoportaleError)
     def _typed(exc: GeoportaleError):
         if exc.status >= 500:
-            log.error("%s: %s", exc.code, exc.detail)
-            detail = exc.detail if isinstance(exc, StoreError) else "The server hit an error."
+            # A timed-out query is the limit doing its job: worth a warning, not an error.
+            level = logging.WARNING if isinstance(exc, QueryTimeout) else logging.ERROR
+            log.log(level, "%s: %s", exc.code, exc.detail)
+            detail = exc.detail if exc.public_detail else "The server hit an error."
         else:
             detail = exc.detail
-        return _respond(exc.status, exc.code, exc.title, detail, exc.parameter)
+        response = _respond(exc.status, exc.code, exc.title, detail, exc.parameter)
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -33,6 +33,13 @@ def _bool(value: str) -> bool:
     raise ValueError("expected true or false")
 
 
+def _non_negative(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("expected 0 or more")
+    return number
+
+
 def _choice(*options: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if value not in options:
@@ -151,6 +158,15 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting("MAX_UPLOAD_MB", 200, "Largest request body (uploads), in megabytes.", int),
+    Setting(
+        "QUERY_TIMEOUT_MS",
+        5000,
+        "Longest a read of the store may run for a request, in milliseconds (SQLite: a "
+        "progress handler on the read connections; PostgreSQL: statement_timeout of the "
+        "pool's sessions). Past it the request gets a 503 query-timeout problem with "
+        "Retry-After. Admin writes, imports and publishes are not limited; 0: no limit.",
+        _non_negative,
+    ),
     Setting(
         "WORKSPACE_WMS_URL",
         "",

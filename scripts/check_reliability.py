@@ -6,8 +6,11 @@
     python3 scripts/check_reliability.py --only login --logins 100   # the login rate limit
     python3 scripts/check_reliability.py --postgis postgresql://postgres@127.0.0.1/postgres
 
-Exit status 0 when every check passed, 1 otherwise. `--postgis` runs the load and the
-kills on a fresh PostGIS database made through that (admin) URL as well.
+Exit status 0 when every check passed, 1 otherwise. `--postgis` runs the load, the kills,
+the read-API fuzz and the cost check on a fresh PostGIS database made through that (admin)
+URL as well. `cost`: costly and malformed reads (backtracking LIKEs, NUL bytes, deep
+nesting, bad dates) sent without pause to gunicorn while cheap requests are timed; it
+reports the workers gunicorn killed ("stalled workers").
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scripts.reliability.common import make_workspace  # noqa: E402
 
-CHECKS = ("load", "kills", "environment", "hostile", "fuzz", "login")
+CHECKS = ("load", "kills", "environment", "hostile", "fuzz", "cost", "login")
 
 
 def _section(title: str, lines: list[str], ok: bool) -> None:
@@ -40,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--kills", type=int, default=5, help="kill -9 rounds mid-import")
     parser.add_argument("--logins", type=int, default=100, help="parallel logins (login)")
+    parser.add_argument(
+        "--cost-seconds", type=float, default=20, help="length of the cost check's run"
+    )
     parser.add_argument("--only", default=",".join(CHECKS), help="comma-separated checks")
     parser.add_argument("--postgis", help="admin URL of a PostgreSQL server with PostGIS")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
@@ -49,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.simplefilter("ignore")
     work = Path(tempfile.mkdtemp(prefix="geoportale-reliability-"))
     started = time.monotonic()
-    figures = {"requests": 0, "errors": 0, "tried": 0, "clean": 0, "lost": 0}
+    figures = {"requests": 0, "errors": 0, "tried": 0, "clean": 0, "lost": 0, "stalled": 0}
     results = []
     stores = [("GeoPackage", None)] + ([("PostGIS", args.postgis)] if args.postgis else [])
     try:
@@ -80,6 +86,31 @@ def main(argv: list[str] | None = None) -> int:
                 figures["lost"] += r.lost
                 results.append(r.ok)
                 _section(f"kill -9 mid-change ({label})", r.lines(), r.ok)
+            if "fuzz" in only:
+                from scripts.reliability.fuzz import run_fuzz
+
+                ws = make_workspace(work / f"fuzz-{label}", pg)
+                try:
+                    r = run_fuzz(ws)
+                finally:
+                    ws.close()
+                figures["requests"] += r.requests
+                figures["errors"] += len(r.server_errors) + len(r.leaks)
+                results.append(r.ok)
+                _section(f"read API fuzz ({label})", r.lines(), r.ok)
+            if "cost" in only:
+                from scripts.reliability.cost import run_cost
+
+                ws = make_workspace(work / f"cost-{label}", pg)
+                try:
+                    r = run_cost(ws, args.cost_seconds, workers=args.workers)
+                finally:
+                    ws.close()
+                figures["requests"] += sum(r.costly.values()) + len(r.cheap)
+                figures["errors"] += 0 if r.ok else 1
+                figures["stalled"] += r.killed
+                results.append(r.ok)
+                _section(f"costly requests never stall a worker ({label})", r.lines(), r.ok)
         if "environment" in only:
             from scripts.reliability.environment import run_environment
 
@@ -98,14 +129,6 @@ def main(argv: list[str] | None = None) -> int:
                     figures["lost"] += len(r.lost)
                     results.append(r.ok)
                     _section(f"hostile input ({label})", r.lines(), r.ok)
-        if "fuzz" in only:
-            from scripts.reliability.fuzz import run_fuzz
-
-            r = run_fuzz(make_workspace(work / "fuzz"))
-            figures["requests"] += r.requests
-            figures["errors"] += len(r.server_errors) + len(r.leaks)
-            results.append(r.ok)
-            _section("read API fuzz", r.lines(), r.ok)
         if "login" in only:
             from scripts.reliability.login import run_login
 
@@ -126,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\nrequests: {figures['requests']}, errors: {figures['errors']}, inputs tried: "
         f"{figures['tried']}, inputs rejected cleanly: {figures['clean']}, data lost: "
-        f"{figures['lost']}  ({time.monotonic() - started:.0f} s)"
+        f"{figures['lost']}, stalled workers: {figures['stalled']}  "
+        f"({time.monotonic() - started:.0f} s)"
     )
     return 0 if all(results) else 1
 

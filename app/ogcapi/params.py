@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from typing import Any
@@ -27,6 +28,7 @@ ITEMS_PARAMS = {
     "filter-crs",
 }
 INT64_MAX = 2**63 - 1
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(
     r"^(\.\.|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?)$"
 )
@@ -171,7 +173,16 @@ def parse_equals(args: MultiDict, spec: LayerSpec) -> dict[str, Any]:
     return equals
 
 
+def parse_feature_id(raw: str) -> str:
+    """The featureId of an item's URL: PostgreSQL text cannot hold NUL, so no id does."""
+    if "\x00" in raw:
+        raise InvalidParameter("featureId holds a NUL character", "featureId")
+    return raw
+
+
 def _typed(raw: str, kind: str, name: str):
+    if "\x00" in raw:  # PostgreSQL text cannot hold it: refused on both stores alike
+        raise InvalidParameter(f"{name} holds a NUL character", name)
     try:
         if kind == "integer":
             value = int(raw)
@@ -191,4 +202,13 @@ def _typed(raw: str, kind: str, name: str):
         if raw.lower() in ("false", "0"):
             return False
         raise InvalidParameter(f"{name} must be true or false, got {raw!r}", name)
+    if kind == "date":
+        try:
+            if not _DATE.fullmatch(raw):
+                raise ValueError
+            dt.date.fromisoformat(raw)
+        except ValueError:
+            raise InvalidParameter(
+                f"{name} must be a date (YYYY-MM-DD), got {raw!r}", name
+            ) from None
     return raw

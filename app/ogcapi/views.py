@@ -138,7 +138,7 @@ def item(collection_id: str, feature_id: str):
     spec = svc.layer(collection_id)
     fmt = _format()
     crs = params.parse_crs(request.args)
-    found = svc.store.get(spec, feature_id)
+    found = svc.store.get(spec, params.parse_feature_id(feature_id))
     feature = feature_document(found, crs) if fmt == "json" else found.as_geojson()
     doc = documents.item(spec, feature, fmt)
     response = _render(doc, fmt, "api/item.html", GEOJSON, spec=spec)

@@ -11,12 +11,17 @@ def is_postgres(location: str | Path) -> bool:
     return str(location).startswith(("postgresql://", "postgres://"))
 
 
-def open_store(location: str | Path, create: bool = False) -> FeatureStore:
-    """The store at `location`: a `postgresql://` URL or a GeoPackage path."""
+def open_store(
+    location: str | Path, create: bool = False, query_timeout_ms: int = 0
+) -> FeatureStore:
+    """The store at `location`: a `postgresql://` URL or a GeoPackage path. Its reads stop
+    after `query_timeout_ms` (the web app's QUERY_TIMEOUT_MS; 0, no limit, for the CLI)."""
     if is_postgres(location):
         from app.stores.postgis import PostgisStore
 
-        return PostgisStore(str(location), create=create)
+        return PostgisStore(str(location), create=create, query_timeout_ms=query_timeout_ms)
     from app.stores.gpkg import GpkgStore
 
-    return GpkgStore.open_or_create(Path(location)) if create else GpkgStore(Path(location))
+    if create:
+        GpkgStore.open_or_create(Path(location))
+    return GpkgStore(Path(location), query_timeout_ms=query_timeout_ms)

@@ -9,7 +9,7 @@ The tree (`Node`) is plain tuples:
 
     ("and", a, b)  ("or", a, b)  ("not", a)  ("const", True)
     ("cmp", op, field, value)            op: = <> < <= > >=
-    ("like", field, regex_pattern, nocase)
+    ("like", field, pattern, nocase)     pattern: canonical CQL2 LIKE (see `like.py`)
     ("in", field, values)  ("between", field, low, high)  ("isnull", field)
     ("spatial", op, geometry)            op: intersects within contains disjoint equals
                                              touches crosses overlaps
@@ -21,21 +21,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 import re
 import threading
 from collections import OrderedDict
-from functools import lru_cache
 
 import shapely
-from lark import Lark, v_args
 from lark.exceptions import LarkError
 from pygeofilter import ast, values
-from pygeofilter.parsers.cql2_text.parser import CQLTransformer
 from pyproj import Transformer
 
 from app.errors import InvalidParameter
 from app.registry.spec import LayerSpec
+from app.stores.cql2_limits import ast_children, check_depth, json_children
+from app.stores.cql2_text import text_parser
+from app.stores.like import like_pattern, literal_pattern
 
 GEOMETRY_NAMES = ("geometry", "geom")
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -58,45 +57,8 @@ _CMP = {
     ast.GreaterEqual: ">=",
 }
 _FLIP = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _UNITS = {"meters": 1.0, "metres": 1.0, "m": 1.0, "kilometers": 1000.0, "km": 1000.0}
-
-
-class _Transformer(CQLTransformer):
-    @v_args(inline=True)
-    def dwithin_predicate(self, lhs, rhs, distance, units=None):
-        return ast.DistanceWithin(lhs, rhs, distance, str(units or "meters").lower())
-
-    def SINGLE_QUOTED(self, token):  # noqa: N802 (lark terminal name)
-        return token[1:-1].replace("''", "'")
-
-
-@lru_cache(maxsize=1)
-def _text_parser() -> Lark:
-    import pygeofilter.parsers.cql2_text as base
-
-    folder = os.path.dirname(base.__file__)
-    with open(os.path.join(folder, "grammar.lark"), encoding="utf-8") as f:
-        grammar = f.read()
-    grammar = grammar.replace(
-        "attribute: /[a-zA-Z][a-zA-Z_:0-9.]+/", "attribute: /[a-zA-Z_][a-zA-Z_:0-9.]*/"
-    )
-    grammar = grammar.replace('SINGLE_QUOTED: "\'" /.*?/ "\'"', "SINGLE_QUOTED: /'(?:[^']|'')*'/")
-    grammar = grammar.replace(
-        '                  | "RELATE"',
-        '                  | "S_DWITHIN"i "(" expression "," expression "," full_number '
-        '["," UNITS] ")" -> dwithin_predicate\n                  | "RELATE"',
-    )
-    grammar = grammar.replace(
-        "BOOLEAN.2:", 'UNITS: "meters"i | "metres"i | "kilometers"i | "km"i | "m"i\nBOOLEAN.2:'
-    )
-    return Lark(
-        grammar,
-        parser="lalr",
-        maybe_placeholders=False,
-        transformer=_Transformer(),
-        import_paths=[os.path.dirname(folder)],
-        source_path=os.path.join(folder, "grammar.lark"),
-    )
 
 
 # -- CQL2-JSON ------------------------------------------------------------------------
@@ -209,7 +171,28 @@ class _Builder:
             self.fail(f"{raw!r} is not a {kind}")
         if isinstance(raw, (ast.Node, values.Geometry, values.Envelope)):
             self.fail(f"expected a literal value, got {raw!r}")
-        return str(raw) if kind in ("string", "date") else raw
+        if kind == "date":
+            return self.date(raw)
+        return self.text(raw) if kind == "string" else raw
+
+    def text(self, raw) -> str:
+        """A string literal; PostgreSQL text cannot hold NUL, so it is refused on both stores."""
+        text = str(raw)
+        if "\x00" in text:
+            self.fail("a string holds a NUL character")
+        return text
+
+    def date(self, raw) -> str:
+        """A date literal as YYYY-MM-DD; an impossible date is the client's error, not a
+        comparison PostgreSQL fails on (and SQLite would quietly make on text)."""
+        text = self.text(raw)
+        try:
+            if not _DATE.fullmatch(text):
+                raise ValueError
+            dt.date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{text!r} is not a date (YYYY-MM-DD)")
+        return text
 
     def geometry(self, node):
         if isinstance(node, values.Geometry):
@@ -250,7 +233,9 @@ class _Builder:
         if isinstance(node, ast.Or):
             return ("or", self.build(node.lhs), self.build(node.rhs))
         if isinstance(node, ast.Not):
-            return ("not", self.build(node.sub_node))
+            inner = self.build(node.sub_node)
+            # NOT NOT x is x, also for NULL (unknown): no nesting the SQL parsers must hold.
+            return inner[1] if inner[0] == "not" else ("not", inner)
         if type(node) in _CMP:
             op, lhs, rhs = _CMP[type(node)], node.lhs, node.rhs
             if not isinstance(lhs, (ast.Attribute, ast.Function)):
@@ -258,7 +243,7 @@ class _Builder:
             f, nocase = self.field(lhs)
             if nocase:
                 return (
-                    ("like", f.name, re.escape(str(self.value(rhs, "string"))), True)
+                    ("like", f.name, literal_pattern(str(self.value(rhs, "string"))), True)
                     if op == "="
                     else self.fail("CASEI() works with = and LIKE")
                 )
@@ -268,7 +253,7 @@ class _Builder:
             pattern = node.pattern
             if isinstance(pattern, ast.Function):
                 pattern, nocase = pattern.arguments[0], True
-            out = ("like", f.name, _like_regex(str(pattern)), nocase or node.nocase)
+            out = ("like", f.name, like_pattern(self.text(pattern)), nocase or node.nocase)
             return ("not", out) if node.not_ else out
         if isinstance(node, ast.In):
             f, _ = self.field(node.lhs)
@@ -296,20 +281,6 @@ def _pairs(transformer, xy):
 
     x, y = transformer.transform(xy[:, 0], xy[:, 1])
     return np.column_stack([x, y])
-
-
-def _like_regex(pattern: str) -> str:
-    """A CQL2 LIKE pattern (% any, _ one, \\ escapes) as an anchored regular expression."""
-    out, i = [], 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\" and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        out.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
-        i += 1
-    return "".join(out)
 
 
 _PARSED: OrderedDict = OrderedDict()
@@ -343,11 +314,16 @@ def _parse_filter(text: str, lang: str | None, spec: LayerSpec, filter_crs: str 
     lang = lang or "cql2-text"
     if len(text) > 20000:
         raise InvalidParameter("filter is too long (20,000 characters at most)", "filter")
+    if "\x00" in text:
+        raise InvalidParameter("filter holds a NUL character", "filter")
     try:
         if lang == "cql2-text":
-            tree = _text_parser().parse(text)
+            tree = text_parser().parse(text)
+            check_depth(tree, ast_children)
         elif lang == "cql2-json":
-            tree = _walk_json(json.loads(text))
+            raw = json.loads(text)
+            check_depth(raw, json_children)
+            tree = _walk_json(raw)
         else:
             raise InvalidParameter(
                 f"filter-lang {lang!r} is not supported; use cql2-text or cql2-json", "filter-lang"
@@ -373,6 +349,20 @@ def conjunction(*nodes) -> tuple | None:
     out = present[0]
     for n in present[1:]:
         out = ("and", out, n)
+    return out
+
+
+def chain(node) -> list:
+    """The operands of a chain of one operator (`a AND b AND c`, nested two by two in the
+    tree), left to right and without recursion: the stores write them inside one pair of
+    parentheses, as deep chains overflow SQLite's parser (and psycopg's composition)."""
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if n[0] == node[0]:
+            stack.extend((n[2], n[1]))
+        else:
+            out.append(n)
     return out
 
 

@@ -10,13 +10,15 @@ predicates and three-valued logic (NULL compares as unknown, as in SQL).
 from __future__ import annotations
 
 import math
-import re
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Transformer
+
+from app.stores.cql2 import chain
+from app.stores.like import compile_like
 
 METRIC_CRS = "EPSG:7791"  # distances for S_DWITHIN are computed in RDN2008 / UTM 32N
 
@@ -46,17 +48,19 @@ def to_sql(node, rtree: str, positive: bool = True) -> tuple[str, list]:
     if kind == "const":
         return ("1" if node[1] else "0"), []
     if kind in ("and", "or"):
-        a, pa = to_sql(node[1], rtree, positive)
-        b, pb = to_sql(node[2], rtree, positive)
-        return f"({a} {kind.upper()} {b})", pa + pb
+        parts, params = [], []
+        for operand in chain(node):
+            text, more = to_sql(operand, rtree, positive)
+            parts.append(text)
+            params += more
+        return "(" + f" {kind.upper()} ".join(parts) + ")", params
     if kind == "not":
         a, pa = to_sql(node[1], rtree, not positive)
         return f"(NOT {a})", pa
     if kind == "cmp":
         return f"t.{_q(node[2])} {node[1]} ?", [node[3]]
-    if kind == "like":
-        flags = "(?is)" if node[3] else "(?s)"
-        return f"t.{_q(node[1])} REGEXP ?", [flags + node[2]]
+    if kind == "like":  # linear time, see like.py (SQLite's LIKE folds ASCII case only)
+        return f"cql2_like(?, ?, t.{_q(node[1])})", [node[2], int(node[3])]
     if kind == "in":
         marks = ", ".join("?" * len(node[2])) or "NULL"
         return f"t.{_q(node[1])} IN ({marks})", list(node[2])
@@ -75,18 +79,6 @@ def to_sql(node, rtree: str, positive: bool = True) -> tuple[str, list]:
         "AND maxy >= ? AND miny <= ?)",
         [box[0], box[2], box[1], box[3]],
     )
-
-
-def regexp(pattern: str, value) -> bool | None:
-    """SQLite's REGEXP(pattern, value): a full match (CQL2 LIKE compiled to a regex)."""
-    if value is None:
-        return None
-    return _compiled(pattern).fullmatch(str(value)) is not None
-
-
-@lru_cache(maxsize=256)
-def _compiled(pattern: str) -> re.Pattern:
-    return re.compile(pattern)
 
 
 # -- exact evaluation on candidates ------------------------------------------------------
@@ -148,8 +140,8 @@ def evaluate(node, columns: dict[str, list], geoms: np.ndarray) -> pd.arrays.Boo
                 [False if v is None else bool(_OPS[node[1]](v, node[3])) for v in vals]
             )
         elif kind == "like":
-            pattern = ("(?is)" if node[3] else "(?s)") + node[2]
-            result = np.array([v is not None and bool(regexp(pattern, v)) for v in vals])
+            matcher = compile_like(node[2], node[3])
+            result = np.array([v is not None and matcher.matches(str(v)) for v in vals])
         elif kind == "in":
             result = np.array([v in node[2] for v in vals])
         else:

@@ -28,10 +28,12 @@ from app.registry.spec import LayerSpec
 from app.stores.base import Feature, FeaturePage, LayerInfo, Query
 from app.stores.counts import CountCache
 from app.stores.cql2 import conjunction, fields_of, is_spatial
-from app.stores.filter_eval import evaluate, regexp, to_sql
+from app.stores.filter_eval import evaluate, to_sql
 from app.stores.generalise import CELL_COLUMN, MINZOOM_COLUMN, hidden_columns
 from app.stores.gpkg_catalog import CatalogMixin, create_catalog
 from app.stores.gpkg_tiles import GpkgTilesMixin
+from app.stores.like import like
+from app.stores.limits import SqliteDeadline
 
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
@@ -57,8 +59,10 @@ def quote(name: str) -> str:
 class GpkgStore(GpkgTilesMixin, CatalogMixin):
     """Feature store on one GeoPackage file; safe for many reader threads, one writer."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, query_timeout_ms: int = 0):
         self.path = Path(path)
+        # The time limit of a read snapshot (QUERY_TIMEOUT_MS); 0 for the CLI and builds.
+        self._deadline = SqliteDeadline(query_timeout_ms)
         if not self.path.is_file():
             raise StoreError(f"GeoPackage store not found: {self.path.name}")
         self._local = threading.local()
@@ -101,7 +105,8 @@ class GpkgStore(GpkgTilesMixin, CatalogMixin):
             # back the hot journal a writer killed mid-write leaves, and would fail.
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             conn.execute("PRAGMA query_only = ON")
-            conn.create_function("regexp", 2, regexp, deterministic=True)
+            conn.create_function("cql2_like", 3, like, deterministic=True)
+            self._deadline.install(conn)
             self._local.conn, self._local.key = conn, key
         return conn
 
@@ -111,9 +116,11 @@ class GpkgStore(GpkgTilesMixin, CatalogMixin):
         conn = self._conn()
         conn.execute("BEGIN")
         try:
-            yield conn
+            with self._deadline.armed():
+                yield conn
         finally:
-            conn.execute("COMMIT")
+            if conn.in_transaction:  # an interrupted statement may have ended it
+                conn.execute("COMMIT")
 
     @contextmanager
     def _write_lock(self):

@@ -29,6 +29,7 @@ from app.registry.spec import LayerSpec
 from app.stores.base import Feature, FeaturePage, LayerInfo, Query
 from app.stores.counts import CountCache
 from app.stores.cql2 import conjunction
+from app.stores.limits import postgres_options, postgres_read_errors
 from app.stores.postgis_catalog import SCHEMA, PostgisCatalogMixin
 from app.stores.postgis_notify import ChangeWatch
 from app.stores.postgis_sql import to_sql
@@ -64,8 +65,12 @@ POINTER_SECONDS = 2.0
 class PostgisStore(PostgisTilesMixin, PostgisCatalogMixin):
     """Feature store in a PostGIS database (schema `geoportale`)."""
 
-    def __init__(self, url: str, create: bool = False, max_size: int = 10):
+    def __init__(
+        self, url: str, create: bool = False, max_size: int = 10, query_timeout_ms: int = 0
+    ):
         self.url = url
+        # statement_timeout of every pooled session (QUERY_TIMEOUT_MS); 0 for the CLI.
+        self.query_timeout_ms = int(query_timeout_ms or 0)
         # layer id -> (generation it was read under, (table, count)) of the served version;
         # trusted only under the generation this process saw last, and not for long.
         self._pointers: dict[str, tuple[int, tuple[str, int]]] = {}
@@ -90,7 +95,7 @@ class PostgisStore(PostgisTilesMixin, PostgisCatalogMixin):
                 max_size=max_size,
                 open=True,
                 timeout=10,
-                kwargs={"connect_timeout": 5},
+                kwargs={"connect_timeout": 5, **postgres_options(self.query_timeout_ms)},
             )
             self.pool.wait(timeout=10)
             with self.pool.connection() as conn:
@@ -127,7 +132,7 @@ class PostgisStore(PostgisTilesMixin, PostgisCatalogMixin):
         """A pooled connection in autocommit: every read is one statement on immutable
         version tables (or the catalog), so no transaction, and no ROLLBACK round trip when
         the connection goes back to the pool."""
-        with self.pool.connection() as conn:
+        with self.pool.connection() as conn, postgres_read_errors(self.query_timeout_ms):
             conn.autocommit = True
             try:
                 yield conn

@@ -109,7 +109,11 @@ class PostgisCatalogMixin(FeatureStore):
 
     @staticmethod
     def _lock(conn, layer_id: str) -> None:
-        """One writer per layer at a time (a transaction-scoped advisory lock)."""
+        """One writer per layer at a time (a transaction-scoped advisory lock). Every write
+        transaction starts here, so here it also lifts the pool's statement_timeout (the
+        limit of public reads, QUERY_TIMEOUT_MS) for itself: an import, a publish or a
+        rollback is never cut by it. SET LOCAL ends with the transaction."""
+        conn.execute("SET LOCAL statement_timeout = 0")
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"geoportale:{layer_id}",))
 
     def stage(

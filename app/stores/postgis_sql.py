@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from psycopg import sql
 
+from app.stores.cql2 import chain
 from app.stores.filter_eval import METRIC_CRS, _envelope
 
 _FUNCS = {
@@ -47,17 +48,18 @@ def _to_sql(node, params: list) -> sql.Composable:
         return sql.SQL("TRUE" if node[1] else "FALSE")
     if kind in ("and", "or"):
         op = sql.SQL(" AND " if kind == "and" else " OR ")
-        return sql.SQL("({})").format(op.join([_to_sql(node[1], params), _to_sql(node[2], params)]))
+        return sql.SQL("({})").format(op.join([_to_sql(n, params) for n in chain(node)]))
     if kind == "not":
         return sql.SQL("(NOT {})").format(_to_sql(node[1], params))
     if kind == "cmp":
         return sql.SQL("t.{} " + node[1] + " {}").format(
             sql.Identifier(node[2]), _value(params, node[3])
         )
-    if kind == "like":
-        flags = "(?is)" if node[3] else "(?s)"
-        pattern = f"{flags}^(?:{node[2]})$"
-        return sql.SQL("t.{}::text ~ {}").format(sql.Identifier(node[1]), _value(params, pattern))
+    if kind == "like":  # the canonical pattern (like.py) is PostgreSQL's LIKE syntax
+        op = "ILIKE" if node[3] else "LIKE"
+        return sql.SQL("t.{}::text " + op + " {} ESCAPE '\\'").format(
+            sql.Identifier(node[1]), _value(params, node[2])
+        )
     if kind == "in":
         if not node[2]:
             return sql.SQL("FALSE")

@@ -21,6 +21,7 @@ from app.stores.generalise import (
     has_room,
     tile_cell_ranges,
 )
+from app.stores.limits import postgres_read_errors
 from app.stores.postgis_catalog import SCHEMA
 
 
@@ -42,7 +43,7 @@ class PostgisTilesMixin:
         cols = sql.SQL("").join(
             sql.SQL(", t.{}").format(sql.Identifier(f.name)) for f in spec.fields
         )
-        with self.pool.connection() as conn:
+        with self.pool.connection() as conn, postgres_read_errors(self.query_timeout_ms):
             table, _ = self._table(conn, spec.id, version)
             ident = sql.Identifier(SCHEMA, table)
             in_tile = sql.SQL(

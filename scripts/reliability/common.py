@@ -248,11 +248,19 @@ def has_gunicorn() -> bool:
 class Server:
     """The app on a real socket, in its own processes; stderr kept in `log`.
 
-    gunicorn (`workers` processes x `threads` threads, all on the same store) when it is
-    installed, else `flask run --with-threads`; `env` adds environment variables.
+    gunicorn (`workers` processes x `threads` threads, all on the same store; a worker
+    silent for `timeout` seconds is killed and replaced) when it is installed, else
+    `flask run --with-threads`; `env` adds environment variables.
     """
 
-    def __init__(self, ws: Workspace, workers: int = 2, threads: int = 16, env: dict | None = None):
+    def __init__(
+        self,
+        ws: Workspace,
+        workers: int = 2,
+        threads: int = 16,
+        timeout: int = 120,
+        env: dict | None = None,
+    ):
         self.ws, self.port = ws, free_port()
         self.extra_env = env or {}  # more settings, e.g. GEOPORTALE_INSECURE_COOKIES
         self.url = f"http://127.0.0.1:{self.port}"
@@ -262,7 +270,7 @@ class Server:
             self.cmd = [
                 sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
                 str(threads), "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5",
-                "--timeout", "120", "app:create_app()",
+                "--timeout", str(timeout), "app:create_app()",
             ]  # fmt: skip
         else:
             self.kind = "flask run --with-threads"

@@ -2,7 +2,8 @@
 
 Beyond the schemathesis contract test: bbox, limit, offset, filter, crs, bbox-crs,
 property filters, datetime and feature ids with wrong, huge, negative, NaN, SQL-injection
-and traversal values; download names with `../`, encoded slashes and odd suffixes.
+and traversal values; download names with `../`, encoded slashes and odd suffixes; the
+LIKE/cost family of `cost.py` (backtracking LIKEs, NUL bytes, deep nesting, bad dates).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from scripts.reliability.common import LAYER, Workspace
+from scripts.reliability.cost import COSTLY
 from scripts.reliability.hostile import LEAKS
 
 INJECTIONS = (
@@ -132,6 +134,12 @@ def urls(seed: int = 5) -> list[str]:
     out += [f"{items}/1?crs={quote(c)}" for c in CRSES]
     out += [f"/download/{d}" for d in DOWNLOADS]
     out += [f"/download/{LAYER}.kml?crs=EPSG:3003", f"/download/{LAYER}.gpkg?bogus=1"]
+    out += list(COSTLY)  # the LIKE/cost family
+    out += [
+        u.replace(f"/api/collections/{LAYER}/items?", f"/download/{LAYER}.csv?")
+        for u in COSTLY
+        if f"{LAYER}/items?filter" in u
+    ]
     for _ in range(60):  # random mixtures of the above
         params = [
             f"limit={quote(rng.choice(ODD_NUMBERS))}",

@@ -1,5 +1,8 @@
 """CQL2 filters evaluated by the store: every operator, NULL semantics, spatial predicates."""
 
+import signal
+from contextlib import contextmanager
+
 import pytest
 
 from app.errors import InvalidParameter
@@ -160,3 +163,38 @@ def test_frame_matches_query(store, spec):
     assert (p1.geometry.x, p1.geometry.y) == (10.02, 45.133)
     assert bool(p1["aperto"]) and p1["posti"] == 120
     assert frame.geometry.isna().sum() == 1
+
+
+@contextmanager
+def _within(seconds: int):
+    """Fail (rather than hang) if the block runs longer than `seconds`: Python's regex
+    engine and SQLite both check for signals, so the old exponential LIKE is stopped too.
+    The bound is generous; the linear matcher takes milliseconds."""
+
+    def stop(*_):
+        raise TimeoutError(f"LIKE still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize(
+    "pattern, expected",
+    [
+        ("%" * 40 + "#", []),  # exponential with `.*` per `%`: 19 s with five, on 250 rows
+        ("%" * 30 + "P%u%n%t%o%" + "%" * 30 + "o", ["p1", "p4"]),  # uno, quattro
+        ("%_%_%_%_%_%_%_%_%_%_%_%_%_%_%_%_%_%_%_%_%_%_%_%#", []),
+        ("P" + "%" * 60 + "_no", ["p1"]),
+    ],
+)
+def test_pathological_like_is_answered_on_both_stores(store, spec, pattern, expected):
+    with _within(20):
+        assert ids(store, spec("punti"), f"nome LIKE '{pattern}'") == expected
+        tree = parse_filter(f"CASEI(nome) LIKE CASEI('{pattern.lower()}')", None, spec("punti"))
+        assert tree[0] == "like" and tree[3] is True
+        assert ids(store, spec("punti"), f"CASEI(nome) LIKE '{pattern.lower()}'") == expected
