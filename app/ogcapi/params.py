@@ -14,6 +14,7 @@ from app.geo.crs import bbox_to_crs84, crs_from_uri, supported_crs_uris, uri_of
 from app.registry.spec import LayerSpec
 from app.stores import cql2
 from app.stores.base import BBox
+from app.stores.filter_tree import Spatial
 
 ITEMS_PARAMS = {
     "f",
@@ -120,7 +121,7 @@ def parse_bbox(args: MultiDict) -> tuple[BBox | None, tuple | None]:
             math.isfinite(x0 + y0 + x1 + y1) and -180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90
         ):
             raise InvalidParameter(f"bbox is outside the area where {crs} can be used", "bbox")
-        return None, ("spatial", "intersects", area)
+        return None, Spatial("intersects", area)
     if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise InvalidParameter("bbox is outside longitude -180..180, latitude -90..90", "bbox")
     if minx > maxx:

@@ -5,15 +5,8 @@ Parsing uses pygeofilter's CQL2-text grammar, extended here with `S_DWITHIN(geom
 walked here. Every property must be a declared field of the layer; every geometry literal
 is turned into a shapely geometry in CRS84 (from `filter-crs`, honouring its axis order).
 
-The tree (`Node`) is plain tuples:
-
-    ("and", a, b)  ("or", a, b)  ("not", a)  ("const", True)
-    ("cmp", op, field, value)            op: = <> < <= > >=
-    ("like", field, pattern, nocase)     pattern: canonical CQL2 LIKE (see `like.py`)
-    ("in", field, values)  ("between", field, low, high)  ("isnull", field)
-    ("spatial", op, geometry)            op: intersects within contains disjoint equals
-                                             touches crosses overlaps
-    ("dwithin", geometry, metres)
+The tree is made of the named nodes of `filter_tree.py` (`And`, `Or`, `Not`, `Const`, `Cmp`,
+`Like`, `In`, `Between`, `IsNull`, `Spatial`, `DWithin`).
 """
 
 from __future__ import annotations
@@ -34,6 +27,19 @@ from app.errors import InvalidParameter
 from app.registry.spec import LayerSpec
 from app.stores.cql2_limits import ast_children, check_depth, json_children
 from app.stores.cql2_text import text_parser
+from app.stores.filter_tree import (
+    And,
+    Between,
+    Cmp,
+    Const,
+    DWithin,
+    In,
+    IsNull,
+    Like,
+    Not,
+    Or,
+    Spatial,
+)
 from app.stores.like import like_pattern, literal_pattern
 
 GEOMETRY_NAMES = ("geometry", "geom")
@@ -219,23 +225,23 @@ class _Builder:
 
     def build(self, node):  # noqa: C901 (one branch per CQL2 construct)
         if isinstance(node, bool):
-            return ("const", node)
+            return Const(node)
         if isinstance(node, ast.Include):
-            return ("const", not node.not_)
+            return Const(not node.not_)
         if isinstance(node, ast.BBox):
             lhs = node.lhs
             if not (isinstance(lhs, ast.Attribute) and lhs.name in GEOMETRY_NAMES):
                 self.fail(f"BBOX compares the 'geometry' property, got {lhs!r}")
             box = values.Envelope(node.minx, node.maxx, node.miny, node.maxy)
-            return ("spatial", "intersects", self.geometry(box))
+            return Spatial("intersects", self.geometry(box))
         if isinstance(node, ast.And):
-            return ("and", self.build(node.lhs), self.build(node.rhs))
+            return And(self.build(node.lhs), self.build(node.rhs))
         if isinstance(node, ast.Or):
-            return ("or", self.build(node.lhs), self.build(node.rhs))
+            return Or(self.build(node.lhs), self.build(node.rhs))
         if isinstance(node, ast.Not):
             inner = self.build(node.sub_node)
             # NOT NOT x is x, also for NULL (unknown): no nesting the SQL parsers must hold.
-            return inner[1] if inner[0] == "not" else ("not", inner)
+            return inner.operand if inner.kind == "not" else Not(inner)
         if type(node) in _CMP:
             op, lhs, rhs = _CMP[type(node)], node.lhs, node.rhs
             if not isinstance(lhs, (ast.Attribute, ast.Function)):
@@ -243,36 +249,36 @@ class _Builder:
             f, nocase = self.field(lhs)
             if nocase:
                 return (
-                    ("like", f.name, literal_pattern(str(self.value(rhs, "string"))), True)
+                    Like(f.name, literal_pattern(str(self.value(rhs, "string"))), True)
                     if op == "="
                     else self.fail("CASEI() works with = and LIKE")
                 )
-            return ("cmp", op, f.name, self.value(rhs, f.type))
+            return Cmp(op, f.name, self.value(rhs, f.type))
         if isinstance(node, ast.Like):
             f, nocase = self.field(node.lhs)
             pattern = node.pattern
             if isinstance(pattern, ast.Function):
                 pattern, nocase = pattern.arguments[0], True
-            out = ("like", f.name, like_pattern(self.text(pattern)), nocase or node.nocase)
-            return ("not", out) if node.not_ else out
+            out = Like(f.name, like_pattern(self.text(pattern)), nocase or node.nocase)
+            return Not(out) if node.not_ else out
         if isinstance(node, ast.In):
             f, _ = self.field(node.lhs)
-            out = ("in", f.name, tuple(self.value(v, f.type) for v in node.sub_nodes))
-            return ("not", out) if node.not_ else out
+            out = In(f.name, tuple(self.value(v, f.type) for v in node.sub_nodes))
+            return Not(out) if node.not_ else out
         if isinstance(node, ast.Between):
             f, _ = self.field(node.lhs)
-            out = ("between", f.name, self.value(node.low, f.type), self.value(node.high, f.type))
-            return ("not", out) if node.not_ else out
+            out = Between(f.name, self.value(node.low, f.type), self.value(node.high, f.type))
+            return Not(out) if node.not_ else out
         if isinstance(node, ast.IsNull):
             f, _ = self.field(node.lhs)
-            return ("not", ("isnull", f.name)) if node.not_ else ("isnull", f.name)
+            return Not(IsNull(f.name)) if node.not_ else IsNull(f.name)
         if type(node) in _SPATIAL:
-            return ("spatial", _SPATIAL[type(node)], self.spatial_args(node))
+            return Spatial(_SPATIAL[type(node)], self.spatial_args(node))
         if isinstance(node, ast.DistanceWithin):
             factor = _UNITS.get(str(node.units).lower())
             if factor is None or float(node.distance) < 0:
                 self.fail("S_DWITHIN needs a distance of 0 or more in metres or km")
-            return ("dwithin", self.spatial_args(node), float(node.distance) * factor)
+            return DWithin(self.spatial_args(node), float(node.distance) * factor)
         self.fail(f"unsupported expression {type(node).__name__}")
 
 
@@ -348,7 +354,7 @@ def conjunction(*nodes) -> tuple | None:
         return None
     out = present[0]
     for n in present[1:]:
-        out = ("and", out, n)
+        out = And(out, n)
     return out
 
 
@@ -359,46 +365,36 @@ def chain(node) -> list:
     out, stack = [], [node]
     while stack:
         n = stack.pop()
-        if n[0] == node[0]:
-            stack.extend((n[2], n[1]))
+        if n.kind == node.kind:
+            stack.extend((n.rhs, n.lhs))
         else:
             out.append(n)
     return out
 
 
 def is_spatial(node) -> bool:
-    if node[0] in ("spatial", "dwithin"):
-        return True
-    return any(
-        is_spatial(n)
-        for n in node[1:]
-        if isinstance(n, tuple) and n and isinstance(n[0], str) and n[0] in _NODE_KINDS
-    )
+    """Whether the tree tests geometries anywhere (iteratively: trees may be deep)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.kind in ("spatial", "dwithin"):
+            return True
+        if n.kind in ("and", "or"):
+            stack.extend((n.lhs, n.rhs))
+        elif n.kind == "not":
+            stack.append(n.operand)
+    return False
 
 
 def fields_of(node) -> set[str]:
-    kind = node[0]
-    if kind in ("and", "or"):
-        return fields_of(node[1]) | fields_of(node[2])
-    if kind == "not":
-        return fields_of(node[1])
-    if kind == "cmp":
-        return {node[2]}
-    if kind in ("like", "in", "between", "isnull"):
-        return {node[1]}
-    return set()
-
-
-_NODE_KINDS = {
-    "and",
-    "or",
-    "not",
-    "const",
-    "cmp",
-    "like",
-    "in",
-    "between",
-    "isnull",
-    "spatial",
-    "dwithin",
-}
+    """The fields the tree tests."""
+    out, stack = set(), [node]
+    while stack:
+        n = stack.pop()
+        if n.kind in ("and", "or"):
+            stack.extend((n.lhs, n.rhs))
+        elif n.kind == "not":
+            stack.append(n.operand)
+        elif n.kind in ("cmp", "like", "in", "between", "isnull"):
+            out.add(n.field)
+    return out

@@ -29,12 +29,11 @@ def _q(name: str) -> str:
 
 def _envelope(node) -> tuple[float, float, float, float] | None:
     """A lon/lat box containing every geometry that can satisfy the spatial node."""
-    kind, geom = node[0], node[2] if node[0] == "spatial" else node[1]
-    if kind == "spatial" and node[1] == "disjoint":
+    if node.kind == "spatial" and node.op == "disjoint":
         return None
-    minx, miny, maxx, maxy = geom.bounds
-    if kind == "dwithin":
-        metres = node[2] * 1.05 + 1.0
+    minx, miny, maxx, maxy = node.geometry.bounds
+    if node.kind == "dwithin":
+        metres = node.distance * 1.05 + 1.0
         dlat = metres / 110_574.0
         lat = max(abs(miny), abs(maxy))
         dlon = metres / (111_320.0 * max(math.cos(math.radians(min(lat + dlat, 89.9))), 1e-6))
@@ -44,9 +43,9 @@ def _envelope(node) -> tuple[float, float, float, float] | None:
 
 def to_sql(node, rtree: str, positive: bool = True) -> tuple[str, list]:
     """SQL for table alias `t` (rows of `rtree` by fid); exact without spatial predicates."""
-    kind = node[0]
+    kind = node.kind
     if kind == "const":
-        return ("1" if node[1] else "0"), []
+        return ("1" if node.value else "0"), []
     if kind in ("and", "or"):
         parts, params = [], []
         for operand in chain(node):
@@ -55,19 +54,19 @@ def to_sql(node, rtree: str, positive: bool = True) -> tuple[str, list]:
             params += more
         return "(" + f" {kind.upper()} ".join(parts) + ")", params
     if kind == "not":
-        a, pa = to_sql(node[1], rtree, not positive)
+        a, pa = to_sql(node.operand, rtree, not positive)
         return f"(NOT {a})", pa
     if kind == "cmp":
-        return f"t.{_q(node[2])} {node[1]} ?", [node[3]]
+        return f"t.{_q(node.field)} {node.op} ?", [node.value]
     if kind == "like":  # linear time, see like.py (SQLite's LIKE folds ASCII case only)
-        return f"cql2_like(?, ?, t.{_q(node[1])})", [node[2], int(node[3])]
+        return f"cql2_like(?, ?, t.{_q(node.field)})", [node.pattern, int(node.nocase)]
     if kind == "in":
-        marks = ", ".join("?" * len(node[2])) or "NULL"
-        return f"t.{_q(node[1])} IN ({marks})", list(node[2])
+        marks = ", ".join("?" * len(node.values)) or "NULL"
+        return f"t.{_q(node.field)} IN ({marks})", list(node.values)
     if kind == "between":
-        return f"t.{_q(node[1])} BETWEEN ? AND ?", [node[2], node[3]]
+        return f"t.{_q(node.field)} BETWEEN ? AND ?", [node.low, node.high]
     if kind == "isnull":
-        return f"t.{_q(node[1])} IS NULL", []
+        return f"t.{_q(node.field)} IS NULL", []
     # spatial: a superset where the node counts positively, a subset (FALSE) under NOT
     if not positive:
         return "0", []
@@ -120,36 +119,35 @@ def _metric(geoms):
 
 def evaluate(node, columns: dict[str, list], geoms: np.ndarray) -> pd.arrays.BooleanArray:
     """The filter on candidate rows: attribute columns by name, geometries (None allowed)."""
-    kind, n = node[0], len(geoms)
+    kind, n = node.kind, len(geoms)
     if kind == "const":
-        return pd.array([node[1]] * n, dtype="boolean")
+        return pd.array([node.value] * n, dtype="boolean")
     if kind == "and":
-        return evaluate(node[1], columns, geoms) & evaluate(node[2], columns, geoms)
+        return evaluate(node.lhs, columns, geoms) & evaluate(node.rhs, columns, geoms)
     if kind == "or":
-        return evaluate(node[1], columns, geoms) | evaluate(node[2], columns, geoms)
+        return evaluate(node.lhs, columns, geoms) | evaluate(node.rhs, columns, geoms)
     if kind == "not":
-        return ~evaluate(node[1], columns, geoms)
+        return ~evaluate(node.operand, columns, geoms)
     if kind == "isnull":
-        return pd.array(_values(columns, node[1]).isna().to_numpy(), dtype="boolean")
+        return pd.array(_values(columns, node.field).isna().to_numpy(), dtype="boolean")
     if kind in ("cmp", "like", "in", "between"):
-        s = _values(columns, node[2] if kind == "cmp" else node[1])
+        s = _values(columns, node.field)
         nulls = s.isna().to_numpy()
         vals = s.where(~s.isna(), None).to_numpy()
         if kind == "cmp":
-            result = np.array(
-                [False if v is None else bool(_OPS[node[1]](v, node[3])) for v in vals]
-            )
+            test = _OPS[node.op]
+            result = np.array([False if v is None else bool(test(v, node.value)) for v in vals])
         elif kind == "like":
-            matcher = compile_like(node[2], node[3])
+            matcher = compile_like(node.pattern, node.nocase)
             result = np.array([v is not None and matcher.matches(str(v)) for v in vals])
         elif kind == "in":
-            result = np.array([v in node[2] for v in vals])
+            result = np.array([v in node.values for v in vals])
         else:
-            result = np.array([v is not None and node[2] <= v <= node[3] for v in vals])
+            result = np.array([v is not None and node.low <= v <= node.high for v in vals])
         return _known(result, nulls)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if kind == "dwithin":
-        result = shapely.dwithin(_metric(geoms), _metric(node[1]), node[2])
+        result = shapely.dwithin(_metric(geoms), _metric(node.geometry), node.distance)
     else:
-        result = getattr(shapely, node[1])(geoms, node[2])
+        result = getattr(shapely, node.op)(geoms, node.geometry)
     return _known(np.asarray(result, dtype=bool), missing)

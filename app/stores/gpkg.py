@@ -29,6 +29,7 @@ from app.stores.base import Feature, FeaturePage, LayerInfo, Query
 from app.stores.counts import CountCache
 from app.stores.cql2 import conjunction, fields_of, is_spatial
 from app.stores.filter_eval import evaluate, to_sql
+from app.stores.filter_tree import Cmp, Spatial
 from app.stores.generalise import CELL_COLUMN, MINZOOM_COLUMN, hidden_columns
 from app.stores.gpkg_catalog import CatalogMixin, create_catalog
 from app.stores.gpkg_tiles import GpkgTilesMixin
@@ -197,8 +198,8 @@ class GpkgStore(GpkgTilesMixin, CatalogMixin):
 
     def _query(self, conn, spec: LayerSpec, table: str, count: int, query: Query) -> FeaturePage:
         node = conjunction(
-            ("spatial", "intersects", shapely.box(*query.bbox)) if query.bbox else None,
-            *[("cmp", "=", name, value) for name, value in query.equals.items()],
+            Spatial("intersects", shapely.box(*query.bbox)) if query.bbox else None,
+            *[Cmp("=", name, value) for name, value in query.equals.items()],
             query.filter,
         )
         t = quote(table)
@@ -209,7 +210,7 @@ class GpkgStore(GpkgTilesMixin, CatalogMixin):
             ).fetchall()
             return FeaturePage(self._features(spec, rows), count)
         rest = conjunction(
-            *[("cmp", "=", name, value) for name, value in query.equals.items()], query.filter
+            *[Cmp("=", name, value) for name, value in query.equals.items()], query.filter
         )
         if query.bbox and (rest is None or not is_spatial(rest)):
             hit = self._bbox_hits(conn, table, query.bbox, rest)
@@ -308,8 +309,8 @@ class GpkgStore(GpkgTilesMixin, CatalogMixin):
         import pandas as pd
 
         node = conjunction(
-            ("spatial", "intersects", shapely.box(*query.bbox)) if query.bbox else None,
-            *[("cmp", "=", name, value) for name, value in query.equals.items()],
+            Spatial("intersects", shapely.box(*query.bbox)) if query.bbox else None,
+            *[Cmp("=", name, value) for name, value in query.equals.items()],
             query.filter,
         )
         names = list(spec.field_names)

@@ -29,6 +29,7 @@ from app.registry.spec import LayerSpec
 from app.stores.base import Feature, FeaturePage, LayerInfo, Query
 from app.stores.counts import CountCache
 from app.stores.cql2 import conjunction
+from app.stores.filter_tree import Cmp, Spatial
 from app.stores.limits import postgres_options, postgres_read_errors
 from app.stores.postgis_catalog import SCHEMA, PostgisCatalogMixin
 from app.stores.postgis_notify import ChangeWatch
@@ -254,8 +255,8 @@ class PostgisStore(PostgisTilesMixin, PostgisCatalogMixin):
 
     def query(self, spec: LayerSpec, query: Query, version: int | None = None) -> FeaturePage:
         node = conjunction(
-            ("spatial", "intersects", shapely.box(*query.bbox)) if query.bbox else None,
-            *[("cmp", "=", name, value) for name, value in query.equals.items()],
+            Spatial("intersects", shapely.box(*query.bbox)) if query.bbox else None,
+            *[Cmp("=", name, value) for name, value in query.equals.items()],
             query.filter,
         )
         where, params = (sql.SQL("TRUE"), []) if node is None else to_sql(node)

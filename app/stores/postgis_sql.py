@@ -43,35 +43,35 @@ def _geom(params: list, geometry) -> sql.Composable:
 
 
 def _to_sql(node, params: list) -> sql.Composable:
-    kind = node[0]
+    kind = node.kind
     if kind == "const":
-        return sql.SQL("TRUE" if node[1] else "FALSE")
+        return sql.SQL("TRUE" if node.value else "FALSE")
     if kind in ("and", "or"):
         op = sql.SQL(" AND " if kind == "and" else " OR ")
         return sql.SQL("({})").format(op.join([_to_sql(n, params) for n in chain(node)]))
     if kind == "not":
-        return sql.SQL("(NOT {})").format(_to_sql(node[1], params))
+        return sql.SQL("(NOT {})").format(_to_sql(node.operand, params))
     if kind == "cmp":
-        return sql.SQL("t.{} " + node[1] + " {}").format(
-            sql.Identifier(node[2]), _value(params, node[3])
+        return sql.SQL("t.{} " + node.op + " {}").format(
+            sql.Identifier(node.field), _value(params, node.value)
         )
     if kind == "like":  # the canonical pattern (like.py) is PostgreSQL's LIKE syntax
-        op = "ILIKE" if node[3] else "LIKE"
+        op = "ILIKE" if node.nocase else "LIKE"
         return sql.SQL("t.{}::text " + op + " {} ESCAPE '\\'").format(
-            sql.Identifier(node[1]), _value(params, node[2])
+            sql.Identifier(node.field), _value(params, node.pattern)
         )
     if kind == "in":
-        if not node[2]:
+        if not node.values:
             return sql.SQL("FALSE")
         return sql.SQL("t.{} IN ({})").format(
-            sql.Identifier(node[1]), sql.SQL(", ").join(_value(params, v) for v in node[2])
+            sql.Identifier(node.field), sql.SQL(", ").join(_value(params, v) for v in node.values)
         )
     if kind == "between":
         return sql.SQL("t.{} BETWEEN {} AND {}").format(
-            sql.Identifier(node[1]), _value(params, node[2]), _value(params, node[3])
+            sql.Identifier(node.field), _value(params, node.low), _value(params, node.high)
         )
     if kind == "isnull":
-        return sql.SQL("t.{} IS NULL").format(sql.Identifier(node[1]))
+        return sql.SQL("t.{} IS NULL").format(sql.Identifier(node.field))
     if kind == "dwithin":
         minx, miny, maxx, maxy = _envelope(node)
         envelope = [_value(params, float(v)) for v in (minx, miny, maxx, maxy)]
@@ -81,11 +81,11 @@ def _to_sql(node, params: list) -> sql.Composable:
         ).format(
             *envelope,
             sql.Literal(_METRIC_SRID),
-            _geom(params, node[1]),
+            _geom(params, node.geometry),
             sql.Literal(_METRIC_SRID),
-            _value(params, float(node[2])),
+            _value(params, float(node.distance)),
         )
-    op, geometry = node[1], node[2]
+    op, geometry = node.op, node.geometry
     if op == "disjoint":
         return sql.SQL("{}(t.geom, {})").format(sql.SQL(_FUNCS[op]), _geom(params, geometry))
     envelope = _geom(params, geometry.envelope)

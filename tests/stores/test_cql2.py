@@ -198,3 +198,36 @@ def test_pathological_like_is_answered_on_both_stores(store, spec, pattern, expe
         tree = parse_filter(f"CASEI(nome) LIKE CASEI('{pattern.lower()}')", None, spec("punti"))
         assert tree[0] == "like" and tree[3] is True
         assert ids(store, spec("punti"), f"CASEI(nome) LIKE '{pattern.lower()}'") == expected
+
+
+def test_the_tree_is_named_nodes(spec):
+    """The walkers read fields by name (`node.field`), not by position."""
+    from app.stores.filter_tree import And, Cmp, In, Like, Not, Or
+
+    text = "posti > 10 AND NOT (nome LIKE 'A%') OR tipo IN ('museo', 'teatro')"
+    tree = parse_filter(text, None, spec("punti"))
+    assert isinstance(tree, Or) and tree.rhs == In("tipo", ("museo", "teatro"))
+    both = tree.lhs
+    assert isinstance(both, And) and both.lhs == Cmp(">", "posti", 10)
+    assert isinstance(both.rhs, Not) and isinstance(both.rhs.operand, Like)
+    assert both.rhs.operand.field == "nome" and not both.rhs.operand.nocase
+
+
+def test_every_grammar_extension_applies():
+    """Each extension of pygeofilter's grammar is in the parser: S_DWITHIN, '' inside
+    strings, one-letter property names."""
+    from app.stores.cql2_text import text_parser
+
+    parser = text_parser()
+    assert (
+        type(parser.parse("S_DWITHIN(geometry, POINT(10 45), 5, m)")).__name__ == "DistanceWithin"
+    )
+    assert parser.parse("x = 'it''s'").rhs == "it's"
+
+
+def test_a_changed_upstream_grammar_fails_loudly():
+    from app.stores.cql2_text import patch
+
+    assert patch("a: 1\nb: 2\n", "b: 2", "b: 3") == "a: 1\nb: 3\n"
+    with pytest.raises(RuntimeError, match="grammar changed: expected 'c: 4' once, found it 0"):
+        patch("a: 1\nb: 2\n", "c: 4", "c: 5")

@@ -9,6 +9,7 @@ import shapely
 from app.errors import QueryTimeout
 from app.stores import open_store
 from app.stores.base import Query
+from app.stores.filter_tree import Cmp
 from tests.conftest import punti_frame
 from tests.stores.slow import slow_where
 
@@ -29,9 +30,9 @@ def test_a_slow_read_is_stopped_and_the_store_still_serves(limited, spec, monkey
     with monkeypatch.context() as m:
         slow_where(m, backend)
         with pytest.raises(QueryTimeout, match="50 ms"):
-            store.query(s, Query(filter=("cmp", "=", "tipo", "museo")))
+            store.query(s, Query(filter=Cmp("=", "tipo", "museo")))
     # The same thread's connection (GeoPackage) or the pool's (PostGIS) is usable at once.
-    page = store.query(s, Query(filter=("cmp", "=", "tipo", "museo"), limit=10))
+    page = store.query(s, Query(filter=Cmp("=", "tipo", "museo"), limit=10))
     assert [f.id for f in page.features] == ["p1", "p3", "p6"]
     assert store.get(s, "p2").id == "p2"
 
