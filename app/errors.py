@@ -21,10 +21,21 @@ class GeoportaleError(Exception):
     code = "internal-error"
     title = "Internal error"
 
+    #: Whether a 5xx detail is safe to show (most 5xx details may name internals: hidden).
+    public_detail = False
+
     def __init__(self, detail: str, parameter: str | None = None):
         super().__init__(detail)
         self.detail = detail
         self.parameter = parameter
+
+    def members(self) -> dict:
+        """Extra members of the problem body (RFC 9457 extensions), e.g. the limit hit."""
+        return {}
+
+    def headers(self) -> dict:
+        """Extra response headers, e.g. Retry-After."""
+        return {}
 
 
 class NotFound(GeoportaleError):
@@ -49,6 +60,44 @@ class InvalidParameter(GeoportaleError):
     title = "Invalid parameter"
 
 
+class LimitExceeded(InvalidParameter):
+    """A request would do or return more than a configured limit allows.
+
+    The problem names the setting (`limit`, e.g. GEOPORTALE_MAX_PAIRS) and its value
+    (`maximum`), so a client knows what to narrow and an operator what to raise.
+    """
+
+    code = "limit-exceeded"
+    title = "Limit exceeded"
+
+    def __init__(self, detail: str, parameter: str | None, setting: str, maximum: int):
+        super().__init__(detail, parameter)
+        self.setting = setting
+        self.maximum = maximum
+
+    def members(self) -> dict:
+        return {"limit": f"GEOPORTALE_{self.setting}", "maximum": self.maximum}
+
+
+class ServerBusy(GeoportaleError):
+    """Every slot for heavy work is taken: try again after `retry_after` seconds."""
+
+    status = 503
+    code = "server-busy"
+    title = "Server busy"
+    public_detail = True
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+    def members(self) -> dict:
+        return {"limit": "GEOPORTALE_HEAVY_SLOTS", "retryAfter": self.retry_after}
+
+    def headers(self) -> dict:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class NotAcceptable(GeoportaleError):
     status = 406
     code = "not-acceptable"
@@ -68,6 +117,7 @@ class StoreError(GeoportaleError):
     status = 503
     code = "store-unavailable"
     title = "Data store unavailable"
+    public_detail = True
 
 
 class DataError(GeoportaleError):
@@ -91,13 +141,16 @@ def wants_html() -> bool:
     return best == "text/html"
 
 
-def _respond(status: int, code: str, title: str, detail: str, parameter: str | None) -> Response:
+def _respond(
+    status: int, code: str, title: str, detail: str, parameter: str | None, members=None
+) -> Response:
     if wants_html():
         body = render_template("error.html", status=status, title=title, detail=detail)
         return Response(body, status=status, mimetype="text/html")
     problem = {"type": f"about:blank#{code}", "title": title, "status": status, "detail": detail}
     if parameter:
         problem["parameter"] = parameter
+    problem.update(members or {})
     return Response(json.dumps(problem), status=status, mimetype="application/problem+json")
 
 
@@ -108,10 +161,12 @@ def register_error_handlers(app: Flask) -> None:
     def _typed(exc: GeoportaleError):
         if exc.status >= 500:
             log.error("%s: %s", exc.code, exc.detail)
-            detail = exc.detail if isinstance(exc, StoreError) else "The server hit an error."
+            detail = exc.detail if exc.public_detail else "The server hit an error."
         else:
             detail = exc.detail
-        return _respond(exc.status, exc.code, exc.title, detail, exc.parameter)
+        response = _respond(exc.status, exc.code, exc.title, detail, exc.parameter, exc.members())
+        response.headers.update(exc.headers())
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
