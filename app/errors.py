@@ -134,7 +134,12 @@ def wants_html() -> bool:
     if fmt:
         return fmt == "html"
     if not request.path.startswith("/api"):
-        return True
+        # pages and downloads: HTML, unless the client asks for JSON first (a script
+        # fetching /download/... gets the problem it can read; browsers send text/html)
+        best = request.accept_mimetypes.best_match(
+            ["text/html", "application/problem+json", "application/json"], default="text/html"
+        )
+        return best == "text/html"
     best = request.accept_mimetypes.best_match(
         ["application/json", "application/geo+json", "text/html"], default="application/json"
     )
