@@ -116,3 +116,23 @@ def test_description_states_the_limits(make_client):
     assert "at most 5 related" in doc["description"] and "64 KB" in doc["description"]
     stats = client.get("/api/processes/zone-statistics").get_json()
     assert "GEOPORTALE_MAX_PAIRS" not in stats["limits"]
+
+
+def test_openapi_states_the_limits(make_client):
+    client = make_client(
+        MAX_PAIRS=5, MAX_PUBLIC_BODY_KB=64, MAX_PRINT_FEATURES=7, MAX_DOWNLOAD_FEATURES=11
+    )
+    doc = client.get("/api/openapi?f=json").get_json()
+    execute = doc["paths"]["/processes/{processId}/execution"]["post"]
+    assert "at most 5 related" in execute["description"]
+    assert "64 KB" in execute["requestBody"]["description"]
+    assert {"400", "413", "503"} <= set(execute["responses"])
+    assert "Retry-After" in execute["responses"]["503"]["headers"]
+    printing = doc["paths"]["/workspace/print"]["post"]
+    assert "at most 7 features drawn" in printing["description"]
+    body = printing["requestBody"]["content"]["application/json"]["schema"]
+    assert body["properties"]["layers"]["maxItems"] == 30
+    download = doc["paths"]["/download/{file}"]
+    assert "at most 11 features per download" in download["get"]["description"]
+    assert not download["servers"][0]["url"].endswith("/api")
+    assert {"limit", "maximum"} <= set(doc["components"]["schemas"]["problem"]["properties"])
