@@ -236,22 +236,33 @@ def limit_body() -> None:
 
     A 189 MB JSON body to a process was accepted under the upload limit: anonymous
     requests (processes, prints, public forms) need kilobytes, so they get
-    MAX_PUBLIC_BODY_KB. A declared length is refused at once; a chunked body is cut off
-    by Werkzeug when it reads past the limit (same problem, from `_too_large`).
+    MAX_PUBLIC_BODY_KB. A declared length is refused at once. A chunked body declares none,
+    and Werkzeug silently truncates a stream at its limit (the view would then see a cut
+    body, not a 413): so it is read here, at most one byte past the limit, and kept for
+    the view (`get_data(cache=True)`; forms parse from that copy too).
     """
     if request.content_length is None and request.method in ("GET", "HEAD", "OPTIONS"):
         return
     if _logged_in():
         return  # MAX_CONTENT_LENGTH: the upload limit
     settings = current_app.config["GEOPORTALE"]
-    request.max_content_length = settings["MAX_PUBLIC_BODY_KB"] * 1024
-    if (request.content_length or 0) > request.max_content_length:
+    limit = settings["MAX_PUBLIC_BODY_KB"] * 1024
+    if request.content_length is not None:
+        request.max_content_length = limit
+        if request.content_length > limit:
+            raise _public_limit(settings)
+        return
+    request.max_content_length = limit + 1
+    if len(request.get_data(cache=True)) > limit:
         raise _public_limit(settings)
 
 
 def _too_large(exc: RequestEntityTooLarge):
     settings = current_app.config["GEOPORTALE"]
-    public = request.max_content_length == settings["MAX_PUBLIC_BODY_KB"] * 1024
+    public = request.max_content_length in (
+        settings["MAX_PUBLIC_BODY_KB"] * 1024,
+        settings["MAX_PUBLIC_BODY_KB"] * 1024 + 1,
+    )
     problem = _public_limit(settings) if public else _upload_limit(settings)
     return current_app.handle_user_exception(problem)
 

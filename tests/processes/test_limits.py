@@ -4,6 +4,7 @@ Small limits on the synthetic planner store (tests/analysis/planner_data.py) mak
 observable: a problem naming the setting and its value, while requests within it still work.
 """
 
+import io
 import json
 
 import pytest
@@ -85,6 +86,18 @@ def test_public_json_body_limit(make_client):
     response = client.post(CROSS, data=json.dumps(padded), content_type="application/json")
     problem = problem_of(response, 413, "MAX_PUBLIC_BODY_KB", 1)
     assert problem["parameter"] == "body"
+
+    # a chunked body declares no length: cut off when read past the limit, same problem
+    def chunked(body):
+        return client.post(
+            CROSS,
+            input_stream=io.BytesIO(json.dumps(body).encode()),
+            headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+            environ_overrides={"wsgi.input_terminated": True},
+        )
+
+    problem_of(chunked(padded), 413, "MAX_PUBLIC_BODY_KB", 1)
+    assert chunked(CONTAINS).get_json()["summary"]["matched"] == 2
     assert client.post(CROSS, json=CONTAINS).status_code == 200
 
 
