@@ -5,9 +5,9 @@ arrays: a dwithin self-join with a large distance made 25 M pairs for 5k x 5k po
 (0.8 GB) and grew past 10 GB on a 900k-point layer. A cross-layer query needs only, for each
 feature of A, whether some B matches, so pairs are never all kept:
 
-- dwithin (distance > 0): a nearest-neighbour search within `distance` gives at most one
-  answer per feature of A, so no pairs at all, whatever the distance (beyond is its
-  complement);
+- dwithin (distance > 0): the distance of each feature of A to its nearest B, compared
+  with `distance`: one answer per feature of A, no pairs at all, and the same work whatever
+  the distance (beyond is its complement);
 - intersects, within, contains (and disjoint, the complement of intersects): A is queried in
   chunks small enough that one chunk returns at most max(CHUNK_PAIRS, |B|) pairs; each
   chunk's pairs become marks in a boolean mask and are dropped. The pairs are counted as
@@ -56,8 +56,10 @@ def matched(
     if len(geoms) == 0 or len(tree) == 0:
         return hit
     if predicate == "dwithin" and distance > 0:
-        near, _ = tree.query_nearest(geoms, max_distance=distance, all_matches=False)
-        hit[near] = True
+        # unbounded on purpose: a search within max_distance visits every B inside the
+        # distance (quadratic again for a large one); the nearest alone is O(log |B|)
+        (index, _), nearest = tree.query_nearest(geoms, all_matches=False, return_distance=True)
+        hit[index[nearest <= distance]] = True
         return hit
     if predicate == "dwithin":  # within 0 m: touching, and max_distance must be > 0
         predicate = "intersects"
