@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from app import http, i18n, public_url
+from app import heavy, http, i18n, public_url
 from app.errors import (
     DataError,
     GeoportaleError,
@@ -69,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Tests (test_config given) get a throw-away session key unless they name one.
     ephemeral = test_config is not None and not {"SECRET_KEY", "SECRET_KEY_FILE"} & set(test_config)
     init_security(app, settings, ephemeral_key=ephemeral)
+    heavy.init_app(app, settings, private=test_config is not None and "LOCK_DIR" not in test_config)
     if _serving():
         try:
             app.extensions[KEY] = build_services(settings)

@@ -5,7 +5,8 @@ type; the licence and attribution travel with the data (a LEGGIMI.txt in the sha
 archive, the layer description in GeoJSON/GeoPackage/KML, a `Link: rel="license"` header
 when the licence has a URI).
 Files are written in the target CRS's traditional GIS order (easting/longitude first), as
-file formats expect.
+file formats expect. A download holds at most MAX_DOWNLOAD_FEATURES features (counted before
+any is read), and one of more than HEAVY_DOWNLOAD_FEATURES takes a heavy-request slot.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import datetime as dt
 import shutil
 import tempfile
 import zipfile
+from contextlib import nullcontext
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,8 +24,9 @@ import pandas as pd
 from flask import Blueprint, Response, request
 
 from app.catalog import licence_uri
-from app.errors import InvalidParameter, NotFound
+from app.errors import InvalidParameter, LimitExceeded, NotFound
 from app.geo import io
+from app.heavy import heavy_slot
 from app.ogcapi import params
 from app.registry.spec import LayerSpec
 from app.services import services
@@ -103,6 +106,27 @@ def licence_link(licence: str) -> str | None:
     return f'<{quote(uri, safe=_URI_SAFE)}>; rel="license"'
 
 
+def download_limit(count: int, maximum: int) -> LimitExceeded:
+    """The problem of a download of `count` features, over `maximum`."""
+    return LimitExceeded(
+        f"Il download avrebbe {count} elementi, oltre il limite di {maximum}: restringilo "
+        f"con filter. / The download would hold {count} features, more than the limit "
+        f"(GEOPORTALE_MAX_DOWNLOAD_FEATURES={maximum}): narrow it with filter.",
+        "filter",
+        "MAX_DOWNLOAD_FEATURES",
+        maximum,
+    )
+
+
+def _file_bytes(spec: LayerSpec, frame: gpd.GeoDataFrame, fmt: str, crs: str) -> bytes:
+    """The download file's bytes, written in a temporary folder removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="geoportale-download-"))
+    try:
+        return export(spec, frame, fmt, crs, folder).read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _split(name: str) -> tuple[str, str]:
     """'punti.shp.zip' -> ('punti', 'shp.zip'); NotFound for other names."""
     for fmt in sorted(io.EXPORT_FORMATS, key=len, reverse=True):
@@ -122,13 +146,15 @@ def download(name: str):
     crs = params.parse_crs(request.args)
     if fmt == "kml" and crs not in ("OGC:CRS84", "EPSG:4326"):
         raise InvalidParameter("KML is always WGS84: leave out crs", "crs")
-    frame = features_frame(svc.store, spec, params.parse_filter(request.args, spec))
-    folder = Path(tempfile.mkdtemp(prefix="geoportale-download-"))
-    try:
-        path = export(spec, frame, fmt, crs, folder)
-        body = path.read_bytes()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    tree = params.parse_filter(request.args, spec)
+    count = svc.store.query(spec, Query(filter=tree, limit=1)).number_matched
+    settings = svc.settings
+    if count > settings["MAX_DOWNLOAD_FEATURES"]:
+        raise download_limit(count, settings["MAX_DOWNLOAD_FEATURES"])
+    # small downloads are cheap and never wait; large ones share the heavy-request slots
+    slot = heavy_slot() if count > settings["HEAVY_DOWNLOAD_FEATURES"] else nullcontext()
+    with slot:
+        body = _file_bytes(spec, features_frame(svc.store, spec, tree), fmt, crs)
     suffix = "" if crs == "OGC:CRS84" else "_" + crs.replace(":", "").lower()
     name = f"{spec.id}{suffix}.{fmt}"
     response = Response(body, mimetype=io.EXPORT_FORMATS[fmt][2])

@@ -21,15 +21,22 @@ class GeoportaleError(Exception):
     status = 500
     code = "internal-error"
     title = "Internal error"
-    #: A 5xx whose detail is safe to show (it says what to do, never how the code failed).
+
+    #: Whether a 5xx detail is safe to show (most 5xx details may name internals: hidden).
     public_detail = False
-    #: Seconds a client should wait before trying again (the Retry-After header), if any.
-    retry_after: int | None = None
 
     def __init__(self, detail: str, parameter: str | None = None):
         super().__init__(detail)
         self.detail = detail
         self.parameter = parameter
+
+    def members(self) -> dict:
+        """Extra members of the problem body (RFC 9457 extensions), e.g. the limit hit."""
+        return {}
+
+    def headers(self) -> dict:
+        """Extra response headers, e.g. Retry-After."""
+        return {}
 
 
 class NotFound(GeoportaleError):
@@ -52,6 +59,44 @@ class InvalidParameter(GeoportaleError):
     status = 400
     code = "invalid-parameter"
     title = "Invalid parameter"
+
+
+class LimitExceeded(InvalidParameter):
+    """A request would do or return more than a configured limit allows.
+
+    The problem names the setting (`limit`, e.g. GEOPORTALE_MAX_PAIRS) and its value
+    (`maximum`), so a client knows what to narrow and an operator what to raise.
+    """
+
+    code = "limit-exceeded"
+    title = "Limit exceeded"
+
+    def __init__(self, detail: str, parameter: str | None, setting: str, maximum: int):
+        super().__init__(detail, parameter)
+        self.setting = setting
+        self.maximum = maximum
+
+    def members(self) -> dict:
+        return {"limit": f"GEOPORTALE_{self.setting}", "maximum": self.maximum}
+
+
+class ServerBusy(GeoportaleError):
+    """Every slot for heavy work is taken: try again after `retry_after` seconds."""
+
+    status = 503
+    code = "server-busy"
+    title = "Server busy"
+    public_detail = True
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+    def members(self) -> dict:
+        return {"limit": "GEOPORTALE_HEAVY_SLOTS", "retryAfter": self.retry_after}
+
+    def headers(self) -> dict:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class NotAcceptable(GeoportaleError):
@@ -89,6 +134,9 @@ class QueryTimeout(GeoportaleError):
     title = "Query took too long"
     public_detail = True
     retry_after = 10
+
+    def headers(self) -> dict:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class DataError(GeoportaleError):
@@ -128,20 +176,28 @@ def wants_html() -> bool:
     if fmt:
         return fmt == "html"
     if not request.path.startswith("/api"):
-        return True
+        # pages and downloads: HTML, unless the client asks for JSON first (a script
+        # fetching /download/... gets the problem it can read; browsers send text/html)
+        best = request.accept_mimetypes.best_match(
+            ["text/html", "application/problem+json", "application/json"], default="text/html"
+        )
+        return best == "text/html"
     best = request.accept_mimetypes.best_match(
         ["application/json", "application/geo+json", "text/html"], default="application/json"
     )
     return best == "text/html"
 
 
-def _respond(status: int, code: str, title: str, detail: str, parameter: str | None) -> Response:
+def _respond(
+    status: int, code: str, title: str, detail: str, parameter: str | None, members=None
+) -> Response:
     if wants_html():
         body = render_template("error.html", status=status, title=title, detail=detail)
         return Response(body, status=status, mimetype="text/html")
     problem = {"type": f"about:blank#{code}", "title": title, "status": status, "detail": detail}
     if parameter:
         problem["parameter"] = parameter
+    problem.update(members or {})
     return Response(json.dumps(problem), status=status, mimetype="application/problem+json")
 
 
@@ -157,9 +213,8 @@ def register_error_handlers(app: Flask) -> None:
             detail = exc.detail if exc.public_detail else "The server hit an error."
         else:
             detail = exc.detail
-        response = _respond(exc.status, exc.code, exc.title, detail, exc.parameter)
-        if exc.retry_after is not None:
-            response.headers["Retry-After"] = str(exc.retry_after)
+        response = _respond(exc.status, exc.code, exc.title, detail, exc.parameter, exc.members())
+        response.headers.update(exc.headers())
         return response
 
     @app.errorhandler(HTTPException)

@@ -8,7 +8,8 @@
 - makes the session cookie `HttpOnly`, `SameSite=Lax`, `Secure` (unless `INSECURE_COOKIES`,
   for plain-http development only), scoped to `/admin` (public pages never carry it), and
   valid for 8 hours;
-- limits request bodies to `MAX_UPLOAD_MB` (a clear 413 beyond it);
+- limits request bodies to `MAX_PUBLIC_BODY_KB`, or `MAX_UPLOAD_MB` for a logged-in SIT
+  office user (a 413 problem naming the limit beyond it);
 - adds security headers to every response in one `after_request` hook.
 
 The Content-Security-Policy allows only our own origin, plus the configured basemap host for
@@ -36,7 +37,7 @@ from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.errors import GeoportaleError
+from app.errors import LimitExceeded
 from app.settings import SettingsError
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ _HOST = re.compile(r"^[A-Za-z0-9.*-]+(:[0-9]+)?$")
 _SCRIPT_TAG = re.compile(r"<script\b(?![^>]*\bnonce=)", re.IGNORECASE)
 
 
-class PayloadTooLarge(GeoportaleError):
+class PayloadTooLarge(LimitExceeded):
     status = 413
     code = "payload-too-large"
     title = "Request too large"
@@ -199,12 +200,71 @@ class _CookieSessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-def _too_large(exc: RequestEntityTooLarge):
-    limit = current_app.config["GEOPORTALE"]["MAX_UPLOAD_MB"]
-    detail = (
-        f"La richiesta supera il limite di {limit} MB. / The request exceeds the {limit} MB limit."
+def _public_limit(settings: dict) -> PayloadTooLarge:
+    kb = settings["MAX_PUBLIC_BODY_KB"]
+    return PayloadTooLarge(
+        f"La richiesta supera il limite di {kb} KB. / The request body exceeds the limit for "
+        f"requests without login (GEOPORTALE_MAX_PUBLIC_BODY_KB={kb}).",
+        "body",
+        "MAX_PUBLIC_BODY_KB",
+        kb,
     )
-    return current_app.handle_user_exception(PayloadTooLarge(detail))
+
+
+def _upload_limit(settings: dict) -> PayloadTooLarge:
+    mb = settings["MAX_UPLOAD_MB"]
+    return PayloadTooLarge(
+        f"La richiesta supera il limite di {mb} MB. / The request exceeds the {mb} MB limit "
+        f"(GEOPORTALE_MAX_UPLOAD_MB={mb}).",
+        "body",
+        "MAX_UPLOAD_MB",
+        mb,
+    )
+
+
+def _logged_in() -> bool:
+    """Whether a SIT office user is logged in (only /admin requests carry the cookie)."""
+    if not _in_admin(request.path) or SESSION_COOKIE not in request.cookies:
+        return False
+    from app.admin.auth import current_user  # the admin package imports this module
+
+    return current_user() is not None
+
+
+def limit_body() -> None:
+    """Give this request its body limit: the upload one when logged in, else the public one.
+
+    A 189 MB JSON body to a process was accepted under the upload limit: anonymous
+    requests (processes, prints, public forms) need kilobytes, so they get
+    MAX_PUBLIC_BODY_KB. A declared length is refused at once. A chunked body declares none,
+    and Werkzeug silently truncates a stream at its limit (the view would then see a cut
+    body, not a 413): so it is read here, at most one byte past the limit, and kept for
+    the view (`get_data(cache=True)`; forms parse from that copy too).
+    """
+    if request.content_length is None and request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if _logged_in():
+        return  # MAX_CONTENT_LENGTH: the upload limit
+    settings = current_app.config["GEOPORTALE"]
+    limit = settings["MAX_PUBLIC_BODY_KB"] * 1024
+    if request.content_length is not None:
+        request.max_content_length = limit
+        if request.content_length > limit:
+            raise _public_limit(settings)
+        return
+    request.max_content_length = limit + 1
+    if len(request.get_data(cache=True)) > limit:
+        raise _public_limit(settings)
+
+
+def _too_large(exc: RequestEntityTooLarge):
+    settings = current_app.config["GEOPORTALE"]
+    public = request.max_content_length in (
+        settings["MAX_PUBLIC_BODY_KB"] * 1024,
+        settings["MAX_PUBLIC_BODY_KB"] * 1024 + 1,
+    )
+    problem = _public_limit(settings) if public else _upload_limit(settings)
+    return current_app.handle_user_exception(problem)
 
 
 # -- wiring ------------------------------------------------------------------------------
@@ -227,4 +287,5 @@ def init_security(app: Flask, settings: dict, *, ephemeral_key: bool = False) ->
     app.jinja_env.filters["with_nonce"] = with_nonce
     app.session_interface = _CookieSessions()
     app.register_error_handler(RequestEntityTooLarge, _too_large)
+    app.before_request(limit_body)
     app.after_request(security_headers)

@@ -157,7 +157,68 @@ SETTINGS: tuple[Setting, ...] = (
         "(the per-address limit still applies); 0 trusts no address.",
         int,
     ),
-    Setting("MAX_UPLOAD_MB", 200, "Largest request body (uploads), in megabytes.", int),
+    Setting(
+        "MAX_UPLOAD_MB",
+        200,
+        "Largest request body of a logged-in SIT office user (layer uploads), in megabytes.",
+        int,
+    ),
+    # Every public request has a bounded cost (DESIGN principle 9): the limits below.
+    Setting(
+        "MAX_PUBLIC_BODY_KB",
+        1024,
+        "Largest request body from anyone not logged in (process executions, prints, public "
+        "forms), in kilobytes; beyond it a 413 problem.",
+        int,
+    ),
+    Setting(
+        "MAX_PAIRS",
+        2_000_000,
+        "Most (feature, reference feature) pairs a cross-layer query may relate "
+        "(intersects, within, contains, disjoint); beyond it a 400 problem. dwithin and "
+        "beyond relate no pairs (nearest-neighbour search).",
+        int,
+    ),
+    Setting(
+        "MAX_RESULT_FEATURES",
+        50_000,
+        "Most features a process may return as its result (GeoJSON/CSV); beyond it a 400 "
+        "problem (the summary alone is still available).",
+        int,
+    ),
+    Setting(
+        "MAX_DOWNLOAD_FEATURES",
+        200_000,
+        "Most features one download may hold; beyond it a 400 problem (narrow with filter).",
+        int,
+    ),
+    Setting(
+        "MAX_PRINT_FEATURES",
+        50_000,
+        "Most features one print may draw (all its layers in the view, plus highlight and "
+        "choropleth); beyond it a 400 problem.",
+        int,
+    ),
+    Setting(
+        "HEAVY_SLOTS",
+        2,
+        "Most heavy requests (prints, process executions, downloads of more than "
+        "HEAVY_DOWNLOAD_FEATURES) running at once on this machine, across all worker "
+        "processes; the next gets a 503 with Retry-After. 0: no limit.",
+        int,
+    ),
+    Setting(
+        "HEAVY_DOWNLOAD_FEATURES",
+        10_000,
+        "A download of more features than this is heavy (takes a HEAVY_SLOTS slot).",
+        int,
+    ),
+    Setting("HEAVY_RETRY_AFTER", 10, "Seconds in the Retry-After of a busy (503) answer.", int),
+    Setting(
+        "LOCK_DIR",
+        str(PROJECT_ROOT / "instance" / "locks"),
+        "Directory of the heavy-slot lock files shared by the worker processes (local disk).",
+    ),
     Setting(
         "QUERY_TIMEOUT_MS",
         5000,

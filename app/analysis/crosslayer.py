@@ -28,12 +28,15 @@ from app.analysis.layers import (
     plain,
     require_field,
 )
+from app.analysis.pairs import matched
 from app.errors import InvalidParameter
 from app.stores.base import FeatureStore, Query
 
 PREDICATES = ("intersects", "within", "contains", "dwithin", "beyond", "disjoint")
 MAX_DISTANCE = 100_000.0
 DISTANCE_FIELD = "distanza_m"
+#: beyond and disjoint are the complements of these.
+_POSITIVE = {"beyond": "dwithin", "disjoint": "intersects"}
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,13 @@ def _prefilter_box(ref_geoms: gpd.GeoSeries, predicate: str, distance: float | N
     return (minx - padx, miny - pad, maxx + padx, maxy + pad)
 
 
-def run_cross_query(store: FeatureStore, layer_of: LayerLookup, q: CrossQuery) -> CrossResult:
-    """Answer `q` on `store`; `layer_of(id)` gives a published LayerSpec or raises."""
+def run_cross_query(
+    store: FeatureStore, layer_of: LayerLookup, q: CrossQuery, max_pairs: int | None = None
+) -> CrossResult:
+    """Answer `q` on `store`; `layer_of(id)` gives a published LayerSpec or raises.
+
+    Past `max_pairs` related pairs the query stops with LimitExceeded (None: no limit).
+    """
     q = q.checked()
     spec_a, spec_b = layer_of(q.layer), layer_of(q.reference)
     tree_a = layer_filter(spec_a, q.filter, q.filter_lang, "filter")
@@ -140,14 +148,14 @@ def run_cross_query(store: FeatureStore, layer_of: LayerLookup, q: CrossQuery) -
     geoms = metric(target).values
 
     tree = shapely.STRtree(ref_metric)
-    if q.predicate in ("dwithin", "beyond"):
-        hit_idx, _ = tree.query(geoms, predicate="dwithin", distance=float(q.distance))
-    elif q.predicate == "disjoint":
-        hit_idx, _ = tree.query(geoms, predicate="intersects")
-    else:
-        hit_idx, _ = tree.query(geoms, predicate=q.predicate)
-    hit = np.zeros(len(target), dtype=bool)
-    hit[np.unique(hit_idx)] = True
+    # the relation of each feature of A, never every (A, B) pair at once (see pairs.py)
+    hit = matched(
+        tree,
+        geoms,
+        _POSITIVE.get(q.predicate, q.predicate),
+        float(q.distance or 0.0),
+        max_pairs,
+    )
     if q.predicate in ("beyond", "disjoint"):
         hit = ~hit
     result = target[hit].copy()

@@ -6,6 +6,7 @@ from flask import url_for
 
 from app.geo.crs import supported_crs_uris
 from app.ogcapi import tiles
+from app.ogcapi.openapi_limits import PROBLEM_MEMBERS, limited_paths
 from app.services import Services
 
 _OAS_TYPES = {
@@ -40,6 +41,7 @@ def _shared_components(max_limit: int, default_limit: int) -> dict:
             "status": {"type": "integer"},
             "detail": {"type": "string"},
             "parameter": {"type": "string"},
+            **PROBLEM_MEMBERS,
         },
     }
     return {
@@ -233,6 +235,7 @@ def openapi_document(svc: Services) -> dict:
             errors=("400", "404"),
         )
     paths["/openapi"] = _op("getOpenAPI", "This document", f, "document")
+    paths.update(limited_paths(s, [spec.id for spec in svc.registry.published]))
     return {
         "openapi": "3.0.3",
         "info": {

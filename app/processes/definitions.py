@@ -17,12 +17,14 @@ from app.analysis.crosslayer import PREDICATES, CrossQuery, run_cross_query
 from app.analysis.export import frame_csv, rows_csv
 from app.analysis.layers import LayerLookup, plain
 from app.analysis.stats import MEASURES, LayerStat, ZoneStatsQuery, zone_statistics
-from app.errors import InvalidParameter, NotFound
+from app.errors import InvalidParameter, LimitExceeded, NotFound
 from app.stores.base import FeatureStore, Query
 
 GEOJSON, JSON_, CSV, SVG = "application/geo+json", "application/json", "text/csv", "image/svg+xml"
 #: The comune's population (ISTAT, 1 January 2023) is read from this layer when it exists.
 POPULATION_LAYER, POPULATION_FIELD = "confine", "popolazione"
+#: Limits of every execution: the body of a public request, the heavy-request slots.
+EXECUTION_LIMITS = ("MAX_PUBLIC_BODY_KB", "HEAVY_SLOTS")
 
 
 def _in(title: str, schema: dict, description: str = "", required: bool = False) -> dict:
@@ -45,6 +47,32 @@ def _out(title: str, media_types: list[str], description: str = "") -> dict:
 
 
 @dataclass(frozen=True)
+class RunLimits:
+    """What one run must give and may do: the outputs asked for, and the configured maxima."""
+
+    outputs: frozenset[str]
+    max_pairs: int | None = None
+    max_result_features: int | None = None
+
+    @classmethod
+    def of(cls, settings: dict, outputs) -> RunLimits:
+        return cls(frozenset(outputs), settings["MAX_PAIRS"], settings["MAX_RESULT_FEATURES"])
+
+
+def result_limit(count: int, maximum: int) -> LimitExceeded:
+    """The problem of a result of `count` features, over `maximum`."""
+    return LimitExceeded(
+        f"Il risultato ha {count} elementi, oltre il limite di {maximum}: restringi la query "
+        f"o chiedi solo il riepilogo (summary). / The result has {count} features, more than "
+        f"the limit (GEOPORTALE_MAX_RESULT_FEATURES={maximum}): narrow the query with "
+        'filter, or ask only for the summary output ({"outputs": {"summary": {}}}).',
+        "outputs",
+        "MAX_RESULT_FEATURES",
+        maximum,
+    )
+
+
+@dataclass(frozen=True)
 class Process:
     id: str
     title: str
@@ -52,7 +80,9 @@ class Process:
     inputs: dict
     outputs: dict
     example: dict
-    run: Callable[[FeatureStore, LayerLookup, dict], dict]
+    run: Callable[[FeatureStore, LayerLookup, dict, RunLimits], dict]
+    #: Settings bounding this process beyond those of every execution (EXECUTION_LIMITS).
+    limit_settings: tuple[str, ...] = ()
 
     def summary(self) -> dict:
         return {
@@ -68,7 +98,7 @@ class Process:
 # -- cross-layer query -------------------------------------------------------------------
 
 
-def _run_cross(store: FeatureStore, layer_of: LayerLookup, v: dict) -> dict:
+def _run_cross(store: FeatureStore, layer_of: LayerLookup, v: dict, limits: RunLimits) -> dict:
     q = CrossQuery(
         layer=v["layer"],
         reference=v["reference"],
@@ -79,13 +109,14 @@ def _run_cross(store: FeatureStore, layer_of: LayerLookup, v: dict) -> dict:
         filter_lang=v["filter_lang"],
         group_by=v["group_by"],
     )
-    result = run_cross_query(store, layer_of, q)
-    id_field = layer_of(q.layer).id_field
-    return {
-        "result": result.feature_collection(id_field),
-        "summary": result.summary,
-        "_frame": result.frame,
-    }
+    result = run_cross_query(store, layer_of, q, max_pairs=limits.max_pairs)
+    out = {"summary": result.summary, "_frame": result.frame}
+    if "result" in limits.outputs:  # the features are built only when asked for
+        maximum = limits.max_result_features
+        if maximum is not None and len(result.frame) > maximum:
+            raise result_limit(len(result.frame), maximum)
+        out["result"] = result.feature_collection(layer_of(q.layer).id_field)
+    return out
 
 
 CROSS = Process(
@@ -129,6 +160,7 @@ CROSS = Process(
         }
     },
     run=_run_cross,
+    limit_settings=("MAX_PAIRS", "MAX_RESULT_FEATURES"),
 )
 
 
@@ -178,7 +210,8 @@ def comune_population(store: FeatureStore, layer_of: LayerLookup) -> dict | None
     }
 
 
-def _run_stats(store: FeatureStore, layer_of: LayerLookup, v: dict) -> dict:
+def _run_stats(store: FeatureStore, layer_of: LayerLookup, v: dict, limits: RunLimits) -> dict:
+    # one row per zone: its size is bounded by the zone layer, not by the request
     q = ZoneStatsQuery(
         zones=v["zones"],
         zone_key=v["zone_key"],

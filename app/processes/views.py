@@ -8,7 +8,15 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from app.analysis.layers import plain
 from app.errors import InvalidParameter, NotAcceptable
-from app.processes.definitions import PROCESSES, encode, get_process
+from app.heavy import heavy_slot
+from app.limits import limits_doc, limits_text
+from app.processes.definitions import (
+    EXECUTION_LIMITS,
+    PROCESSES,
+    RunLimits,
+    encode,
+    get_process,
+)
 from app.processes.inputs import execution_request
 from app.services import services
 
@@ -69,8 +77,13 @@ def index():
 @bp.get("/<process_id>")
 def describe(process_id: str):
     p = get_process(process_id)
+    settings = services().settings
+    names = EXECUTION_LIMITS + p.limit_settings
+    summary = p.summary()
+    summary["description"] += " " + limits_text(settings, names)
     doc = {
-        **p.summary(),
+        **summary,
+        "limits": limits_doc(settings, names),
         "inputs": p.inputs,
         "outputs": p.outputs,
         "example": p.example,
@@ -119,12 +132,20 @@ def execute(process_id: str):
     values, outputs, response = execution_request(body, p.inputs)
     wanted = _wanted(outputs, response, p.outputs)
     svc = services()
-    result = p.run(svc.store, svc.layer, values)
+    names = [wanted[0]] if wanted else list(outputs or p.outputs)
+    # A slot is taken only once the request is valid: bad input never waits or holds one.
+    with heavy_slot():
+        result = p.run(svc.store, svc.layer, values, RunLimits.of(svc.settings, names))
+        return _response(p.id, result, wanted, outputs)
+
+
+def _response(process_id: str, result: dict, wanted, outputs: dict | None) -> Response:
+    """One output raw (`wanted`: name, media type), or the document of the outputs."""
     if wanted is not None:
         name, media = wanted
         out = Response(encode(result, name, media), mimetype=media)
         if media == "text/csv":
-            out.headers["Content-Disposition"] = f'attachment; filename="{p.id}-{name}.csv"'
+            out.headers["Content-Disposition"] = f'attachment; filename="{process_id}-{name}.csv"'
         return out
     doc = {
         k: v for k, v in result.items() if not k.startswith("_") and (not outputs or k in outputs)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from app.errors import InvalidParameter
+from app.errors import InvalidParameter, LimitExceeded
+from app.registry.spec import LayerSpec
+from app.stores.base import BBox, FeatureStore, Query
 
 PAPER_MM = {"A4": (210, 297), "A3": (297, 420)}
 MAX_LAYERS = 30
@@ -82,4 +84,26 @@ def parse_print_request(body) -> PrintRequest:
         fmt,
         body.get("highlight"),
         body.get("choropleth"),
+    )
+
+
+def print_size(store: FeatureStore, specs: list[LayerSpec], box: BBox, req: PrintRequest) -> int:
+    """Features the print would draw: the layers' in `box` (counted, not read), plus the
+    highlight and choropleth features the client sent."""
+    total = sum(store.query(spec, Query(bbox=box, limit=1)).number_matched for spec in specs)
+    for doc in (req.highlight, req.choropleth):
+        total += len(doc["features"]) if doc else 0
+    return total
+
+
+def print_limit(count: int, maximum: int) -> LimitExceeded:
+    """The problem of a print of `count` features, over `maximum`."""
+    return LimitExceeded(
+        f"La stampa disegnerebbe {count} elementi, oltre il limite di {maximum}: ingrandisci "
+        f"la vista o stampa meno layer. / The print would draw {count} features, more than the "
+        f"limit (GEOPORTALE_MAX_PRINT_FEATURES={maximum}): zoom in (a smaller bbox) or print "
+        "fewer layers.",
+        "layers",
+        "MAX_PRINT_FEATURES",
+        maximum,
     )

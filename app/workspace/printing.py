@@ -18,7 +18,13 @@ from app.analysis.layers import METRIC_CRS, LayerLookup, load_frame, located
 from app.errors import InvalidParameter
 from app.registry.spec import LayerSpec
 from app.stores.base import FeatureStore
-from app.workspace.print_request import PAPER_MM, PrintRequest, parse_print_request  # noqa: F401
+from app.workspace.print_request import (  # noqa: F401 (parse_print_request: for the view)
+    PAPER_MM,
+    PrintRequest,
+    parse_print_request,
+    print_limit,
+    print_size,
+)
 
 HIGHLIGHT = "#00e5ff"
 
@@ -119,8 +125,10 @@ def _draw_geojson(ax, doc: dict, **style) -> gpd.GeoDataFrame | None:
     return frame
 
 
-def render(store: FeatureStore, layer_of: LayerLookup, req: PrintRequest) -> bytes:
-    """The printed page as PDF or PNG bytes."""
+def render(
+    store: FeatureStore, layer_of: LayerLookup, req: PrintRequest, max_features: int | None = None
+) -> bytes:
+    """The printed page as PDF or PNG bytes; LimitExceeded past `max_features` features."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -142,6 +150,11 @@ def render(store: FeatureStore, layer_of: LayerLookup, req: PrintRequest) -> byt
     view_box = (view[0], view[1], view[2], view[3])
     lonlat = gpd.GeoSeries([shapely.box(*view_box)], crs=METRIC_CRS).to_crs("OGC:CRS84")
     query_box = tuple(lonlat.total_bounds)
+    specs = [layer_of(layer_id) for layer_id, _ in req.layers]
+    if max_features is not None:  # counted before anything is read or drawn
+        count = print_size(store, specs, query_box, req)
+        if count > max_features:
+            raise print_limit(count, max_features)
 
     entries, attributions = [], []
     if req.choropleth:
@@ -157,8 +170,7 @@ def render(store: FeatureStore, layer_of: LayerLookup, req: PrintRequest) -> byt
             )
         for item in (req.choropleth.get("legend") or {}).get("classes", []):
             entries.append((str(item.get("label")), item.get("color", "#cccccc"), "area"))
-    for layer_id, opacity in req.layers:
-        spec = layer_of(layer_id)
+    for spec, (_, opacity) in zip(specs, req.layers, strict=True):
         frame = load_frame(store, spec, bbox=query_box)
         entries.extend(_draw_layer(ax, spec, frame, opacity))
         if spec.metadata.attribution and opacity > 0:

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from app.errors import InvalidParameter
+from app.heavy import heavy_slot
 from app.security import content_security_policy
 from app.services import services
 from app.viewer.mapbuilder import build_map, layer_config, render_parts
@@ -136,7 +137,8 @@ def print_map():
         raise InvalidParameter("send a JSON body", "body")
     req = printing.parse_print_request(body)
     svc = services()
-    data = printing.render(svc.store, svc.layer, req)
+    with heavy_slot():  # a large print takes seconds: it must not hold every worker
+        data = printing.render(svc.store, svc.layer, req, svc.settings["MAX_PRINT_FEATURES"])
     mime = "application/pdf" if req.format == "pdf" else "image/png"
     response = Response(data, mimetype=mime)
     response.headers["Content-Disposition"] = (

@@ -10,6 +10,7 @@ import pytest
 from flask import render_template_string
 
 from app import create_app
+from app.admin.auth import ACCOUNTS_KEY
 from app.security import basemap_source, load_or_create_secret, with_nonce
 from app.settings import SettingsError, load_settings
 from tests.admin.conftest import login
@@ -105,10 +106,23 @@ def test_basemap_source_refuses_odd_hosts(url):
 
 
 def test_request_size_limit(app_config):
-    app_config["MAX_UPLOAD_MB"] = 1
-    client = create_app(app_config).test_client()
-    body = {"csrf_token": "x", "file": (io.BytesIO(b"0" * (2 << 20)), "big.zip")}
-    response = client.post("/admin/login", data=body, content_type="multipart/form-data")
+    app_config.update(MAX_UPLOAD_MB=1, MAX_PUBLIC_BODY_KB=64)
+    app = create_app(app_config)
+    client = app.test_client()
+
+    def upload(size: int, path: str = "/admin/import"):
+        body = {"csrf_token": "x", "file": (io.BytesIO(b"0" * size), "big.zip")}
+        return client.post(path, data=body, content_type="multipart/form-data")
+
+    # not logged in: the small public limit, even on an /admin form
+    response = upload(128 << 10, "/admin/login")
+    assert response.status_code == 413
+    assert "limite di 64 KB" in response.get_data(as_text=True)
+    # a logged-in SIT office user keeps the upload limit
+    app.extensions[ACCOUNTS_KEY].create("mario", "una-password-lunga-1", "editor")
+    assert login(client, "mario", "una-password-lunga-1").status_code == 302
+    assert upload(512 << 10).status_code != 413
+    response = upload(2 << 20)
     assert response.status_code == 413
     assert "limite di 1 MB" in response.get_data(as_text=True)
 
