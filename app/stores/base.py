@@ -264,3 +264,16 @@ class FeatureStore(ABC):
             spec, gdf, origin=origin, source=source, user=user, fingerprint=fingerprint
         )
         return self.publish(spec.id, staged.version, user)
+
+
+def typed_id(raw: str, kind: str):
+    """The featureId from the URL in the type of the id field; None if it cannot match."""
+    try:
+        if kind == "integer":
+            value = int(raw)
+            return value if abs(value) <= 2**63 - 1 else None
+        if kind == "number":
+            return float(raw)
+    except ValueError:
+        return None
+    return raw

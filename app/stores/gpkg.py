@@ -22,10 +22,10 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from app.errors import FeatureNotFound, LayerNotFound, StoreError
+from app.errors import FeatureNotFound, StoreError
 from app.geo import io
 from app.registry.spec import LayerSpec
-from app.stores.base import Feature, FeaturePage, LayerInfo, Query
+from app.stores.base import Feature, FeaturePage, Query, typed_id
 from app.stores.counts import CountCache
 from app.stores.cql2 import conjunction, fields_of, is_spatial
 from app.stores.filter_eval import evaluate, to_sql
@@ -153,43 +153,6 @@ class GpkgStore(GpkgTilesMixin, CatalogMixin):
             conn.close()
 
     # -- reads -------------------------------------------------------------------
-
-    def _table(self, conn, layer_id: str, version: int | None) -> tuple[str, int]:
-        """The table holding `version` (or the served one) and its feature count."""
-        if version is None:
-            row = conn.execute(
-                "SELECT v.table_name, v.feature_count FROM geoportale_layers l JOIN "
-                "geoportale_versions v ON v.layer_id = l.id AND v.version = l.version "
-                "WHERE l.id = ?",
-                (layer_id,),
-            ).fetchone()
-        else:
-            row = conn.execute(
-                "SELECT table_name, feature_count FROM geoportale_versions WHERE layer_id = ? "
-                "AND version = ? AND status != 'dropped'",
-                (layer_id, version),
-            ).fetchone()
-        if row is None:
-            what = f"collection '{layer_id}'" + (f" version {version}" if version else "")
-            raise LayerNotFound(f"no {what} in the store")
-        return row
-
-    def describe(self, layer_id: str) -> LayerInfo:
-        row = (
-            self._conn()
-            .execute(
-                "SELECT l.id, l.version, v.feature_count, v.minx, v.miny, v.maxx, v.maxy, "
-                "l.published_at, v.origin FROM geoportale_layers l JOIN geoportale_versions v "
-                "ON v.layer_id = l.id AND v.version = l.version WHERE l.id = ?",
-                (layer_id,),
-            )
-            .fetchone()
-        )
-        if row is None:
-            raise LayerNotFound(f"no collection '{layer_id}' in the store")
-        lid, version, count, minx, miny, maxx, maxy, published, origin = row
-        bbox = None if minx is None else (minx, miny, maxx, maxy)
-        return LayerInfo(lid, version, count, bbox, published, origin)
 
     def query(self, spec: LayerSpec, query: Query, version: int | None = None) -> FeaturePage:
         with self._snapshot() as conn:
@@ -338,7 +301,7 @@ class GpkgStore(GpkgTilesMixin, CatalogMixin):
     def get(self, spec: LayerSpec, feature_id: str, version: int | None = None) -> Feature:
         with self._snapshot() as conn:
             table, _ = self._table(conn, spec.id, version)
-            value = _typed_id(feature_id, spec.field(spec.id_field).type)
+            value = typed_id(feature_id, spec.field(spec.id_field).type)
             row = None
             if value is not None:
                 row = conn.execute(
@@ -429,19 +392,3 @@ class GpkgStore(GpkgTilesMixin, CatalogMixin):
 
     def _table_names(self, conn: sqlite3.Connection) -> set[str]:
         return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-
-
-def _typed_id(raw: str, kind: str):
-    """The featureId from the URL in the type of the id field; None if it cannot match."""
-    if kind == "integer":
-        try:
-            value = int(raw)
-        except ValueError:
-            return None
-        return value if abs(value) <= 2**63 - 1 else None
-    if kind == "number":
-        try:
-            return float(raw)
-        except ValueError:
-            return None
-    return raw

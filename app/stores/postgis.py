@@ -24,9 +24,9 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.errors import InvalidSchemaName, UndefinedTable
 from psycopg_pool import ConnectionPool
 
-from app.errors import FeatureNotFound, LayerNotFound, StoreError
+from app.errors import FeatureNotFound, StoreError
 from app.registry.spec import LayerSpec
-from app.stores.base import Feature, FeaturePage, LayerInfo, Query
+from app.stores.base import Feature, FeaturePage, Query, typed_id
 from app.stores.counts import CountCache
 from app.stores.cql2 import conjunction
 from app.stores.filter_tree import Cmp, Spatial
@@ -169,28 +169,6 @@ class PostgisStore(PostgisTilesMixin, PostgisCatalogMixin):
         self._generation = None
         self._pointers.clear()
 
-    def published_specs(self) -> list[LayerSpec]:
-        with self._reading() as conn:
-            rows = conn.execute(
-                f"SELECT v.spec FROM {SCHEMA}.layers l JOIN {SCHEMA}.versions v "
-                "ON v.layer_id = l.id AND v.version = l.version ORDER BY l.id"
-            ).fetchall()
-        return [LayerSpec.model_validate(r[0]) for r in rows]
-
-    def describe(self, layer_id: str) -> LayerInfo:
-        with self._reading() as conn:
-            row = conn.execute(
-                f"SELECT l.id, l.version, v.feature_count, v.minx, v.miny, v.maxx, v.maxy, "
-                f"l.published_at, v.origin FROM {SCHEMA}.layers l JOIN {SCHEMA}.versions v "
-                "ON v.layer_id = l.id AND v.version = l.version WHERE l.id = %s",
-                (layer_id,),
-            ).fetchone()
-        if row is None:
-            raise LayerNotFound(f"no collection '{layer_id}' in the store")
-        lid, version, count, minx, miny, maxx, maxy, published, origin = row
-        bbox = None if minx is None else (minx, miny, maxx, maxy)
-        return LayerInfo(lid, version, count, bbox, published, origin)
-
     def _served(self, conn, layer_id: str, version: int | None) -> tuple[str, int]:
         """`_table`, with the served version's table remembered while the generation read at
         the start of the request (Services.registry) is the one it was found under. A
@@ -206,25 +184,6 @@ class PostgisStore(PostgisTilesMixin, PostgisCatalogMixin):
         row = self._table(conn, layer_id, None)
         if fresh:
             self._pointers[layer_id] = (seen[0], tuple(row))
-        return row
-
-    def _table(self, conn, layer_id: str, version: int | None) -> tuple[str, int]:
-        if version is None:
-            row = conn.execute(
-                f"SELECT v.table_name, v.feature_count FROM {SCHEMA}.layers l JOIN "
-                f"{SCHEMA}.versions v ON v.layer_id = l.id AND v.version = l.version "
-                "WHERE l.id = %s",
-                (layer_id,),
-            ).fetchone()
-        else:
-            row = conn.execute(
-                f"SELECT table_name, feature_count FROM {SCHEMA}.versions WHERE layer_id = %s "
-                "AND version = %s AND status != 'dropped'",
-                (layer_id, version),
-            ).fetchone()
-        if row is None:
-            what = f"collection '{layer_id}'" + (f" version {version}" if version else "")
-            raise LayerNotFound(f"no {what} in the store")
         return row
 
     @staticmethod
@@ -309,7 +268,7 @@ class PostgisStore(PostgisTilesMixin, PostgisCatalogMixin):
         return self._with_table(spec.id, version, read)
 
     def get(self, spec: LayerSpec, feature_id: str, version: int | None = None) -> Feature:
-        value = _typed_id(feature_id, spec.field(spec.id_field).type)
+        value = typed_id(feature_id, spec.field(spec.id_field).type)
 
         def read(conn, table: str, _count: int):
             if value is None:
@@ -371,15 +330,3 @@ def _where(url: str) -> str:
     except psycopg.Error:
         return "the configured URL"
     return f"{info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
-
-
-def _typed_id(raw: str, kind: str):
-    try:
-        if kind == "integer":
-            value = int(raw)
-            return value if abs(value) <= 2**63 - 1 else None
-        if kind == "number":
-            return float(raw)
-    except ValueError:
-        return None
-    return raw

@@ -3,7 +3,7 @@
 Every request starts by reading the store's generation (`Services.registry`), to notice a
 publish made by another worker, another app host or the CLI. On PostGIS that was one round
 trip per request. Instead, every change commits a `NOTIFY` on `CHANNEL` (see
-`postgis_catalog._changed`), and one daemon thread per process keeps a connection that
+`postgis_catalog._notify`), and one daemon thread per process keeps a connection that
 LISTENs: the generation is read again only after a notification. Until that connection is
 up, after it drops, and in a process forked from the one that started the thread, the
 store reads the generation on every call as before, so nothing is ever missed: the watch

@@ -1,4 +1,5 @@
 import sqlite3
+import warnings
 
 import geopandas as gpd
 import pytest
@@ -179,8 +180,27 @@ def test_write_layer_replaces_version_atomically(store, spec):
     ]
 
 
+def test_stage_bounds_skip_missing_and_empty_geometries_quietly(store, spec):
+    s = spec("zone")
+    geoms = [
+        shapely.box(10, 45, 10.01, 45.01),
+        None,
+        shapely.Polygon(),
+        shapely.box(10, 45, 11, 46),
+    ]
+    gdf = gpd.GeoDataFrame(
+        {"codice": [1, 2, 3, 4], "nome": ["x"] * 4, "fonte": ["t"] * 4},
+        geometry=geoms,
+        crs="EPSG:4326",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. geopandas' GeoSeries.notna() on empty geometries
+        staged = store.stage(s, gdf, origin="import", source="x", user="sit")
+    assert staged.feature_count == 4 and staged.bbox == pytest.approx((10, 45, 11, 46))
+
+
 def test_old_versions_are_pruned(store, spec):
-    from app.stores.gpkg_catalog import KEEP_VERSIONS
+    from app.stores.catalog import KEEP_VERSIONS
 
     s = spec("zone")
     gdf = gpd.GeoDataFrame(
