@@ -66,10 +66,15 @@ def hidden_columns(field_names, geoms: np.ndarray) -> dict[str, np.ndarray] | No
     minzoom = point_minzoom(geoms)
     if minzoom is None:
         return None
-    points = shapely.get_type_id(geoms) == 0
+    points = _located_points(geoms)
     cells = np.zeros(len(geoms), dtype=np.int64)
     cells[points] = _morton(*_cells(shapely.get_coordinates(geoms[points])))
     return {MINZOOM_COLUMN: minzoom, CELL_COLUMN: pd.arrays.IntegerArray(cells, ~points)}
+
+
+def _located_points(geoms: np.ndarray) -> np.ndarray:
+    """Points with coordinates: an empty point has none to place in a cell."""
+    return (shapely.get_type_id(geoms) == 0) & ~shapely.is_empty(geoms)
 
 
 def max_points_per_tile() -> int:
@@ -85,7 +90,7 @@ def point_minzoom(geoms: np.ndarray) -> np.ndarray | None:
     Deterministic: the same geometries in the same order give the same zooms.
     """
     geoms = np.asarray(geoms, dtype=object)
-    points = shapely.get_type_id(geoms) == 0
+    points = _located_points(geoms)
     if not points.any():
         return None
     minzoom = np.zeros(len(geoms), dtype=np.int16)

@@ -18,9 +18,9 @@ from psycopg import sql
 
 from app.registry.spec import LayerSpec
 from app.stores.catalog import VersionCatalog
+from app.stores.generalise import CELL_COLUMN, MINZOOM_COLUMN, hidden_columns
 from app.stores.postgis_notify import CHANNEL
 from app.stores.postgis_sql import field_indexes
-from app.stores.generalise import CELL_COLUMN, MINZOOM_COLUMN, hidden_columns
 
 SCHEMA = "geoportale"
 _PG_TYPES = {

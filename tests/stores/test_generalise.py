@@ -94,6 +94,14 @@ def test_non_points_always_show_and_layers_without_points_get_no_columns():
     assert not has_room(["gp_cell"]) and has_room(["id"])
 
 
+def test_an_empty_point_gets_no_cell():
+    """POINT EMPTY is a point without coordinates: no cell, no error (it failed staging)."""
+    geoms = np.array([shapely.Point(10, 45), shapely.from_wkt("POINT EMPTY"), None])
+    cols = hidden_columns(["id"], geoms)
+    assert cols["gp_cell"].isna().tolist() == [False, True, True]
+    assert cols["gp_minzoom"].tolist() == [0, 0, 0]
+
+
 def test_cell_ranges_cover_exactly_the_tile_and_its_buffer():
     geoms = scatter(50000, seed=3, extent=(9.8, 45.0, 10.3, 45.3))
     codes = _morton(*_cells(shapely.get_coordinates(geoms)))
