@@ -46,6 +46,8 @@ ADMIN_PREFIX = "/admin"
 EMBED_PREFIX = "/embed/"
 SESSION_COOKIE = "geoportale_admin"
 SESSION_HOURS = 8
+#: app.extensions key of the admin's `current_user()` (registered by app.admin.init_app).
+CURRENT_USER_KEY = "geoportale.current_user"
 _HOST = re.compile(r"^[A-Za-z0-9.*-]+(:[0-9]+)?$")
 _SCRIPT_TAG = re.compile(r"<script\b(?![^>]*\bnonce=)", re.IGNORECASE)
 
@@ -226,9 +228,10 @@ def _logged_in() -> bool:
     """Whether a SIT office user is logged in (only /admin requests carry the cookie)."""
     if not _in_admin(request.path) or SESSION_COOKIE not in request.cookies:
         return False
-    from app.admin.auth import current_user  # the admin package imports this module
-
-    return current_user() is not None
+    # The admin package registers who is logged in (it builds on this module, not the
+    # other way round): without it, nobody is.
+    current_user = current_app.extensions.get(CURRENT_USER_KEY)
+    return current_user is not None and current_user() is not None
 
 
 def limit_body() -> None:

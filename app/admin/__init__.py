@@ -29,6 +29,7 @@ from app.admin.cli import users_cli
 from app.admin.limiter import LoginLimiter, LoginPolicy
 from app.admin.nav import nav_for, register_nav
 from app.admin.views import bp
+from app.security import CURRENT_USER_KEY
 
 __all__ = ["init_app", "login_required", "role_required", "current_user", "register_nav"]
 
@@ -50,6 +51,7 @@ def init_app(app: Flask, settings: dict) -> None:
         current_admin=current_user,
         admin_nav=lambda: nav_for(current_user()),
     )
+    app.extensions[CURRENT_USER_KEY] = current_user  # the body limit asks who is logged in
     app.register_blueprint(bp)
     register_nav(app, "admin.dashboard", "Layer pubblicati", order=0)
     from app.admin import publishing

@@ -8,7 +8,6 @@ import pyogrio
 import pytest
 
 BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
-READ_ONLY_STORE = True  # one PostGIS clone for the module (tests/conftest.py checks nothing writes)
 
 FORMATS = ["geojson", "gpkg", "shp.zip", "csv", "kml"]
 
