@@ -8,6 +8,7 @@ from app.errors import LayerNotFound, NotFound
 from app.registry.spec import LayerSpec
 from app.stores.base import FeatureStore, LayerInfo, Query, VersionInfo
 
+
 @dataclass(frozen=True)
 class LayerRow:
     """One layer as the layers page lists it: served or not, with its newest version."""
