@@ -138,6 +138,7 @@ def _new_spec(opts: ImportOptions, gdf, types, id_field, geometry_type, crs, sou
         geometry_type=geometry_type,
         source=SourceSpec(path=source),
         id_field=id_field,
+        title_field=_title_field(types),
         fields=tuple(fields),
         popup=tuple(list(types)[:8]),
         metadata=MetadataSpec(

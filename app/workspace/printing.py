@@ -112,16 +112,15 @@ def _draw_layer(ax, spec: LayerSpec, frame: gpd.GeoDataFrame, opacity: float) ->
     return [(spec.title.it, fill, kind)]
 
 
-def _draw_geojson(ax, doc: dict, **style) -> gpd.GeoDataFrame | None:
+def _geojson_frame(doc: dict, parameter: str) -> gpd.GeoDataFrame | None:
+    """The client's GeoJSON (highlight or choropleth) in the print's metric CRS; None if empty."""
     feats = [f for f in doc.get("features", []) if isinstance(f, dict) and f.get("geometry")]
     if not feats:
         return None
     try:
         frame = gpd.GeoDataFrame.from_features(feats, crs="OGC:CRS84").to_crs(METRIC_CRS)
     except Exception:  # noqa: BLE001 (a client's GeoJSON: refuse it clearly)
-        raise InvalidParameter(
-            "highlight/choropleth: invalid GeoJSON features", "highlight"
-        ) from None
+        raise InvalidParameter(f"{parameter}: invalid GeoJSON features", parameter) from None
     return frame
 
 
@@ -133,7 +132,7 @@ def render(
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
-    from matplotlib.patches import FancyArrow, Rectangle
+    from matplotlib.patches import Rectangle
 
     w_mm, h_mm = PAPER_MM[req.paper]
     if req.orientation == "landscape":
@@ -156,35 +155,7 @@ def render(
         if count > max_features:
             raise print_limit(count, max_features)
 
-    entries, attributions = [], []
-    if req.choropleth:
-        chor = _draw_geojson(ax, req.choropleth)
-        if chor is not None:
-            chor.plot(
-                ax=ax,
-                color=chor.get("colore", "#cccccc"),
-                edgecolor="#555555",
-                linewidth=0.6,
-                alpha=0.85,
-                zorder=2,
-            )
-        for item in (req.choropleth.get("legend") or {}).get("classes", []):
-            entries.append((str(item.get("label")), item.get("color", "#cccccc"), "area"))
-    for spec, (_, opacity) in zip(specs, req.layers, strict=True):
-        frame = load_frame(store, spec, bbox=query_box)
-        entries.extend(_draw_layer(ax, spec, frame, opacity))
-        if spec.metadata.attribution and opacity > 0:
-            attributions.append(spec.metadata.attribution)
-    if req.highlight:
-        hl = _draw_geojson(ax, req.highlight)
-        if hl is not None:
-            hl.plot(
-                ax=ax, facecolor="none", edgecolor=HIGHLIGHT, linewidth=2.2, markersize=90, zorder=8
-            )
-            hl[hl.geom_type.str.contains("Point")].plot(
-                ax=ax, color="none", edgecolor="#003b46", markersize=140, linewidth=1.6, zorder=9
-            )
-            entries.append((f"Selezione / risultato ({len(hl)})", HIGHLIGHT, "outline"))
+    entries, attributions = _draw_content(ax, store, specs, query_box, req)
 
     ax.set_xlim(view[0], view[2])
     ax.set_ylim(view[1], view[3])
@@ -202,7 +173,83 @@ def render(
         )
     )
 
-    # scale bar (bottom left, on a white box) and the numeric scale
+    scale = _draw_scale_and_north(ax, view, frame_w)
+
+    fig.text(margin, 1 - 10 / h_mm, req.title, fontsize=15, fontweight="bold", va="baseline")
+    today = dt.date.today()
+    fig.text(
+        1 - margin,
+        1 - 10 / h_mm,
+        f"Comune di Cremona · {today:%d/%m/%Y}",
+        fontsize=8,
+        ha="right",
+        va="baseline",
+    )
+    sources = "; ".join(dict.fromkeys(attributions)) or "Comune di Cremona"
+    fig.text(
+        margin,
+        9 / h_mm,
+        f"Scala 1:{_round_scale(scale):,} (su carta {req.paper})".replace(",", ".")
+        + " · EPSG:7791 (RDN2008 / UTM 32N) · senza mappa di base / no basemap",
+        fontsize=6.5,
+    )
+    fig.text(margin, 5 / h_mm, f"Dati / Data: {sources}"[:260], fontsize=6, color="#333333")
+    fig.text(
+        1 - margin,
+        5 / h_mm,
+        f"Stampato il / Printed on {today.isoformat()}",
+        fontsize=6,
+        ha="right",
+        color="#333333",
+    )
+    _legend(fig, entries, req.orientation, map_rect, legend_h)
+    buf = io.BytesIO()
+    meta = {"Title": req.title, "Creator": "Geoportale del Comune di Cremona"}
+    if req.format == "pdf":
+        fig.savefig(buf, format="pdf", metadata=meta)
+    else:
+        fig.savefig(buf, format="png", dpi=150, metadata={"Title": req.title})
+    return buf.getvalue()
+
+
+def _draw_content(ax, store, specs, query_box, req: PrintRequest) -> tuple[list, list]:
+    """Choropleth, layers and highlight on the map axes: (legend entries, attributions)."""
+    entries, attributions = [], []
+    if req.choropleth:
+        chor = _geojson_frame(req.choropleth, "choropleth")
+        if chor is not None:
+            chor.plot(
+                ax=ax,
+                color=chor.get("colore", "#cccccc"),
+                edgecolor="#555555",
+                linewidth=0.6,
+                alpha=0.85,
+                zorder=2,
+            )
+        for item in (req.choropleth.get("legend") or {}).get("classes", []):
+            entries.append((str(item.get("label")), item.get("color", "#cccccc"), "area"))
+    for spec, (_, opacity) in zip(specs, req.layers, strict=True):
+        frame = load_frame(store, spec, bbox=query_box)
+        entries.extend(_draw_layer(ax, spec, frame, opacity))
+        if spec.metadata.attribution and opacity > 0:
+            attributions.append(spec.metadata.attribution)
+    if req.highlight:
+        hl = _geojson_frame(req.highlight, "highlight")
+        if hl is not None:
+            hl.plot(
+                ax=ax, facecolor="none", edgecolor=HIGHLIGHT, linewidth=2.2, markersize=90, zorder=8
+            )
+            hl[hl.geom_type.str.contains("Point")].plot(
+                ax=ax, color="none", edgecolor="#003b46", markersize=140, linewidth=1.6, zorder=9
+            )
+            entries.append((f"Selezione / risultato ({len(hl)})", HIGHLIGHT, "outline"))
+    return entries, attributions
+
+
+def _draw_scale_and_north(ax, view, frame_w: float) -> float:
+    """A scale bar (bottom left, on a white box) and a north arrow; the page's scale."""
+    from matplotlib.patches import FancyArrow, Rectangle
+
     span = view[2] - view[0]
     length = _nice(span / 4)
     x0, y0 = view[0] + span * 0.04, view[1] + (view[3] - view[1]) * 0.04
@@ -260,42 +307,7 @@ def render(
         fontweight="bold",
         zorder=11,
     )
-
-    fig.text(margin, 1 - 10 / h_mm, req.title, fontsize=15, fontweight="bold", va="baseline")
-    today = dt.date.today()
-    fig.text(
-        1 - margin,
-        1 - 10 / h_mm,
-        f"Comune di Cremona · {today:%d/%m/%Y}",
-        fontsize=8,
-        ha="right",
-        va="baseline",
-    )
-    sources = "; ".join(dict.fromkeys(attributions)) or "Comune di Cremona"
-    fig.text(
-        margin,
-        9 / h_mm,
-        f"Scala 1:{_round_scale(scale):,} (su carta {req.paper})".replace(",", ".")
-        + " · EPSG:7791 (RDN2008 / UTM 32N) · senza mappa di base / no basemap",
-        fontsize=6.5,
-    )
-    fig.text(margin, 5 / h_mm, f"Dati / Data: {sources}"[:260], fontsize=6, color="#333333")
-    fig.text(
-        1 - margin,
-        5 / h_mm,
-        f"Stampato il / Printed on {today.isoformat()}",
-        fontsize=6,
-        ha="right",
-        color="#333333",
-    )
-    _legend(fig, entries, req.orientation, map_rect, legend_h)
-    buf = io.BytesIO()
-    meta = {"Title": req.title, "Creator": "Geoportale del Comune di Cremona"}
-    if req.format == "pdf":
-        fig.savefig(buf, format="pdf", metadata=meta)
-    else:
-        fig.savefig(buf, format="png", dpi=150, metadata={"Title": req.title})
-    return buf.getvalue()
+    return scale
 
 
 def _round_scale(scale: float) -> int:

@@ -86,6 +86,17 @@ def test_import_publish_new_layer_in_one_step(runner, client, make_shapefile):
     assert "Zone del SIT" in client.get("/").text
 
 
+def test_a_new_layer_gets_a_title_field_from_a_name_like_column(app, runner, make_shapefile):
+    """Popups, lists and search head each feature with its name (`nome`), not its id."""
+    from app.services import services
+
+    r = invoke(runner, "layers", "import", str(make_shapefile(zone_gdf())), "--id", "zone_sit")
+    assert r.exit_code == 0, r.output
+    with app.app_context():
+        staged = services().store.versions("zone_sit")[0].spec
+    assert staged.title_field == "nome"
+
+
 def test_real_cremona_shapefile_3003(runner, client):
     path = shared_path(
         "reference-geodata", "derived-cremona-projected", "cremona_comune_epsg3003_shp.zip"

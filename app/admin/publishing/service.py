@@ -8,9 +8,6 @@ from app.errors import LayerNotFound, NotFound
 from app.registry.spec import LayerSpec
 from app.stores.base import FeatureStore, LayerInfo, Query, VersionInfo
 
-#: How many audit rows are read to find the ids of layers that are not served now.
-_AUDIT_SCAN = 5000
-
 
 @dataclass(frozen=True)
 class LayerRow:

@@ -1,3 +1,6 @@
+"""The FeatureStore contract, on both back ends (the `store` fixture): bbox through the
+spatial index, filters, paging, counts, by id, atomic versions, bad data refused."""
+
 import sqlite3
 import warnings
 
