@@ -22,6 +22,7 @@ from flask import Blueprint, Response, request
 from app.errors import InvalidParameter, NotFound
 from app.geo import io
 from app.ogcapi import params
+from app.organisation import organisation, owner_of
 from app.registry.spec import LayerSpec
 from app.services import services
 from app.stores.base import FeatureStore, Query
@@ -47,15 +48,15 @@ def licence_text(spec: LayerSpec, crs: str, count: int) -> str:
         f"{spec.title.it} ({spec.id})",
         f"{m.abstract.it}",
         "",
-        f"Titolare / Owner: {m.owner}",
+        f"Titolare / Owner: {owner_of(m)}",
         f"Licenza / Licence: {m.licence}",
-        f"Attribuzione / Attribution: {m.attribution or m.owner}",
+        f"Attribuzione / Attribution: {m.attribution or owner_of(m)}",
         f"Genealogia / Lineage: {m.lineage.it}",
         f"Aggiornato / Updated: {m.updated.isoformat()}",
         f"Sistema di riferimento / CRS: {crs}",
         f"Elementi / Features: {count}",
         f"Scaricato il / Downloaded on: {dt.date.today().isoformat()} "
-        "dal Geoportale del Comune di Cremona",
+        f"da / from {organisation().title.it}",
     ]
     return "\n".join(lines) + "\n"
 
