@@ -62,6 +62,9 @@ EN: dict[str, str] = {
     # quartieri
     "I quartieri di": "The neighbourhoods of",
     "Il punto è fuori dai quartieri": "The point is outside the neighbourhoods",
+    "Questo geoportale non organizza i dati per quartiere.": (
+        "This geoportal does not organise its data by neighbourhood."
+    ),
     "Confini indicativi": "Indicative boundaries",
     "I confini dei quartieri sono indicativi, non ufficiali: servono a orientarsi. "
     "Un intervento senza posizione compare nel quartiere indicato dalle fonti.": (

@@ -105,7 +105,7 @@ class Organisation(Strict):
 
 
 def _where(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc) or "(file)"
+    return ".".join(str(p) for p in loc if p != "[key]") or "(file)"
 
 
 def load_organisation(path: str | Path) -> Organisation:

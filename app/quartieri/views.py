@@ -83,6 +83,8 @@ def _geojson(items, q: Quartiere | None, point=None) -> dict:
 
 @bp.get("/quartieri")
 def index():
+    if organisation().zones is None:
+        raise NotFound(_("Questo geoportale non organizza i dati per quartiere."))
     svc = services()
     data = load_interventi(svc)
     return render_template(

@@ -1,4 +1,4 @@
-/* Geoportale Cremona, citizen flow: search suggestions (ARIA 1.2 combobox), the small maps
+/* Geoportale, citizen flow: search suggestions (ARIA 1.2 combobox), the small maps
    of the quartiere and intervention pages, "use my location" and "pick a point".
    Everything here enhances pages that already work without JavaScript. */
 (function () {
