@@ -248,10 +248,11 @@ STATS = Process(
     id="zone-statistics",
     title="Statistiche per quartiere / Statistics per zone",
     description="Counts per layer and category, sums (e.g. importo_euro by stato), km of "
-    "lines and hectares of polygons inside each zone of a polygon layer (quartieri by "
-    "default: the organisation's zones), with choropleth classes (mapclassify: quantiles, jenks, equal_interval), a "
-    "legend and a bar chart. Features without geometry are counted by their `text_field` "
-    "(the quartiere named by the sources) and reported apart.",
+    "lines and hectares of polygons inside each zone of a polygon layer (by default the "
+    "organisation's zones, e.g. the quartieri), with choropleth classes (mapclassify: "
+    "quantiles, jenks, equal_interval), a legend and a bar chart. Features without "
+    "geometry are counted by their `text_field` (the quartiere named by the sources) and "
+    "reported apart.",
     inputs={
         "zones": _in("Zone layer", {"type": "string"}, required=True),
         "zone_key": _in("Zone key field", {"type": "string"}, required=True),
