@@ -101,6 +101,23 @@ def test_the_app_does_not_start_on_a_bad_file(tmp_path):
         create_app({"ORGANISATION": str(path), "AUTO_BUILD": False})
 
 
+def test_the_code_names_no_council():
+    """Cremona's name, codes and centre live in organisation.yaml only (the two modules
+    that say so in their documentation excepted)."""
+    said = re.compile(r"cremona|c_d150|019036|45\.13|10\.02", re.I)
+    allowed = {"app/organisation.py", "app/settings.py"}
+    found = [
+        f"{path.relative_to(PROJECT_ROOT)}:{n}"
+        for path in sorted((PROJECT_ROOT / "app").rglob("*"))
+        if path.suffix in {".py", ".html", ".js"}
+        and "vendor" not in path.parts
+        and str(path.relative_to(PROJECT_ROOT)) not in allowed
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if said.search(line)
+    ]
+    assert not found, found
+
+
 # -- a second council on both stores ------------------------------------------------------
 
 
