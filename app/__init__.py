@@ -1,4 +1,4 @@
-"""Geoportale del Comune di Cremona: the Flask application factory."""
+"""The geoportal of a comune (named by its organisation file): the Flask application factory."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from app import heavy, http, i18n, public_url
+from app import heavy, http, i18n, organisation, public_url
 from app.errors import (
     DataError,
     GeoportaleError,
@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Create the app. `test_config` overrides settings by name (e.g. {"STORE": path})."""
     app = Flask(__name__)
     settings = load_settings(test_config)
+    organisation.init_app(app, settings)  # a bad file stops the start, naming file and field
     app.config["GEOPORTALE"] = settings
     app.json.ensure_ascii = False
     app.json.sort_keys = False

@@ -10,13 +10,13 @@ import datetime as dt
 
 from flask import Blueprint, Response, json, url_for
 
+from app.organisation import organisation, owner_of
 from app.registry.spec import LayerSpec
 from app.services import services
 from app.stores.base import LayerInfo
 
 bp = Blueprint("catalog", __name__)
 
-PUBLISHER = {"name": "Comune di Cremona", "ipa": "c_d150"}  # IPA code of the Comune
 EU = "http://publications.europa.eu/resource/authority/"
 LICENCES = {
     "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
@@ -76,8 +76,8 @@ def record(spec: LayerSpec, info: LayerInfo) -> dict:
             "published": info.published_at,
             "version": info.version,
             "featureCount": info.feature_count,
-            "publisher": PUBLISHER["name"],
-            "owner": m.owner,
+            "publisher": organisation().name.it,
+            "owner": owner_of(m),
             "license": m.licence,
             "licenseUri": licence_uri(m.licence),
             "rights": m.attribution,
@@ -113,6 +113,7 @@ def _text(it: str, en: str | None) -> list[dict]:
 
 def dataset(spec: LayerSpec, info: LayerInfo) -> dict:
     m = spec.metadata
+    org = organisation()
     licence = {
         "@id": licence_uri(m.licence) or url_for("viewer.index", _external=True),
         "@type": ["dct:LicenseDocument", "dcatapit:LicenseDocument"],
@@ -151,13 +152,13 @@ def dataset(spec: LayerSpec, info: LayerInfo) -> dict:
     out = {
         "@id": url_for("ogcapi.collection", collection_id=spec.id, _external=True),
         "@type": ["dcat:Dataset", "dcatapit:Dataset"],
-        "dct:identifier": f"{PUBLISHER['ipa']}:{spec.id}",
+        "dct:identifier": f"{org.ipa_code}:{spec.id}",
         "dct:title": _text(spec.title.it, spec.title.en),
         "dct:description": _text(m.abstract.it, m.abstract.en),
         "dct:modified": {"@value": m.updated.isoformat(), "@type": "xsd:date"},
         "dct:issued": {"@value": info.published_at[:10], "@type": "xsd:date"},
         "dct:publisher": {"@id": "#publisher"},
-        "dct:rightsHolder": {"@type": ["foaf:Agent", "dcatapit:Agent"], "foaf:name": m.owner},
+        "dct:rightsHolder": {"@type": ["foaf:Agent", "dcatapit:Agent"], "foaf:name": owner_of(m)},
         "dcat:theme": [{"@id": f"{EU}data-theme/{t}"} for t in (m.themes or (DEFAULT_THEME,))],
         "dcat:keyword": list(m.keywords),
         "dct:accrualPeriodicity": {"@id": f"{EU}frequency/{m.frequency}"},
@@ -173,12 +174,23 @@ def dataset(spec: LayerSpec, info: LayerInfo) -> dict:
                 "@value": f"POLYGON(({x0} {y0},{x1} {y0},{x1} {y1},{x0} {y1},{x0} {y0}))",
                 "@type": "gsp:wktLiteral",
             },
-            "locn:geographicName": "Cremona",
+            "locn:geographicName": org.short_name,
+            "dcatapit:geographicalIdentifier": org.istat_code,
         }
     return out
 
 
 def dcat_catalog(entries: list[tuple[LayerSpec, LayerInfo]], title: str) -> dict:
+    org = organisation()
+    publisher = {
+        "@id": "#publisher",
+        "@type": ["foaf:Agent", "dcatapit:Agent"],
+        "foaf:name": org.name.it,
+        "dct:identifier": org.ipa_code,
+        "foaf:homepage": {"@id": org.website},
+    }
+    if org.email:
+        publisher["foaf:mbox"] = {"@id": f"mailto:{org.email}"}
     return {
         "@context": {
             "dcat": "http://www.w3.org/ns/dcat#",
@@ -192,17 +204,12 @@ def dcat_catalog(entries: list[tuple[LayerSpec, LayerInfo]], title: str) -> dict
         },
         "@id": url_for("catalog.catalog_jsonld", _external=True),
         "@type": ["dcat:Catalog", "dcatapit:Catalog"],
-        "dct:title": _text(title, "Geoportal of the Comune di Cremona"),
+        "dct:title": _text(title, org.title.en),
         "dct:description": _text(
-            "Dati territoriali pubblicati dal SIT del Comune di Cremona.",
-            "Geographic data published by the Comune di Cremona's SIT.",
+            f"Dati territoriali pubblicati dal SIT: {org.name.it}.",
+            f"Geographic data published by the GIS office: {org.name.get('en')}.",
         ),
-        "dct:publisher": {
-            "@id": "#publisher",
-            "@type": ["foaf:Agent", "dcatapit:Agent"],
-            "foaf:name": PUBLISHER["name"],
-            "dct:identifier": PUBLISHER["ipa"],
-        },
+        "dct:publisher": publisher,
         "dct:modified": {
             "@value": max(
                 (s.metadata.updated for s, _ in entries), default=dt.date.today()

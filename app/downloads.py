@@ -28,6 +28,7 @@ from app.errors import InvalidParameter, LimitExceeded, NotFound
 from app.geo import io
 from app.heavy import heavy_slot
 from app.ogcapi import params
+from app.organisation import organisation, owner_of
 from app.registry.spec import LayerSpec
 from app.services import services
 from app.stores.base import FeatureStore, Query
@@ -56,15 +57,15 @@ def licence_text(spec: LayerSpec, crs: str, count: int) -> str:
         f"{spec.title.it} ({spec.id})",
         f"{m.abstract.it}",
         "",
-        f"Titolare / Owner: {m.owner}",
+        f"Titolare / Owner: {owner_of(m)}",
         f"Licenza / Licence: {m.licence}",
-        f"Attribuzione / Attribution: {m.attribution or m.owner}",
+        f"Attribuzione / Attribution: {m.attribution or owner_of(m)}",
         f"Genealogia / Lineage: {m.lineage.it}",
         f"Aggiornato / Updated: {m.updated.isoformat()}",
         f"Sistema di riferimento / CRS: {crs}",
         f"Elementi / Features: {count}",
         f"Scaricato il / Downloaded on: {dt.date.today().isoformat()} "
-        "dal Geoportale del Comune di Cremona",
+        f"da / from {organisation().title.it}",
     ]
     return "\n".join(lines) + "\n"
 

@@ -32,9 +32,6 @@ EN: dict[str, str] = {
     "Cerca un indirizzo, un luogo, un intervento o un quartiere": (
         "Search for an address, a place, an intervention or a neighbourhood"
     ),
-    "es. via Dante 12, Museo del Violino, Cavatigozzi": (
-        "e.g. via Dante 12, Museo del Violino, Cavatigozzi"
-    ),
     "Suggerimenti": "Suggestions",
     "Apri la scheda": "Open the record",
     "Torna alla mappa": "Back to the map",
@@ -63,7 +60,11 @@ EN: dict[str, str] = {
         "Tip: try the street name without the number, or fewer words."
     ),
     # quartieri
-    "I quartieri di Cremona": "The neighbourhoods of Cremona",
+    "I quartieri di": "The neighbourhoods of",
+    "Il punto è fuori dai quartieri": "The point is outside the neighbourhoods",
+    "Questo geoportale non organizza i dati per quartiere.": (
+        "This geoportal does not organise its data by neighbourhood."
+    ),
     "Confini indicativi": "Indicative boundaries",
     "I confini dei quartieri sono indicativi, non ufficiali: servono a orientarsi. "
     "Un intervento senza posizione compare nel quartiere indicato dalle fonti.": (

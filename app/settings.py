@@ -105,7 +105,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BASEMAP_WMS_LAYERS", "", "Comma-separated WMS layer names (BASEMAP=wms)."),
     Setting("DEFAULT_LIMIT", 100, "Items per page when the client gives no limit.", int),
     Setting("MAX_LIMIT", 10000, "Largest limit a client may ask for.", int),
-    Setting("TITLE", "Geoportale del Comune di Cremona", "Site title."),
+    Setting(
+        "ORGANISATION",
+        str(PROJECT_ROOT / "organisation.yaml"),
+        "The organisation file (YAML): the council's name, codes, area, map view and the "
+        "layers that play a role (docs/organisation.md). Default: Cremona's.",
+    ),
+    Setting("TITLE", "", "Site title; empty: the organisation file's title."),
     Setting(
         "TILES_THRESHOLD",
         5000,

@@ -14,6 +14,7 @@ import click
 import pytest
 from pydantic import BaseModel
 
+from app.organisation import Organisation
 from app.registry.spec import LayerSpec
 from app.settings import SETTINGS
 
@@ -76,18 +77,31 @@ def _model_types(annotation):
     return found
 
 
-def test_every_layer_file_key_is_documented():
-    """Each key, at its place: `style.categories` and its `label` under `style`, and so on."""
-    text = (DOCS / "layer-files.md").read_text()
-    sections = re.split(r"^#+ ", text, flags=re.M)
+def _documented_keys(page: str) -> set[str]:
+    """The keys of the tables of a page, each prefixed by the `key` its section is titled by."""
     documented = set()
-    for section in sections:
+    for section in re.split(r"^#+ ", (DOCS / page).read_text(), flags=re.M):
         title, _, body = section.partition("\n")
         scope = re.findall(r"`([^`]+)`", title)
         prefix = (scope[0].removesuffix("[]") + ".") if scope else ""
         for key in re.findall(r"^\| `([a-z_]+)` \|", body, flags=re.M):
             documented.add(prefix + key)
+    return documented
+
+
+def test_every_layer_file_key_is_documented():
+    """Each key, at its place: `style.categories` and its `label` under `style`, and so on."""
+    documented = _documented_keys("layer-files.md")
     # Texts ({it, en}) and categories' {value, color, label} are described in prose.
     skip = re.compile(r"\.(it|en)$|^style\.categories\.")
     missing = [k for k in _keys(LayerSpec) if not skip.search(k) and k not in documented]
     assert not missing, f"not in docs/layer-files.md: {missing}"
+
+
+def test_every_organisation_file_key_is_documented():
+    """Each key of the organisation model, at its place (`area.extent` under `area`)."""
+    documented = _documented_keys("organisation.md")
+    keys = [k for k in _keys(Organisation) if not re.search(r"\.(it|en)$", k)]
+    assert {"name", "area.extent", "zones.number_field", "map.zoom"} <= set(keys)
+    missing = [k for k in keys if k not in documented]
+    assert not missing, f"not in docs/organisation.md: {missing}"

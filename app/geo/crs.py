@@ -50,8 +50,6 @@ ITALY_RANGES: dict[str, tuple[float, float, float, float]] = {
     "EPSG:25833": (-250_000.0, 3_900_000.0, 800_000.0, 5_250_000.0),
     "EPSG:7792": (-250_000.0, 3_900_000.0, 800_000.0, 5_250_000.0),
 }
-#: Where the geoportal is: candidates that put data near it are preferred when guessing.
-HOME = (10.02, 45.13)
 
 
 def _inside(bounds, box) -> bool:
@@ -73,15 +71,16 @@ def plausible_in_italy(crs_label_: str, bounds) -> bool:
     return _inside((lon0, lat0, lon1, lat1), ITALY_RANGES["EPSG:4326"])
 
 
-def guess_crs(bounds) -> str | None:
-    """The supported CRS the coordinates look like (nearest to HOME), or None."""
+def guess_crs(bounds, home: tuple[float, float]) -> str | None:
+    """The supported CRS the coordinates look like, or None. Of several, the one that puts
+    them nearest `home` (lon/lat: where the geoportal is, the organisation's map centre)."""
     best, best_distance = None, None
     for label, box in ITALY_RANGES.items():
         if not _inside(bounds, box):
             continue
         cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
         lon, lat = transformer(label, STORAGE_CRS).transform(cx, cy)
-        distance = (lon - HOME[0]) ** 2 + (lat - HOME[1]) ** 2
+        distance = (lon - home[0]) ** 2 + (lat - home[1]) ** 2
         if best_distance is None or distance < best_distance:
             best, best_distance = label, distance
     return best

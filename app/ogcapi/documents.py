@@ -18,6 +18,7 @@ from app.ogcapi.links import (
     self_and_alternate,
     url,
 )
+from app.organisation import organisation, owner_of
 from app.registry.spec import LayerSpec
 from app.stores.base import FeaturePage, LayerInfo
 
@@ -53,7 +54,7 @@ _JSON_TYPES = {
 def landing(title: str, fmt: str) -> dict:
     return {
         "title": title,
-        "description": "OGC API - Features del Geoportale del Comune di Cremona: i layer "
+        "description": f"OGC API - Features del geoportale ({organisation().name.it}): i layer "
         "pubblicati dal SIT in GeoJSON e HTML.",
         "links": [
             *self_and_alternate("ogcapi.landing", fmt),
@@ -130,7 +131,7 @@ def collection(spec: LayerSpec, info: LayerInfo, fmt: str, lang: str = "it") -> 
             "version": info.version,
             "numberOfFeatures": info.feature_count,
             "published": info.published_at,
-            "owner": meta.owner,
+            "owner": owner_of(meta),
             "license": meta.licence,
             "attribution": meta.attribution,
             "lineage": meta.lineage.get(lang),

@@ -7,6 +7,7 @@ from flask import url_for
 from app.geo.crs import supported_crs_uris
 from app.ogcapi import tiles
 from app.ogcapi.openapi_limits import PROBLEM_MEMBERS, limited_paths
+from app.organisation import organisation
 from app.services import Services
 
 _OAS_TYPES = {
@@ -241,7 +242,7 @@ def openapi_document(svc: Services) -> dict:
         "info": {
             "title": s["TITLE"] + " - OGC API Features",
             "version": "1.0.0",
-            "description": "Layers of the Comune di Cremona SIT geoportal.",
+            "description": f"Layers of the SIT geoportal of the {organisation().name.get('en')}.",
             "license": {"name": "Per-layer licences: see each collection"},
         },
         "servers": [{"url": url_for("ogcapi.landing", _external=True).rstrip("/")}],

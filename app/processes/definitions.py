@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import shapely
 
@@ -18,11 +18,10 @@ from app.analysis.export import frame_csv, rows_csv
 from app.analysis.layers import LayerLookup, plain
 from app.analysis.stats import MEASURES, LayerStat, ZoneStatsQuery, zone_statistics
 from app.errors import InvalidParameter, LimitExceeded, NotFound
+from app.organisation import Organisation, organisation
 from app.stores.base import FeatureStore, Query
 
 GEOJSON, JSON_, CSV, SVG = "application/geo+json", "application/json", "text/csv", "image/svg+xml"
-#: The comune's population (ISTAT, 1 January 2023) is read from this layer when it exists.
-POPULATION_LAYER, POPULATION_FIELD = "confine", "popolazione"
 #: Limits of every execution: the body of a public request, the heavy-request slots.
 EXECUTION_LIMITS = ("MAX_PUBLIC_BODY_KB", "HEAVY_SLOTS")
 
@@ -79,7 +78,7 @@ class Process:
     description: str
     inputs: dict
     outputs: dict
-    example: dict
+    example: dict | None  # runnable inputs on the organisation's layers, if it gives some
     run: Callable[[FeatureStore, LayerLookup, dict, RunLimits], dict]
     #: Settings bounding this process beyond those of every execution (EXECUTION_LIMITS).
     limit_settings: tuple[str, ...] = ()
@@ -150,15 +149,7 @@ CROSS = Process(
         "result": _out("Matching features", [GEOJSON, CSV], "with distanza_m to the nearest"),
         "summary": _out("Summary", [JSON_], "counts, unlocated features, groups, notes"),
     },
-    example={
-        "inputs": {
-            "layer": "interventi",
-            "reference": "quartieri",
-            "predicate": "within",
-            "reference_filter": "numero = 16",
-            "group_by": "stato",
-        }
-    },
+    example=None,
     run=_run_cross,
     limit_settings=("MAX_PAIRS", "MAX_RESULT_FEATURES"),
 )
@@ -191,18 +182,22 @@ def _layer_stats(raw: list) -> tuple[LayerStat, ...]:
 
 
 def comune_population(store: FeatureStore, layer_of: LayerLookup) -> dict | None:
-    """The comune's population from the `confine` layer, if it is published."""
+    """The comune's population from the organisation's boundary layer and population field
+    (`area`), if it is published."""
+    area = organisation().area
+    if area.boundary_layer is None or area.population_field is None:
+        return None
     try:
-        spec = layer_of(POPULATION_LAYER)
+        spec = layer_of(area.boundary_layer)
     except NotFound:
         return None
-    if spec.field(POPULATION_FIELD) is None:
+    if spec.field(area.population_field) is None:
         return None
     page = store.query(spec, Query(limit=1))
     if not page.features:
         return None
     props = page.features[0].properties
-    value = props.get(POPULATION_FIELD)
+    value = props.get(area.population_field)
     return {
         "popolazione": value,
         "anno": props.get("anno_popolazione"),
@@ -286,17 +281,17 @@ STATS = Process(
     id="zone-statistics",
     title="Statistiche per quartiere / Statistics per zone",
     description="Counts per layer and category, sums (e.g. importo_euro by stato), km of "
-    "lines and hectares of polygons inside each zone of a polygon layer (quartieri by "
-    "default), with choropleth classes (mapclassify: quantiles, jenks, equal_interval), a "
-    "legend and a bar chart. Features without geometry are counted by their `text_field` "
-    "(the quartiere named by the sources) and reported apart.",
+    "lines and hectares of polygons inside each zone of a polygon layer (by default the "
+    "organisation's zones, e.g. the quartieri), with choropleth classes (mapclassify: "
+    "quantiles, jenks, equal_interval), a legend and a bar chart. Features without "
+    "geometry are counted by their `text_field` (the quartiere named by the sources) and "
+    "reported apart.",
     inputs={
-        "zones": _in("Zone layer", {"type": "string", "default": "quartieri"}),
-        "zone_key": _in("Zone key field", {"type": "string", "default": "numero"}),
-        "zone_label": _in("Zone name field", {"type": ["string", "null"], "default": "nome"}),
+        "zones": _in("Zone layer", {"type": "string"}, required=True),
+        "zone_key": _in("Zone key field", {"type": "string"}, required=True),
+        "zone_label": _in("Zone name field", {"type": ["string", "null"]}),
         "text_field": _in(
-            "Field naming the zone key in counted layers",
-            {"type": ["string", "null"], "default": "quartiere"},
+            "Field naming the zone key in counted layers", {"type": ["string", "null"]}
         ),
         "layers": _in(
             "Layers to count",
@@ -322,25 +317,50 @@ STATS = Process(
         "population": _out("Population and per 1,000 ratios", [JSON_]),
         "notes": _out("How features were counted", [JSON_]),
     },
-    example={
-        "inputs": {
-            "layers": [{"layer": "interventi", "category": "stato", "sum": "importo_euro"}],
-            "classify_by": "interventi",
-            "scheme": "quantiles",
-            "k": 5,
-        }
-    },
+    example=None,
     run=_run_stats,
 )
 
 PROCESSES: dict[str, Process] = {p.id: p for p in (CROSS, STATS)}
 
 
+def _defaults(inputs: dict, values: dict) -> dict:
+    """The inputs with these defaults, optional from then on."""
+    out = dict(inputs)
+    for name, value in values.items():
+        out[name] = {
+            **out[name],
+            "minOccurs": 0,
+            "schema": {**out[name]["schema"], "default": value},
+        }
+    return out
+
+
+def for_organisation(process: Process, org: Organisation) -> Process:
+    """The process as the organisation's geoportal offers it: zone statistics default to its
+    zones layer and fields, and the runnable example is the one its file gives (if any)."""
+    inputs = process.inputs
+    if process.id == STATS.id and org.zones is not None:
+        z = org.zones
+        inputs = _defaults(
+            inputs,
+            {
+                "zones": z.layer,
+                "zone_key": z.number_field,
+                "zone_label": z.name_field,
+                "text_field": z.feature_field,
+            },
+        )
+    example = org.process_examples.get(process.id)
+    return replace(process, inputs=inputs, example={"inputs": example} if example else None)
+
+
 def get_process(process_id: str) -> Process:
+    """A process as the current organisation offers it (see `for_organisation`)."""
     process = PROCESSES.get(process_id)
     if process is None:
         raise NotFound(f"no process '{process_id}'; processes: {', '.join(PROCESSES)}")
-    return process
+    return for_organisation(process, organisation())
 
 
 def encode(outputs: dict, name: str, media_type: str) -> bytes:

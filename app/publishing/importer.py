@@ -24,6 +24,7 @@ from pyproj.exceptions import CRSError
 
 from app.errors import DataError, LayerNotFound
 from app.geo.crs import STORAGE_CRS, parse_crs
+from app.organisation import organisation
 from app.publishing import report as checks
 from app.publishing.readers import ImportRefused, open_vector, safe_field_name
 from app.registry.spec import LAYER_ID, FieldSpec, LayerSpec, MetadataSpec, SourceSpec, Text
@@ -65,9 +66,12 @@ def _existing_spec(store: FeatureStore, layer_id: str) -> LayerSpec | None:
     return next((v.spec for v in versions if v.status == "published"), versions[0].spec)
 
 
-def _comune(store: FeatureStore):
-    """The comune boundary from the served `confine` layer, if there is one."""
-    spec = next((s for s in store.published_specs() if s.id == "confine"), None)
+def _comune(store: FeatureStore, layer_id: str | None):
+    """The comune boundary from the served boundary layer (the organisation's
+    `area.boundary_layer`), if there is one."""
+    if layer_id is None:
+        return None
+    spec = next((s for s in store.published_specs() if s.id == layer_id), None)
     if spec is None:
         return None
     geoms = [
@@ -129,6 +133,7 @@ def _geometry_type(report: checks.Report, spec: LayerSpec | None) -> str:
 
 def _new_spec(opts: ImportOptions, gdf, types, id_field, geometry_type, crs, source) -> LayerSpec:
     today = dt.date.today()
+    org_name = organisation().name.it
     title = opts.title or opts.layer_id.replace("_", " ").capitalize()
     fields = [FieldSpec(name=c, type=t, label=Text(it=c)) for c, t in types.items()]
     return LayerSpec(
@@ -143,7 +148,7 @@ def _new_spec(opts: ImportOptions, gdf, types, id_field, geometry_type, crs, sou
         popup=tuple(list(types)[:8]),
         metadata=MetadataSpec(
             abstract=Text(it=title),
-            owner="Comune di Cremona - SIT",
+            owner=f"{org_name} - SIT",
             licence=opts.licence or "non indicata",
             lineage=Text(
                 it=f"Importato da {source} ({crs}) il {today.isoformat()}.",
@@ -227,7 +232,8 @@ def import_file(
         report.add("error", "empty", "the file has no features")
         return ImportResult(_done(report, started), None)
     progress(f"validating {report.features} features")
-    checks.check_crs(report, opened.gdf, opened.crs)
+    org = organisation()
+    checks.check_crs(report, opened.gdf, opened.crs, org.home)
     existing = _existing_spec(store, opts.layer_id)
     notes: list[str] = []
     gdf = _match_fields(opened.gdf, existing, opts.renames, notes)
@@ -278,7 +284,8 @@ def import_file(
     elif len(checks.families(report)) > 1:
         report.add("warning", "mixed-geometry", "points, lines and areas are mixed in one layer")
     checks.check_duplicates(report, gdf, id_field)
-    checks.check_extent(report, gdf, gdf[id_field].astype(str), _comune(store))
+    comune = _comune(store, org.area.boundary_layer)
+    checks.check_extent(report, gdf, gdf[id_field].astype(str), comune, org.area)
     if report.blocking:
         return ImportResult(_done(report, started), None)
     crs = opened.crs or STORAGE_CRS

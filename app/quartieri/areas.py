@@ -15,10 +15,6 @@ from shapely import STRtree
 
 from app.text import fold
 
-QUARTIERI_LAYER = "quartieri"
-#: The field, in any layer, holding the number of the quartiere a feature belongs to.
-QUARTIERE_FIELD = "quartiere"
-
 
 def slugify(text: str) -> str:
     """'Borgo Loreto - San Bernardo' -> 'borgo-loreto-san-bernardo'."""
@@ -64,7 +60,17 @@ def text_ref(name: str) -> dict:
 class QuartiereAreas:
     """All quartieri, with a spatial index over those that have a boundary."""
 
-    def __init__(self, items: list[Quartiere]):
+    def __init__(
+        self,
+        items: list[Quartiere],
+        layer: str | None = None,
+        feature_field: str | None = None,
+    ):
+        """`layer`: the zones layer they come from; `feature_field`: the field, in any
+        layer, holding the number of the quartiere a feature belongs to (the organisation's
+        `zones`)."""
+        self.layer = layer
+        self.feature_field = feature_field
         self.items = sorted(items, key=lambda q: (q.numero is None, q.numero or 0, q.label))
         self._drawn = [q for q in self.items if q.has_area]
         geoms = [q.geometry for q in self._drawn]
@@ -108,6 +114,11 @@ class QuartiereAreas:
             found = self.at(*point)
         return found
 
+    def of_feature(self, properties: dict, point: tuple[float, float] | None):
+        """A feature's quartiere: by its `feature_field` number, else by its point."""
+        own = properties.get(self.feature_field) if self.feature_field else None
+        return self.locate(own, point)
+
     @property
     def extent(self):
         """(minx, miny, maxx, maxy) of the drawn quartieri, or None."""
@@ -126,13 +137,14 @@ def representative_point(geometry) -> tuple[float, float] | None:
     return (p.x, p.y)
 
 
-def quartiere_from_feature(feature) -> Quartiere:
-    """A Quartiere from a feature of the quartieri layer (fields numero, nome, etichetta)."""
+def quartiere_from_feature(feature, zones) -> Quartiere:
+    """A Quartiere from a feature of the zones layer, read through the organisation's
+    `zones` (its number, name and label fields)."""
     props = feature.properties
     geom = shapely.geometry.shape(feature.geometry) if feature.geometry else None
-    numero = props.get("numero")
-    nome = props.get("nome") or None
-    label = props.get("etichetta") or (
+    numero = props.get(zones.number_field)
+    nome = props.get(zones.name_field) or None
+    label = (props.get(zones.label_field) if zones.label_field else None) or (
         f"Quartiere {numero} {nome}" if numero is not None and nome else nome or str(feature.id)
     )
     return Quartiere(str(feature.id), numero, nome, label, geom, dict(props))

@@ -14,13 +14,14 @@ import numpy as np
 import shapely
 
 from app.geo.crs import transformer
-from app.quartieri.areas import QUARTIERE_FIELD, Quartiere, QuartiereAreas, representative_point
+from app.organisation import organisation
+from app.quartieri.areas import Quartiere, QuartiereAreas, representative_point
 from app.quartieri.data import load_areas
 from app.registry.spec import LayerSpec
 from app.services import Services
 
-INTERVENTI_LAYER = "interventi"
-#: Distances are measured in RDN2008 / UTM 32N (metres), the national CRS for Cremona.
+#: Distances are measured in RDN2008 / UTM 32N (metres), the national CRS for Lombardy
+#: and most of Italy west of 12° E.
 METRIC_CRS = "EPSG:7791"
 STATUS_ORDER = ("in_corso", "pianificato", "sospeso", "concluso", "sconosciuto")
 
@@ -132,7 +133,8 @@ def years_of(props: dict, history: tuple[dict, ...]) -> frozenset[int]:
 
 def build_interventi(svc: Services) -> Interventi:
     areas = load_areas(svc)
-    spec = svc.served_spec(INTERVENTI_LAYER)
+    layer = organisation().interventions_layer
+    spec = svc.served_spec(layer) if layer else None
     result = Interventi(spec, areas)
     if spec is None:
         return result
@@ -149,7 +151,7 @@ def build_interventi(svc: Services) -> Interventi:
                 geometry=f.geometry,
                 point=point,
                 metric=metric,
-                quartiere=areas.locate(f.properties.get(QUARTIERE_FIELD), point),
+                quartiere=areas.of_feature(f.properties, point),
                 years=years_of(f.properties, history),
                 history=history,
                 sources=split_sources(f.properties),

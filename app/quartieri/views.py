@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 from app.errors import NotFound
 from app.i18n import current_language
 from app.i18n import gettext as _
+from app.organisation import organisation
 from app.quartieri import params
 from app.quartieri.areas import Quartiere
 from app.quartieri.data import load_areas
@@ -82,6 +83,8 @@ def _geojson(items, q: Quartiere | None, point=None) -> dict:
 
 @bp.get("/quartieri")
 def index():
+    if organisation().zones is None:
+        raise NotFound(_("Questo geoportale non organizza i dati per quartiere."))
     svc = services()
     data = load_interventi(svc)
     return render_template(
@@ -119,7 +122,8 @@ def at_point():
     lon, lat = params.parse_point(request.args, required=True)
     q = load_areas(services()).at(lon, lat)
     if q is None:
-        raise NotFound(_("Il punto è fuori dai quartieri del Comune di Cremona."))
+        name = organisation().name.get(current_language())
+        raise NotFound(f"{_('Il punto è fuori dai quartieri')}: {name}.")
     query = {"lon": f"{lon:.6f}", "lat": f"{lat:.6f}"}
     if request.args.get("lang"):
         query["lang"] = request.args["lang"]
@@ -134,7 +138,9 @@ def api_at_point():
     data = load_interventi(services())
     q = data.areas.at(lon, lat)
     if q is None:
-        raise NotFound("the point is outside the quartieri of the Comune di Cremona", "lon")
+        raise NotFound(
+            f"the point is outside the quartieri of the {organisation().name.get('en')}", "lon"
+        )
     root = request.script_root
     near = [
         {
@@ -163,7 +169,7 @@ def feed(slug: str):
         updated=updated,
         title=f"{q.label} · {svc.settings['TITLE']}",
         status_label=_status_label(data),
-        author="Comune di Cremona",
+        author=organisation().name.it,
     )
     return Response(body, mimetype="application/atom+xml")
 

@@ -119,7 +119,7 @@ class StyleSpec(Strict):
 
 class MetadataSpec(Strict):
     abstract: BiText
-    owner: str = "Comune di Cremona"
+    owner: str | None = None  # None: the organisation's name (organisation.yaml)
     licence: str = Field(min_length=1)
     attribution: str | None = None
     lineage: BiText

@@ -14,14 +14,8 @@ from collections import Counter, defaultdict
 
 import shapely
 
-from app.quartieri.areas import (
-    QUARTIERE_FIELD,
-    QUARTIERI_LAYER,
-    QuartiereAreas,
-    representative_point,
-    text_ref,
-)
-from app.quartieri.service import INTERVENTI_LAYER
+from app.organisation import organisation
+from app.quartieri.areas import QuartiereAreas, representative_point, text_ref
 from app.registry.spec import AddressSpec, LayerSpec
 from app.search.index import Doc, House
 from app.search.normalize import house_key
@@ -79,14 +73,14 @@ def feature_docs(svc: Services, spec: LayerSpec, areas: QuartiereAreas) -> list[
     fields = searched_fields(spec)
     if not fields:
         return []
-    kind = "intervento" if spec.id == INTERVENTI_LAYER else "feature"
+    kind = "intervento" if spec.id == organisation().interventions_layer else "feature"
     docs = []
     for f in svc.read_all(spec):
         texts = [str(f.properties[n]) for n in fields if f.properties.get(n) not in (None, "")]
         if not texts:
             continue
         point = representative_point(_geometry(f))
-        q = areas.locate(f.properties.get(QUARTIERE_FIELD), point)
+        q = areas.of_feature(f.properties, point)
         if kind == "intervento":
             link = f"/interventi/{f.id}"
         else:
@@ -191,7 +185,7 @@ def build_docs(svc: Services, specs: list[LayerSpec], areas: QuartiereAreas) -> 
     for spec in specs:
         if spec.search is not None and not spec.search.enabled:
             continue
-        if spec.id == QUARTIERI_LAYER:
+        if spec.id == areas.layer:
             docs += quartiere_docs(spec, areas)
         elif spec.search is not None and spec.search.address is not None:
             docs += address_docs(svc, spec, areas)

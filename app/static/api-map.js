@@ -11,7 +11,8 @@
     L.tileLayer.wms(basemap.url, {layers: basemap.wms_layers, format: "image/png",
       attribution: basemap.attribution}).addTo(map);
   }
-  map.setView([45.1335, 10.0227], 12);
+  var view = JSON.parse(el.getAttribute("data-view"));  // [lat, lon, zoom]: the organisation's
+  map.setView([view[0], view[1]], view[2]);
   fetch(el.getAttribute("data-geojson"), {headers: {"Accept": "application/geo+json"}})
     .then(function (r) { return r.json(); })
     .then(function (doc) {

@@ -1,4 +1,4 @@
-/* Geoportale Cremona, citizen flow: search suggestions (ARIA 1.2 combobox), the small maps
+/* Geoportale, citizen flow: search suggestions (ARIA 1.2 combobox), the small maps
    of the quartiere and intervention pages, "use my location" and "pick a point".
    Everything here enhances pages that already work without JavaScript. */
 (function () {
@@ -165,7 +165,10 @@
     }).addTo(map);
     var bounds = layer.getBounds();
     if (bounds.isValid()) map.fitBounds(bounds, {padding: [16, 16], maxZoom: 16});
-    else map.setView([45.1335, 10.0227], 12);
+    else {
+      var view = JSON.parse(el.getAttribute("data-view"));  // [lat, lon, zoom]: the organisation's
+      map.setView([view[0], view[1]], view[2]);
+    }
     if (el.getAttribute("data-mode") === "pick") {
       map.on("click", function (ev) {
         window.location.href = pointUrl(el.getAttribute("data-pick"), ev.latlng.lng, ev.latlng.lat);

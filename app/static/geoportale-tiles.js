@@ -1,4 +1,4 @@
-/* Geoportale Cremona: Mapbox Vector Tiles in Leaflet, with no third-party code.
+/* Geoportale: Mapbox Vector Tiles in Leaflet, with no third-party code.
 
    L.GeoportaleTiles is a GridLayer that fetches our /api/.../tiles/WebMercatorQuad/{z}/{x}/{y},
    decodes the protobuf (a minimal reader for the MVT 2.1 schema) and draws each tile on a

@@ -1,4 +1,4 @@
-/* Geoportale Cremona: loads the registry's layers from our OGC API into a folium map,
+/* Geoportale: loads the registry's layers from our OGC API into a folium map,
    drives the layer panel (real checkboxes, keyboard usable) and builds the popups. */
 (function () {
   "use strict";

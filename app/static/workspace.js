@@ -287,7 +287,7 @@
       .then(function (r) { if (!r.ok) return r.json().then(function (p) { throw new Error(p.detail); }); return r.blob(); })
       .then(function (blob) {
         var a = document.createElement("a");
-        a.href = URL.createObjectURL(blob); a.download = "mappa-cremona." + body.format;
+        a.href = URL.createObjectURL(blob); a.download = cfg.printName + "." + body.format;
         document.body.appendChild(a); a.click(); a.remove(); hint("Stampa pronta.");
       }).catch(function (err) { hint("Errore di stampa: " + err.message); });
   }

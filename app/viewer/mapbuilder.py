@@ -14,10 +14,9 @@ from flask import current_app, url_for
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
+from app.organisation import organisation
 from app.registry.spec import LayerSpec
 from app.stores.base import BBox
-
-CREMONA = (45.1335, 10.0227)
 
 
 class LocalMap(folium.Map):
@@ -107,11 +106,12 @@ def layer_config(
 
 def build_map(layers: list[dict], bounds: BBox | None, basemap: dict, assets: dict) -> LocalMap:
     """The folium map: basemap from settings (xyz, wms or none), scale bar, our layers."""
+    org = organisation()
     m = LocalMap(
         leaflet_js=assets["leaflet_js"],
         leaflet_css=assets["leaflet_css"],
-        location=CREMONA,
-        zoom_start=13,
+        location=(org.map.lat, org.map.lon),
+        zoom_start=org.map.zoom,
         tiles=None,
         control_scale=True,
         prefer_canvas=False,

@@ -26,8 +26,9 @@ class PrintRequest:
     attribution: tuple[str, ...] = field(default_factory=tuple)
 
 
-def parse_print_request(body) -> PrintRequest:
-    """A PrintRequest from the JSON body; InvalidParameter naming the wrong member."""
+def parse_print_request(body, default_title: str) -> PrintRequest:
+    """A PrintRequest from the JSON body (`default_title` when it has none); InvalidParameter
+    naming the wrong member."""
     if not isinstance(body, dict):
         raise InvalidParameter("send a JSON object", "body")
     unknown = sorted(
@@ -68,7 +69,7 @@ def parse_print_request(body) -> PrintRequest:
         ):
             raise InvalidParameter("layer opacity must be between 0 and 1", "layers")
         layers.append((item["id"], float(opacity)))
-    title = str(body.get("title") or "Geoportale del Comune di Cremona")[:120]
+    title = str(body.get("title") or default_title)[:120]
     for name in ("highlight", "choropleth"):
         value = body.get(name)
         if value is not None and not (

@@ -16,6 +16,7 @@ import shapely
 
 from app.analysis.layers import METRIC_CRS, LayerLookup, load_frame, located
 from app.errors import InvalidParameter
+from app.organisation import organisation
 from app.registry.spec import LayerSpec
 from app.stores.base import FeatureStore
 from app.workspace.print_request import (  # noqa: F401 (parse_print_request: for the view)
@@ -175,17 +176,18 @@ def render(
 
     scale = _draw_scale_and_north(ax, view, frame_w)
 
+    org = organisation()
     fig.text(margin, 1 - 10 / h_mm, req.title, fontsize=15, fontweight="bold", va="baseline")
     today = dt.date.today()
     fig.text(
         1 - margin,
         1 - 10 / h_mm,
-        f"Comune di Cremona · {today:%d/%m/%Y}",
+        f"{org.name.it} · {today:%d/%m/%Y}",
         fontsize=8,
         ha="right",
         va="baseline",
     )
-    sources = "; ".join(dict.fromkeys(attributions)) or "Comune di Cremona"
+    sources = "; ".join(dict.fromkeys(attributions)) or org.name.it
     fig.text(
         margin,
         9 / h_mm,
@@ -204,7 +206,7 @@ def render(
     )
     _legend(fig, entries, req.orientation, map_rect, legend_h)
     buf = io.BytesIO()
-    meta = {"Title": req.title, "Creator": "Geoportale del Comune di Cremona"}
+    meta = {"Title": req.title, "Creator": org.title.it}
     if req.format == "pdf":
         fig.savefig(buf, format="pdf", metadata=meta)
     else:
@@ -280,7 +282,7 @@ def _draw_scale_and_north(ax, view, frame_w: float) -> float:
     ax.text(x0, y0 + span * 0.012, "0", fontsize=6, zorder=11)
     ax.text(x0 + length, y0 + span * 0.012, label, fontsize=6, ha="center", zorder=11)
     scale = span / (frame_w / 1000)
-    # north arrow (grid north of EPSG:7791, within a degree of true north in Cremona)
+    # north arrow (grid north of EPSG:7791, within a few degrees of true north in Italy)
     nx, ny = view[2] - span * 0.05, view[3] - (view[3] - view[1]) * 0.16
     arrow_len = (view[3] - view[1]) * 0.08
     ax.add_patch(

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 
 from app.errors import InvalidParameter
 from app.heavy import heavy_slot
+from app.organisation import organisation
 from app.security import content_security_policy
 from app.services import services
 from app.viewer.mapbuilder import build_map, layer_config, render_parts
@@ -102,6 +103,7 @@ def index():
         "processes": url_for("processes.index"),
         "transform": url_for("workspace.transform"),
         "print": url_for("workspace.print_map"),
+        "printName": f"mappa-{organisation().slug}",
         "layers": [
             {k: lyr[k] for k in ("id", "title", "itemsUrl", "titleField", "geometryType")}
             for lyr in layers
@@ -135,13 +137,14 @@ def print_map():
     body = request.get_json(silent=True)
     if body is None:
         raise InvalidParameter("send a JSON body", "body")
-    req = printing.parse_print_request(body)
     svc = services()
+    req = printing.parse_print_request(body, svc.settings["TITLE"])
     with heavy_slot():  # a large print takes seconds: it must not hold every worker
         data = printing.render(svc.store, svc.layer, req, svc.settings["MAX_PRINT_FEATURES"])
     mime = "application/pdf" if req.format == "pdf" else "image/png"
     response = Response(data, mimetype=mime)
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="mappa-cremona-{req.paper}-{req.orientation}.{req.format}"'
+        f'attachment; filename="mappa-{organisation().slug}-{req.paper}-{req.orientation}.'
+        f'{req.format}"'
     )
     return response

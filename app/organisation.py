@@ -1,0 +1,168 @@
+"""The organisation file: who publishes the geoportal, and which of its layers play a role.
+
+Cremona is the shipped organisation (`organisation.yaml` at the project root); another
+council adopts the geoportal by writing its own file and its layer files, and pointing
+`GEOPORTALE_ORGANISATION` at it (docs/organisation.md describes every key). The file is
+read once in `create_app` and kept on the app; it is validated like a layer file: unknown
+keys are an error, and every error names the file and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from flask import Flask, current_app, has_app_context
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from app.errors import GeoportaleError
+from app.registry.spec import FIELD_NAME, LAYER_ID, BiText, Strict
+
+KEY = "organisation"
+_LAYER = LAYER_ID.pattern
+_FIELD = FIELD_NAME.pattern
+
+
+class OrganisationError(GeoportaleError):
+    """The organisation file is missing or invalid; the message names the file and field."""
+
+    code = "invalid-organisation-file"
+    title = "Invalid organisation file"
+
+
+class MapView(Strict):
+    """Where the maps open before they know what they show."""
+
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    zoom: int = Field(ge=0, le=19, description="zoom of the main map (/)")
+    small_zoom: int = Field(ge=0, le=19, description="zoom of the small maps of other pages")
+
+
+class AreaSpec(Strict):
+    """The territory: the comune's boundary layer and the wider area data may cover."""
+
+    boundary_layer: str | None = Field(default=None, pattern=_LAYER)
+    population_field: str | None = Field(default=None, pattern=_FIELD)
+    extent: tuple[float, float, float, float]
+    extent_name: BiText
+
+    @field_validator("extent")
+    @classmethod
+    def _valid_extent(cls, box):
+        x0, y0, x1, y1 = box
+        if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
+            raise ValueError("write [min lon, min lat, max lon, max lat] in WGS84 degrees")
+        return box
+
+
+class ZonesSpec(Strict):
+    """The layer of the zones (quartieri) the citizen pages are organised by."""
+
+    layer: str = Field(pattern=_LAYER)
+    number_field: str = Field(pattern=_FIELD)
+    name_field: str = Field(pattern=_FIELD)
+    label_field: str | None = Field(default=None, pattern=_FIELD)
+    feature_field: str | None = Field(default=None, pattern=_FIELD)
+
+
+class Organisation(Strict):
+    """The council that publishes the geoportal."""
+
+    name: BiText
+    short_name: str = Field(min_length=1, max_length=60)
+    ipa_code: str = Field(pattern=r"^[a-z0-9_]{2,20}$")
+    istat_code: str = Field(pattern=r"^[0-9]{6}$")
+    website: str = Field(pattern=r"^https?://[^\s]+$")
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    title: BiText
+    search_example: BiText
+    area: AreaSpec
+    map: MapView
+    zones: ZonesSpec | None = None
+    interventions_layer: str | None = Field(default=None, pattern=_LAYER)
+    #: Runnable example inputs per process (shown on its page), on this council's layers.
+    process_examples: dict[Literal["cross-layer-query", "zone-statistics"], dict[str, Any]] = {}
+
+    @model_validator(mode="after")
+    def _population_needs_boundary(self):
+        if self.area.population_field and not self.area.boundary_layer:
+            raise ValueError("area.population_field needs area.boundary_layer")
+        return self
+
+    @property
+    def slug(self) -> str:
+        """The short name for file names: 'Reggio Emilia' -> 'reggio-emilia'."""
+        return re.sub(r"[^a-z0-9]+", "-", self.short_name.lower()).strip("-") or "geoportale"
+
+    @property
+    def home(self) -> tuple[float, float]:
+        """(lon, lat) of the map's centre: data near it is preferred when guessing a CRS."""
+        return (self.map.lon, self.map.lat)
+
+
+def _where(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc if p != "[key]") or "(file)"
+
+
+def load_organisation(path: str | Path) -> Organisation:
+    """Read and validate an organisation file; OrganisationError naming file and field."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise OrganisationError(f"{path}: organisation file not found") from None
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise OrganisationError(f"{path}: not a readable YAML file: {exc}") from None
+    if not isinstance(raw, dict):
+        raise OrganisationError(f"{path}: expected a mapping of keys at the top level")
+    try:
+        return Organisation.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{_where(e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise OrganisationError(f"{path}: {problems}") from None
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str) -> Organisation:
+    return load_organisation(path)
+
+
+def organisation() -> Organisation:
+    """The current app's organisation.
+
+    Outside an app (scripts, library calls) the file the settings name: the
+    `GEOPORTALE_ORGANISATION` environment variable, else the shipped default.
+    """
+    if has_app_context():
+        found = current_app.extensions.get(KEY)
+        if found is not None:
+            return found
+    from app.settings import load_settings
+
+    return _load_cached(str(load_settings()["ORGANISATION"]))
+
+
+def init_app(app: Flask, settings: dict) -> Organisation:
+    """Load the organisation named by the settings, keep it on the app, give it to templates.
+
+    An empty TITLE setting means the organisation's title.
+    """
+    org = load_organisation(settings["ORGANISATION"])
+    app.extensions[KEY] = org
+    if not settings["TITLE"]:
+        settings["TITLE"] = org.title.it
+
+    @app.context_processor
+    def _organisation():
+        return {"org": org}
+
+    return org
+
+
+def owner_of(metadata) -> str:
+    """A layer's owner: its metadata's `owner`, else the organisation's name."""
+    return metadata.owner or organisation().name.it
