@@ -203,6 +203,7 @@ def standalone_html(definition: MapDefinition) -> str:
             "leaflet_css": leaflet_css,
             "geoportale_js": script_safe((static / "geoportale.js").read_text(encoding="utf-8")),
             "shim": (STATIC / "inline-fetch.js").read_text(encoding="utf-8"),
+            "common_js": script_safe((static / "geoportale-common.js").read_text(encoding="utf-8")),
             "data": script_safe(json.dumps(data, ensure_ascii=False, default=str)),
         },
         css=(STATIC / "maps.css").read_text(encoding="utf-8"),
