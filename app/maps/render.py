@@ -8,13 +8,15 @@ Both use the viewer's folium map and `static/geoportale.js` (same styles, popups
   data: URIs), our script, and every feature of every layer as JSON. A few lines make
   `fetch("inline:<layer>")` answer from that JSON, so geoportale.js works unchanged from a
   `file://` page with no network. Its own Content-Security-Policy allows no connection at
-  all; images only from the basemap host (none, or OpenStreetMap's tiles).
+  all, only its own inline scripts (by their SHA-256 hashes), and images only from the
+  basemap host (none, or OpenStreetMap's tiles).
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -34,6 +36,9 @@ INLINE_SCHEME = "inline:"
 #: Rows of the text alternative (the list under the map) per layer in a standalone file.
 MAX_LISTED = 500
 OSM_HOST = "https://tile.openstreetmap.org"
+#: Stands for the script hashes in the standalone file's policy until the file is rendered.
+SCRIPT_HASHES = "SCRIPT-HASHES"
+_INLINE_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
 
 
 @dataclass
@@ -192,7 +197,7 @@ def standalone_html(definition: MapDefinition) -> str:
     parts = render_parts(m)
     data = _layer_data(composed)
     static = Path(current_app.static_folder)
-    return render_template(
+    html = render_template(
         "maps/map.html",
         composed=composed,
         map=parts,
@@ -210,13 +215,28 @@ def standalone_html(definition: MapDefinition) -> str:
         csp=standalone_csp(definition),
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
+    return html.replace(SCRIPT_HASHES, script_hashes(html), 1)
+
+
+def script_hashes(html: str) -> str:
+    """The CSP sources (`'sha256-…'`) of the inline scripts the browser runs in `html`."""
+    sources = []
+    for attrs, body in _INLINE_SCRIPT.findall(html):
+        if "src=" in attrs or "application/json" in attrs:
+            continue
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+        sources.append(f"'sha256-{digest}'")
+    return " ".join(dict.fromkeys(sources))
 
 
 def standalone_csp(definition: MapDefinition) -> str:
-    """The file's own policy: inline code only, no connections, images from the basemap."""
+    """The file's own policy: its inline scripts only, no connections, images from the basemap.
+
+    The scripts' hashes are known once the file is rendered: `SCRIPT_HASHES` stands for them.
+    """
     images = "data:" + (f" {OSM_HOST}" if definition.basemap == "osm" else "")
     return (
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+        f"default-src 'none'; script-src {SCRIPT_HASHES}; style-src 'unsafe-inline'; "
         f"img-src {images}; connect-src 'none'; base-uri 'none'; form-action 'none'"
     )
 

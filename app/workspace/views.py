@@ -110,9 +110,7 @@ def index():
     }
     body = render_template("workspace/index.html", map=render_parts(m), layers=layers, ws=ws)
     response = Response(body, mimetype="text/html")
-    policy = content_security_policy(
-        services().settings, nonce=csp_nonce(), strict=False, embed=False
-    )
+    policy = content_security_policy(services().settings, nonce=csp_nonce(), embed=False)
     extra = " ".join(_image_hosts(choices))
     if extra:
         policy = policy.replace("img-src 'self' data:", f"img-src 'self' data: {extra}")
