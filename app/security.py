@@ -13,13 +13,12 @@
 - adds security headers to every response in one `after_request` hook.
 
 The Content-Security-Policy allows only our own origin, plus the configured basemap host for
-images. Inline scripts: folium writes them into the map page, so a page that does not opt in
-gets `script-src 'self' 'unsafe-inline'`. A page opts in to the strict policy by calling
-`{{ csp_nonce() }}` in its template (`<script nonce="{{ csp_nonce() }}">`; trusted fragments
-such as folium's rendered head go through the `|with_nonce` filter): its response then
-allows only scripts carrying that per-response nonce. Everything under `/admin` is always
-strict. Styles keep `'unsafe-inline'` (folium's <style> blocks and the legend swatches'
-style attributes). `/embed/...` pages may be framed by any site; the rest only by our own.
+images. No page allows inline scripts: a page that has one (folium writes the map's) gives
+it this response's nonce, `<script nonce="{{ csp_nonce() }}">` (trusted fragments such as
+folium's rendered head go through the `|with_nonce` filter), and its policy then allows
+scripts carrying that nonce. Styles keep `'unsafe-inline'` (folium's <style> blocks and the
+legend swatches' style attributes). `/embed/...` pages may be framed by any site; the rest
+only by our own.
 """
 
 from __future__ import annotations
@@ -118,13 +117,11 @@ def basemap_source(settings: dict) -> str | None:
     return f"{parts.scheme}://{host}"
 
 
-def content_security_policy(settings: dict, *, nonce: str | None, strict: bool, embed: bool) -> str:
+def content_security_policy(settings: dict, *, nonce: str | None, embed: bool) -> str:
     """The policy of one response (see the module docstring)."""
     scripts = "'self'"
     if nonce:
         scripts += f" 'nonce-{nonce}'"
-    elif not strict:
-        scripts += " 'unsafe-inline'"
     images = "'self' data:"
     basemap = current_app.extensions.get("geoportale.csp_basemap")
     if basemap:
@@ -145,7 +142,7 @@ def content_security_policy(settings: dict, *, nonce: str | None, strict: bool, 
 
 
 def csp_nonce() -> str:
-    """This response's script nonce (made on first use; using it makes the page strict)."""
+    """This response's script nonce (made on first use; the page's policy then allows it)."""
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(18)
     return g.csp_nonce
@@ -184,7 +181,6 @@ def security_headers(response: Response) -> Response:
         headers["Content-Security-Policy"] = content_security_policy(
             current_app.config["GEOPORTALE"],
             nonce=g.get("csp_nonce"),
-            strict=_in_admin(request.path),
             embed=embed,
         )
     if _in_admin(request.path):

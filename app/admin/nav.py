@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app, request, url_for
 
 from app.admin.accounts import check_role
+from app.i18n import gettext
 
 NAV_KEY = "geoportale.admin_nav"
 
@@ -32,7 +33,9 @@ class NavItem:
 
 
 def register_nav(app: Flask, endpoint: str, label: str, role: str = "editor", order: int = 100):
-    """Add a page to the admin nav (shown to users with `role` or above)."""
+    """Add a page to the admin nav (shown to users with `role` or above).
+
+    `label` is Italian interface text: the nav shows it translated (app/i18n.py)."""
     check_role(role)
     items = app.extensions.setdefault(NAV_KEY, [])
     if any(i.endpoint == endpoint for i in items):
@@ -47,7 +50,7 @@ def nav_for(user) -> list[dict]:
         return []
     return [
         {
-            "label": item.label,
+            "label": gettext(item.label),
             "url": url_for(item.endpoint),
             "current": request.endpoint == item.endpoint,
         }

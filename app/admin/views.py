@@ -18,13 +18,14 @@ from app.admin.auth import (
     safe_next,
 )
 from app.errors import LayerNotFound
+from app.i18n import gettext
 from app.services import services
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static")
 
-BAD_LOGIN = "Nome utente o password non validi. / Wrong username or password."
+BAD_LOGIN = "Nome utente o password non validi."
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -42,7 +43,7 @@ def login():
     if user is None:
         login_failed(attempt)
         page = render_template(
-            "admin/login.html", next=next_url, username=username, error=BAD_LOGIN
+            "admin/login.html", next=next_url, username=username, error=gettext(BAD_LOGIN)
         )
         return page, 401
     login_succeeded(attempt)
@@ -62,7 +63,7 @@ def logout():
     if user is not None:
         log.info("logout: %s", user.username)
     logout_user()
-    flash("Sei uscito dall'area riservata. / You are logged out.")
+    flash(gettext("Sei uscito dall'area riservata."))
     return redirect(url_for("admin.login"))
 
 

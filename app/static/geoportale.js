@@ -3,11 +3,7 @@
 (function () {
   "use strict";
 
-  function esc(value) {
-    return String(value).replace(/[&<>"']/g, function (c) {
-      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-    });
-  }
+  var esc = window.GeoportaleCommon.esc, t = window.GeoportaleCommon.t;
 
   function colorFor(style, props) {
     if (style.property) {
@@ -58,9 +54,9 @@
     var href = cfg.itemUrl.replace("__ID__", encodeURIComponent(feature.id)) + "?f=html";
     return "<div class='popup'><h2>" + esc(title) + "</h2><p class='popup-layer'>" +
       esc(cfg.title) + "</p>" + (cfg.notice ? "<p class='notice'>" + esc(cfg.notice) + "</p>" : "") +
-      (isCoarse(cfg.style, p) ? "<p class='notice'>Posizione indicativa: l'intero " + esc(p.precisione) +
-        " / Approximate location: the whole " + esc(p.precisione) + "</p>" : "") +
-      "<table>" + rows + "</table><a href='" + esc(href) + "'>Scheda completa / Full record</a></div>";
+      (isCoarse(cfg.style, p) ? "<p class='notice'>" +
+        esc(t("Posizione indicativa: l'intero {area}", {area: p.precisione})) + "</p>" : "") +
+      "<table>" + rows + "</table><a href='" + esc(href) + "'>" + esc(t("Scheda completa")) + "</a></div>";
   }
 
   function fetchAll(url, onPage) {
@@ -147,16 +143,16 @@
       }
     });
     var unlocated = 0;
-    setStatus(cfg.id, "caricamento…");
+    setStatus(cfg.id, t("caricamento…"));
     fetchAll(cfg.itemsUrl + "?f=json&limit=10000", function (doc) {
       doc.features.forEach(function (f) { if (!f.geometry) unlocated += 1; });
       layer.addData(doc.features.filter(function (f) { return f.geometry; }));
     }).then(function () {
-      setStatus(cfg.id, unlocated ? unlocated + " senza posizione sulla mappa" : "");
+      setStatus(cfg.id, unlocated ? t("{n} senza posizione sulla mappa", {n: unlocated}) : "");
       var box = document.querySelector("input[name='layer'][value='" + cfg.id + "']");
       if (box) box.disabled = false;
     }).catch(function (err) {
-      setStatus(cfg.id, "non disponibile (" + err.message + ")");
+      setStatus(cfg.id, t("non disponibile ({error})", {error: err.message}));
     });
     return toggled(map, cfg, layer);
   }

@@ -10,11 +10,7 @@
   var state = {b: cfg.basemap, q: null, s: null, sel: null};
   var last = {result: null, stats: null, chart: null};
 
-  function esc(v) {
-    return String(v == null ? "" : v).replace(/[&<>"']/g, function (c) {
-      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-    });
-  }
+  var esc = window.GeoportaleCommon.esc, t = window.GeoportaleCommon.t;
   function order() { return $$("[data-ws-layer]").map(function (el) { return el.getAttribute("data-ws-layer"); }); }
   function box(id) { return $("input[name='layer'][value='" + id + "']"); }
   function visible() { return order().filter(function (id) { return box(id).checked; }); }
@@ -79,11 +75,11 @@
     var f = ev.target, x = f.x.value.replace(",", "."), y = f.y.value.replace(",", ".");
     fetch(cfg.transform + "?x=" + encodeURIComponent(x) + "&y=" + encodeURIComponent(y) + "&crs=" + encodeURIComponent(f.crs.value))
       .then(function (r) { return r.json(); }).then(function (doc) {
-        if (!doc.coordinates) { hint(doc.detail || "Coordinate non valide"); return; }
+        if (!doc.coordinates) { hint(doc.detail || t("Coordinate non valide")); return; }
         var ll = L.latLng(doc.coordinates["EPSG:4326"][1], doc.coordinates["EPSG:4326"][0]);
         map.setView(ll, Math.max(map.getZoom(), 16));
         clearSketch(); sketch = L.layerGroup([L.circleMarker(ll, {radius: 8, color: "#d00"})]).addTo(map);
-        hint("Posizione: " + ll.lat.toFixed(6) + ", " + ll.lng.toFixed(6));
+        hint(t("Posizione: {lat}, {lon}", {lat: ll.lat.toFixed(6), lon: ll.lng.toFixed(6)}));
       });
   }
 
@@ -96,9 +92,9 @@
     $$("[data-tool]").forEach(function (b) { b.setAttribute("aria-pressed", String(b.getAttribute("data-tool") === tool)); });
     map.getContainer().classList.toggle("ws-drawing", !!tool);
     if (tool) map.doubleClickZoom.disable(); else map.doubleClickZoom.enable();
-    hint({identify: "Clicca sulla mappa per identificare gli elementi dei layer visibili.",
-      distance: "Clicca i punti della linea, poi Fine.", area: "Clicca i vertici, poi Fine.",
-      polygon: "Clicca i vertici del poligono, poi Fine.", circle: "Clicca il centro, poi un punto del bordo."}[tool] || "");
+    hint({identify: t("Clicca sulla mappa per identificare gli elementi dei layer visibili."),
+      distance: t("Clicca i punti della linea, poi Fine."), area: t("Clicca i vertici, poi Fine."),
+      polygon: t("Clicca i vertici del poligono, poi Fine."), circle: t("Clicca il centro, poi un punto del bordo.")}[tool] || "");
   }
   function geodesicArea(lls) {  // spherical excess on the WGS84 mean radius, m²
     var R = 6371008.8, area = 0, rad = Math.PI / 180;
@@ -119,10 +115,11 @@
     points.forEach(function (p) { g.push(L.circleMarker(p, {radius: 3, color: "#d00"})); });
     sketch = L.layerGroup(g).addTo(map);
     var out = "";
-    if (tool === "distance" && points.length > 1) out = "Distanza: " + fmtM(length(points));
+    if (tool === "distance" && points.length > 1) out = t("Distanza: {distance}", {distance: fmtM(length(points))});
     if (tool === "area" && points.length > 2) {
       var a = geodesicArea(points);
-      out = "Area: " + (a >= 1e6 ? (a / 1e6).toFixed(3) + " km²" : a.toFixed(0) + " m²") + " · perimetro " + fmtM(length(points.concat([points[0]])));
+      out = t("Area: {area} · perimetro {perimeter}", {area: a >= 1e6 ? (a / 1e6).toFixed(3) + " km²" : a.toFixed(0) + " m²",
+        perimeter: fmtM(length(points.concat([points[0]])))});
     }
     $("[data-measure]").textContent = out;
   }
@@ -158,7 +155,7 @@
         .then(function (doc) { return (doc.features || []).map(function (f) { f.properties._layer = id; return f; }); });
     })).then(function (lists) {
       var feats = [].concat.apply([], lists);
-      showResult({type: "FeatureCollection", features: feats}, label + ": " + feats.length + " elementi nei layer visibili (" + ids.join(", ") + ")", null);
+      showResult({type: "FeatureCollection", features: feats}, t("{label}: {n} elementi nei layer visibili ({layers})", {label: label, n: feats.length, layers: ids.join(", ")}), null);
       return feats;
     });
   }
@@ -167,18 +164,18 @@
     clearSketch();
     sketch = L.layerGroup([sel.polygon ? L.polygon(sel.polygon.map(function (c) { return [c[1], c[0]]; }), {color: "#d00", fillOpacity: 0.05})
       : L.circle([sel.circle[1], sel.circle[0]], {radius: sel.circle[2], color: "#d00", fill: false})]).addTo(map);
-    return queryVisible(selectionFilter(sel), "Selezione");
+    return queryVisible(selectionFilter(sel), t("Selezione"));
   }
   function identify(latlng) {
     var tolerance = Math.max(1, 8 * 40075016.7 * Math.cos(latlng.lat * Math.PI / 180) / Math.pow(2, map.getZoom() + 8));
-    queryVisible("S_DWITHIN(geometry, POINT(" + latlng.lng.toFixed(7) + " " + latlng.lat.toFixed(7) + "), " + tolerance.toFixed(1) + ")", "Identifica")
+    queryVisible("S_DWITHIN(geometry, POINT(" + latlng.lng.toFixed(7) + " " + latlng.lat.toFixed(7) + "), " + tolerance.toFixed(1) + ")", t("Identifica"))
       .then(function (feats) {
         var html = feats.slice(0, 20).map(function (f) {
           var c = cfgOf(f.properties._layer), t = c.titleField ? f.properties[c.titleField] : f.id;
           return "<li><strong>" + esc(c.title) + "</strong>: " + esc(t) + "</li>";
         }).join("");
-        L.popup({maxWidth: 360}).setLatLng(latlng).setContent("<div class='popup ws-identify'><h2>Identifica</h2>" +
-          (html ? "<ul>" + html + "</ul>" : "<p>Nessun elemento qui.</p>") + "</div>").openOn(map);
+        L.popup({maxWidth: 360}).setLatLng(latlng).setContent("<div class='popup ws-identify'><h2>" + esc(t("Identifica")) + "</h2>" +
+          (html ? "<ul>" + html + "</ul>" : "<p>" + esc(t("Nessun elemento qui.")) + "</p>") + "</div>").openOn(map);
       });
   }
 
@@ -207,9 +204,9 @@
     $("[data-result-table]").innerHTML = keys.length ? "<table data-results><thead><tr>" + keys.map(function (k) {
       return "<th scope='col'>" + esc(k) + "</th>"; }).join("") + "</tr></thead><tbody>" + rows + "</tbody></table>" : "";
     var dl = $("[data-downloads]"); dl.innerHTML = "";
-    dl.appendChild(download("risultato.geojson", "application/geo+json", JSON.stringify(fc)));
+    dl.appendChild(download(t("risultato") + ".geojson", "application/geo+json", JSON.stringify(fc)));
     dl.appendChild(document.createTextNode(" "));
-    if (csv) dl.appendChild(download("risultato.csv", "text/csv", csv));
+    if (csv) dl.appendChild(download(t("risultato") + ".csv", "text/csv", csv));
     var bounds = highlight.getBounds();
     if (bounds.isValid() && fc.features.length) map.fitBounds(bounds.pad(0.3), {maxZoom: 16});
   }
@@ -220,14 +217,15 @@
   }
   function runQuery(inputs) {
     state.q = inputs; save();
-    $("[data-result-summary]").textContent = "Interrogazione in corso…";
+    $("[data-result-summary]").textContent = t("Interrogazione in corso…");
     return Promise.all([execute("cross-layer-query", inputs), execute("cross-layer-query", inputs, "?f=csv")])
       .then(function (out) {
         var s = out[0].summary;
         var groups = s.groups ? " · " + s.groups.map(function (g) { return g.value + ": " + g.count; }).join(", ") : "";
-        showResult(out[0].result, s.matched + " elementi di " + s.layer + " (" + s.predicate + (s.distance_m != null ? " " + s.distance_m + " m" : "") +
-          " da " + s.reference + "); " + s.unlocated + " senza geometria esclusi" + groups, out[1]);
-      }).catch(function (err) { $("[data-result-summary]").textContent = "Errore: " + err.message; });
+        var predicate = s.predicate + (s.distance_m != null ? " " + s.distance_m + " m" : "");
+        showResult(out[0].result, t("{n} elementi di {layer} ({predicate} da {reference}); {unlocated} senza geometria esclusi",
+          {n: s.matched, layer: s.layer, predicate: predicate, reference: s.reference, unlocated: s.unlocated}) + groups, out[1]);
+      }).catch(function (err) { $("[data-result-summary]").textContent = t("Errore: {error}", {error: err.message}); });
   }
   function formInputs(form, names) {
     var out = {};
@@ -244,7 +242,7 @@
   // -- statistics and choropleth ------------------------------------------------------------------
   function runStats(inputs) {
     state.s = inputs; save();
-    $("[data-result-summary]").textContent = "Calcolo in corso…";
+    $("[data-result-summary]").textContent = t("Calcolo in corso…");
     return Promise.all([execute("zone-statistics", inputs), execute("zone-statistics", inputs, "?f=csv")]).then(function (out) {
       var doc = out[0];
       if (choropleth) map.removeLayer(choropleth);
@@ -255,14 +253,14 @@
       $("[data-choropleth-legend]").innerHTML = "<h3>" + esc(doc.legend.column) + " (" + esc(doc.legend.scheme) + ")</h3><ul>" +
         doc.legend.classes.map(function (c) { return "<li><span class='swatch' style='--swatch:" + esc(c.color) + "'></span>" + esc(c.label) + " (" + c.count + ")</li>"; }).join("") + "</ul>" +
         "<p>" + doc.notes.map(esc).join("<br>") + "</p>";
-      $("[data-chart]").innerHTML = "<img alt='Grafico: " + esc(doc.legend.column) + " per zona' src='data:image/svg+xml;charset=utf-8," + encodeURIComponent(doc.chart) + "'>";
+      $("[data-chart]").innerHTML = "<img alt='" + esc(t("Grafico: {column} per zona", {column: doc.legend.column})) + "' src='data:image/svg+xml;charset=utf-8," + encodeURIComponent(doc.chart) + "'>";
       var cols = doc.table.columns;
       $("[data-result-table]").innerHTML = "<table data-stats-table><thead><tr>" + cols.map(function (c) { return "<th scope='col'>" + esc(c.label) + "</th>"; }).join("") +
         "</tr></thead><tbody>" + doc.table.rows.map(function (r) { return "<tr>" + cols.map(function (c) { return "<td>" + esc(r[c.name]) + "</td>"; }).join("") + "</tr>"; }).join("") + "</tbody></table>";
       var dl = $("[data-downloads]"); dl.innerHTML = "";
-      dl.appendChild(download("statistiche.csv", "text/csv", out[1]));
-      $("[data-result-summary]").textContent = "Statistiche per " + inputs.zones + ": " + doc.legend.column;
-    }).catch(function (err) { $("[data-result-summary]").textContent = "Errore: " + err.message; });
+      dl.appendChild(download(t("statistiche") + ".csv", "text/csv", out[1]));
+      $("[data-result-summary]").textContent = t("Statistiche per {zones}: {column}", {zones: inputs.zones, column: doc.legend.column});
+    }).catch(function (err) { $("[data-result-summary]").textContent = t("Errore: {error}", {error: err.message}); });
   }
   function onStats(ev) {
     ev.preventDefault();
@@ -282,14 +280,14 @@
       layers: visible().reverse().map(function (id) { return {id: id, opacity: opacity(id)}; })};
     if (last.result) body.highlight = last.result;
     if (last.stats && choropleth && map.hasLayer(choropleth)) body.choropleth = {type: "FeatureCollection", features: last.stats.choropleth.features, legend: last.stats.legend};
-    hint("Stampa in preparazione…");
+    hint(t("Stampa in preparazione…"));
     fetch(cfg.print, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)})
       .then(function (r) { if (!r.ok) return r.json().then(function (p) { throw new Error(p.detail); }); return r.blob(); })
       .then(function (blob) {
         var a = document.createElement("a");
         a.href = URL.createObjectURL(blob); a.download = cfg.printName + "." + body.format;
-        document.body.appendChild(a); a.click(); a.remove(); hint("Stampa pronta.");
-      }).catch(function (err) { hint("Errore di stampa: " + err.message); });
+        document.body.appendChild(a); a.click(); a.remove(); hint(t("Stampa pronta."));
+      }).catch(function (err) { hint(t("Errore di stampa: {error}", {error: err.message})); });
   }
 
   // -- state in the URL hash ----------------------------------------------------------------------
@@ -325,7 +323,7 @@
       if (p.get("sel")) { state.sel = JSON.parse(p.get("sel")); selectBy(state.sel); }
       if (p.get("q")) { runQuery(JSON.parse(p.get("q"))); }
       if (p.get("s")) { runStats(JSON.parse(p.get("s"))); }
-    } catch (err) { hint("Stato nell'indirizzo non leggibile: " + err.message); }
+    } catch (err) { hint(t("Stato nell'indirizzo non leggibile: {error}", {error: err.message})); }
   }
 
   function start() {

@@ -8,8 +8,9 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 
 from app.errors import InvalidParameter
 from app.heavy import heavy_slot
+from app.i18n import gettext
 from app.organisation import organisation
-from app.security import content_security_policy
+from app.security import content_security_policy, csp_nonce
 from app.services import services
 from app.viewer.mapbuilder import build_map, layer_config, render_parts
 from app.workspace import coords, printing
@@ -25,7 +26,7 @@ def basemaps() -> list[dict]:
         out.append(
             {
                 "id": "base",
-                "title": "Mappa di base",
+                "title": gettext("Mappa di base"),
                 "kind": "xyz",
                 "url": s["BASEMAP_URL"],
                 "attribution": s["BASEMAP_ATTRIBUTION"],
@@ -35,7 +36,7 @@ def basemaps() -> list[dict]:
         out.append(
             {
                 "id": "base",
-                "title": "Mappa di base (WMS)",
+                "title": gettext("Mappa di base (WMS)"),
                 "kind": "wms",
                 "url": s["BASEMAP_URL"],
                 "layers": s["BASEMAP_WMS_LAYERS"],
@@ -53,7 +54,7 @@ def basemaps() -> list[dict]:
                 "attribution": s["WORKSPACE_WMS_ATTRIBUTION"],
             }
         )
-    out.append({"id": "none", "title": "Nessuna / None", "kind": "none"})
+    out.append({"id": "none", "title": gettext("Nessuna"), "kind": "none"})
     return out
 
 
@@ -112,7 +113,7 @@ def index():
     }
     body = render_template("workspace/index.html", map=render_parts(m), layers=layers, ws=ws)
     response = Response(body, mimetype="text/html")
-    policy = content_security_policy(services().settings, nonce=None, strict=False, embed=False)
+    policy = content_security_policy(services().settings, nonce=csp_nonce(), embed=False)
     extra = " ".join(_image_hosts(choices))
     if extra:
         policy = policy.replace("img-src 'self' data:", f"img-src 'self' data: {extra}")

@@ -27,7 +27,7 @@ def page():
     sync_api = chromium.sync_api()
     with sync_api.sync_playwright() as p:
         browser = chromium.launch(p)
-        pg = browser.new_page()
+        pg = browser.new_page(locale="it-IT")  # the Italian UI (Accept-Language)
         pg.messages = []
         pg.on("console", lambda m: pg.messages.append(m.text))
         pg.on("pageerror", lambda e: pg.messages.append(str(e)))

@@ -38,7 +38,7 @@ def page():
     sync_api = chromium.sync_api()
     with sync_api.sync_playwright() as p:
         browser = chromium.launch(p)
-        pg = browser.new_page(viewport={"width": 1200, "height": 860})
+        pg = browser.new_page(viewport={"width": 1200, "height": 860}, locale="it-IT")
         pg.messages = []
         pg.on("console", lambda m: pg.messages.append(m.text))
         pg.on("pageerror", lambda e: pg.messages.append(str(e)))

@@ -53,8 +53,9 @@ def test_admin_policy_is_strict(client):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_map_page_allows_folium_inline_scripts(client):
-    assert "'unsafe-inline'" in _csp(client.get("/"))["script-src"]
+def test_map_page_gives_folium_inline_scripts_a_nonce(client):
+    script_src = _csp(client.get("/"))["script-src"]
+    assert "'unsafe-inline'" not in script_src and "'nonce-" in script_src
 
 
 def test_pages_using_a_nonce_get_the_strict_policy(app):

@@ -63,7 +63,7 @@ def test_toggle_layer_and_popup(page, live_server):
             continue
     assert "Punti di prova" in popup.inner_text()
     assert "Posti" in popup.inner_text() or "Fonte" in popup.inner_text()
-    assert popup.get_by_role("link", name="Scheda completa / Full record").count() == 1
+    assert popup.get_by_role("link", name="Scheda completa").count() == 1
 
 
 def test_layer_panel_by_keyboard(page, live_server):

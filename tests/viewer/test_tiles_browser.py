@@ -79,7 +79,7 @@ def test_click_on_tiled_feature_opens_its_popup(page, tiled_server):  # noqa: F8
     text = popup.inner_text()
     assert "Punto uno" in text and "Punti di prova" in text
     assert "120" in text and "museo" in text  # attributes read from the tile
-    link = popup.get_by_role("link", name="Scheda completa / Full record")
+    link = popup.get_by_role("link", name="Scheda completa")
     assert "/collections/punti/items/p1" in link.get_attribute("href")
     # A click inside an area (no point there) opens the area's popup.
     page.locator(".leaflet-popup-close-button").click()

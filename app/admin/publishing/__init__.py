@@ -31,6 +31,6 @@ from app.admin.publishing import metadata, preview, views  # noqa: E402,F401  (r
 def init_app(app: Flask) -> None:
     """Register the blueprint and its admin nav entries."""
     app.register_blueprint(bp)
-    register_nav(app, "publishing.import_form", "Importa / Import", order=10)
-    register_nav(app, "publishing.layers", "Layer e versioni / Versions", order=20)
-    register_nav(app, "publishing.audit", "Registro / Audit log", order=40)
+    register_nav(app, "publishing.import_form", "Importa", order=10)
+    register_nav(app, "publishing.layers", "Layer e versioni", order=20)
+    register_nav(app, "publishing.audit", "Registro", order=40)

@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 from app.admin.auth import current_user, login_required
 from app.admin.publishing import bp
 from app.admin.publishing.service import served_spec
+from app.i18n import gettext
 from app.registry.spec import LayerSpec
 from app.services import services
 
@@ -180,5 +181,5 @@ def edit(layer_id: str):
     if new is None:
         return _page(layer_id, spec, data, errors, 422)
     store.update_spec(layer_id, new, current_user().username)
-    flash(f"Metadati e stile di {layer_id} salvati. / Metadata and style saved.")
+    flash(gettext("Metadati e stile di {layer} salvati.").format(layer=layer_id))
     return redirect(url_for(".versions", layer_id=layer_id))

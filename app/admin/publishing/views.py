@@ -11,6 +11,7 @@ from app.admin.publishing import bp
 from app.admin.publishing.service import layer_ids, layer_rows, split_issues, version_info
 from app.admin.publishing.uploads import CRS_CHOICES, import_options, saved_upload
 from app.errors import DataError, LayerNotFound
+from app.i18n import gettext
 from app.publishing.importer import import_file
 from app.publishing.readers import ImportRefused
 from app.services import services
@@ -74,9 +75,17 @@ def import_upload():
         )
         return page, 422
     if report["published"]:
-        flash(f"Versione {report['version']} di {opts.layer_id} pubblicata. / Published.")
+        flash(
+            gettext("Versione {version} di {layer} pubblicata.").format(
+                version=report["version"], layer=opts.layer_id
+            )
+        )
     else:
-        flash(f"Versione {report['version']} di {opts.layer_id} importata come bozza. / Staged.")
+        flash(
+            gettext("Versione {version} di {layer} importata come bozza.").format(
+                version=report["version"], layer=opts.layer_id
+            )
+        )
     return redirect(url_for(".report", layer_id=opts.layer_id, version=report["version"]))
 
 
@@ -124,7 +133,7 @@ def _act(layer_id: str, action, done: str):
     try:
         action()
     except (DataError, LayerNotFound) as exc:
-        flash(f"Operazione non eseguita / Not done: {exc.detail}")
+        flash(gettext("Operazione non eseguita: {detail}").format(detail=exc.detail))
     else:
         flash(done)
     return redirect(url_for(".versions", layer_id=layer_id))
@@ -139,7 +148,9 @@ def publish(layer_id: str, version: int):
     return _act(
         layer_id,
         lambda: store.publish(layer_id, version, _username()),
-        f"Versione {version} di {layer_id} pubblicata. / Version {version} published.",
+        gettext("Versione {version} di {layer} pubblicata.").format(
+            version=version, layer=layer_id
+        ),
     )
 
 
@@ -151,7 +162,7 @@ def rollback(layer_id: str):
     return _act(
         layer_id,
         lambda: store.rollback(layer_id, _username()),
-        f"{layer_id}: ripristinata la versione precedente. / Rolled back.",
+        gettext("{layer}: ripristinata la versione precedente.").format(layer=layer_id),
     )
 
 
@@ -163,7 +174,7 @@ def unpublish(layer_id: str):
     return _act(
         layer_id,
         lambda: store.unpublish(layer_id, _username()),
-        f"{layer_id} non è più pubblicato. / {layer_id} unpublished.",
+        gettext("{layer} non è più pubblicato.").format(layer=layer_id),
     )
 
 
