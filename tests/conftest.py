@@ -39,6 +39,15 @@ def store_path(tmp_path, built_store) -> Path:
     return path
 
 
+def close_app(app) -> None:
+    """Close the app's store (PostGIS: its pool and LISTEN connection), if it opened one."""
+    from app.services import KEY, Services
+
+    found = app.extensions.get(KEY)
+    if isinstance(found, Services):
+        found.store.close()
+
+
 @pytest.fixture
 def app(store_location):
     app = create_app(
@@ -50,9 +59,22 @@ def app(store_location):
         }
     )
     yield app
-    store = getattr(app.extensions.get("geoportale"), "store", None)
-    if hasattr(store, "close"):  # PostGIS: the app's connection pool
-        store.close()
+    close_app(app)
+
+
+@pytest.fixture
+def client_factory():
+    """client_factory(base, **settings): a test client of a new app with the settings `base`
+    overridden by `settings` (e.g. a small limit); every app made is closed after the test."""
+    apps = []
+
+    def make(base: dict, **settings):
+        apps.append(create_app({**base, **settings}))
+        return apps[-1].test_client()
+
+    yield make
+    for made in apps:
+        close_app(made)
 
 
 @pytest.fixture

@@ -52,8 +52,7 @@ def planner_store(planner_location):
 
     store = open_store(planner_location)
     yield store
-    if hasattr(store, "close"):
-        store.close()
+    store.close()
 
 
 @pytest.fixture(scope="session")

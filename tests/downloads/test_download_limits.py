@@ -4,32 +4,22 @@ from urllib.parse import quote
 
 import pytest
 
-from app import create_app, heavy
+from app import heavy
 from tests.conftest import DATA
 
 BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
 
 
 @pytest.fixture
-def make_client(store_location):
+def make_client(client_factory, store_location):
     """make_client(**settings): a client of the fixture layers' app with those settings."""
-    apps = []
-
-    def make(**settings):
-        config = {
-            "STORE": store_location,
-            "LAYERS_DIR": str(DATA / "layers"),
-            "DATA_ROOT": str(DATA),
-            "BASEMAP": "none",
-        }
-        apps.append(create_app({**config, **settings}))
-        return apps[-1].test_client()
-
-    yield make
-    for app in apps:
-        store = getattr(app.extensions.get("geoportale"), "store", None)
-        if hasattr(store, "close"):
-            store.close()
+    base = {
+        "STORE": store_location,
+        "LAYERS_DIR": str(DATA / "layers"),
+        "DATA_ROOT": str(DATA),
+        "BASEMAP": "none",
+    }
+    return lambda **settings: client_factory(base, **settings)
 
 
 def test_download_feature_limit(make_client):

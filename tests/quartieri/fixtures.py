@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from tests.conftest import DATA, pg_template_database, shared_path, store_of_backend
+from tests.conftest import DATA, close_app, pg_template_database, shared_path, store_of_backend
 
 CITIZEN = DATA / "citizen"
 
@@ -85,9 +85,7 @@ def citizen_location(backend, citizen_store, tmp_path, request) -> str:
 def citizen_app(citizen_location):
     app = make_app(citizen_location, CITIZEN / "layers", CITIZEN)
     yield app
-    store = getattr(app.extensions.get("geoportale"), "store", None)
-    if hasattr(store, "close"):  # PostGIS: the app's pool and LISTEN connection
-        store.close()
+    close_app(app)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app import create_app, heavy
+from app import heavy
 from tests.analysis.conftest import (  # noqa: F401 (fixtures)
     planner_location,
     planner_pg_template,
@@ -22,20 +22,10 @@ POINT = {
 
 
 @pytest.fixture
-def make_client(planner_location):  # noqa: F811 (the imported fixture)
-    """make_client(**settings): a test client of an app with those settings."""
-    apps = []
-
-    def make(**settings):
-        config = {"STORE": planner_location, "AUTO_BUILD": False, "BASEMAP": "none"}
-        apps.append(create_app({**config, **settings}))
-        return apps[-1].test_client()
-
-    yield make
-    for app in apps:
-        store = getattr(app.extensions.get("geoportale"), "store", None)
-        if hasattr(store, "close"):
-            store.close()
+def make_client(client_factory, planner_location):  # noqa: F811 (the imported fixture)
+    """make_client(**settings): a client of the planner layers' app with those settings."""
+    base = {"STORE": planner_location, "AUTO_BUILD": False, "BASEMAP": "none"}
+    return lambda **settings: client_factory(base, **settings)
 
 
 def test_print_feature_limit(make_client):
