@@ -96,6 +96,18 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("backend", ["gpkg", "postgis"], indirect=True)
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (skips where absent)."""
+    from tests import chromium
+
+    sync_api = chromium.sync_api()
+    with sync_api.sync_playwright() as p:
+        b = chromium.launch(p)
+        yield b
+        b.close()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

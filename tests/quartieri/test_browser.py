@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from tests import chromium
-
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"
 AXE_DEFAULT = Path.home() / ".cache" / "geoportale" / "node" / "node_modules" / "axe-core"
 DESKTOP = {"width": 1280, "height": 860}
@@ -26,15 +24,6 @@ def axe_path() -> Path | None:
     configured = os.environ.get("AXE_CORE_JS")
     path = Path(configured) if configured else AXE_DEFAULT / "axe.min.js"
     return path if path.is_file() else None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = chromium.sync_api()
-    with sync_api.sync_playwright() as p:
-        b = chromium.launch(p)
-        yield b
-        b.close()
 
 
 def new_page(browser, viewport=DESKTOP, **options):

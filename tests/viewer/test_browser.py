@@ -4,19 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from tests import chromium
 from tests.chromium import wait_for_js
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = chromium.sync_api()
-    with sync_api.sync_playwright() as p:
-        b = chromium.launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import pytest
 
-from tests import chromium
 from tests.chromium import wait_for_js
 
 WATCH = """
@@ -11,15 +10,6 @@ document.addEventListener("securitypolicyviolation", function (e) {
   window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
 });
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = chromium.sync_api()
-    with sync_api.sync_playwright() as p:
-        b = chromium.launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.chromium import wait_for_js
-from tests.viewer.test_browser import ARTIFACTS, browser, page  # noqa: F401 (fixtures)
+from tests.viewer.test_browser import ARTIFACTS, page  # noqa: F401 (fixtures)
 
 P1 = (45.133, 10.02)  # fixture point p1, a "museo" (#8a0a2e)
 ZONA_NORD = (45.155, 10.005)  # inside the "Zona nord" square, away from every point

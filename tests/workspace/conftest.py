@@ -11,7 +11,7 @@ from tests.analysis.conftest import (  # noqa: F401 (fixtures)
     planner_pg_template,
     planner_store_file,
 )
-from tests.viewer.test_browser import browser, page  # noqa: F401 (fixtures)
+from tests.viewer.test_browser import page  # noqa: F401 (fixture)
 
 
 @pytest.fixture
