@@ -147,6 +147,65 @@ class DataError(GeoportaleError):
     title = "Invalid data"
 
 
+class InvalidFeature(InvalidParameter):
+    """A feature sent to be written is not valid for its layer; `parameter` names the
+    field (or `geometry`)."""
+
+    code = "invalid-feature"
+    title = "Invalid feature"
+
+
+class EditingDisabled(GeoportaleError):
+    status = 403
+    code = "editing-disabled"
+    title = "Layer not editable"
+
+
+class FeatureExists(GeoportaleError):
+    status = 409
+    code = "feature-exists"
+    title = "Feature exists"
+
+
+class PreconditionFailed(GeoportaleError):
+    """The feature changed since the client read it (its If-Match is stale)."""
+
+    status = 412
+    code = "precondition-failed"
+    title = "Feature changed meanwhile"
+
+    def __init__(self, detail: str, current_etag: str | None = None):
+        super().__init__(detail)
+        self.current_etag = current_etag
+
+    def members(self) -> dict:
+        return {"currentETag": self.current_etag} if self.current_etag else {}
+
+
+class PreconditionRequired(GeoportaleError):
+    """A change of an existing feature without If-Match: it could overwrite another's."""
+
+    status = 428
+    code = "precondition-required"
+    title = "If-Match required"
+
+
+class EditConflict(GeoportaleError):
+    """The layer was republished since the edits began and some edited features changed
+    in it: publishing the edits would overwrite those changes."""
+
+    status = 409
+    code = "edit-conflict"
+    title = "Edits conflict with a newer version"
+
+    def __init__(self, detail: str, features: list[str]):
+        super().__init__(detail)
+        self.features = features
+
+    def members(self) -> dict:
+        return {"features": self.features}
+
+
 # The directories of an absolute path ("/tmp/geoportale-upload-x/", "CSV:/srv/..."), not URLs.
 _ABSOLUTE_DIRS = re.compile(r"(?<![\w./])(?:/[^\s/'\"():,;]+)+/")
 

@@ -161,6 +161,23 @@ class SearchSpec(Strict):
     address: AddressSpec | None = Field(None, description="mark the layer as an address layer")
 
 
+class EditingSpec(Strict):
+    """How the SIT office edits the layer on the web map and through the API."""
+
+    enabled: bool = Field(True, description="editors may change its features")
+    publish: Literal["draft", "immediate"] = Field(
+        "draft",
+        description="draft: edits wait in a draft until published; immediate: each edit is "
+        "published at once (a new version per edit)",
+    )
+    precision_field: str | None = Field(
+        None, description="field receiving a placement's precisione (edificio, via, ...)"
+    )
+    position_source_field: str | None = Field(
+        None, description="field receiving a placement's fonte_posizione"
+    )
+
+
 class LayerSpec(Strict):
     """One published layer: where its data comes from and how it is shown."""
 
@@ -180,6 +197,7 @@ class LayerSpec(Strict):
     order: int = Field(100, description="drawing and listing order, lower first")
     notice: BiText | None = Field(None, description="warning shown with the layer")
     search: SearchSpec | None = Field(None, description="citizen search settings (optional)")
+    editing: EditingSpec = Field(EditingSpec(), description="web and API editing settings")
 
     @model_validator(mode="after")
     def _fields_exist(self):
@@ -193,6 +211,8 @@ class LayerSpec(Strict):
         for where, name in [
             ("title_field", self.title_field),
             ("style.property", self.style.property),
+            ("editing.precision_field", self.editing.precision_field),
+            ("editing.position_source_field", self.editing.position_source_field),
         ]:
             if name is not None and name not in known:
                 raise ValueError(f"{where} '{name}' is not one of the fields")

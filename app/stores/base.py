@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
 from app.geo.tilegrid import Tile
 from app.registry.spec import LayerSpec
+
+if TYPE_CHECKING:
+    from app.stores.edits import EditRecord, EditResult, FeatureEdit
 
 BBox = tuple[float, float, float, float]
 
@@ -248,6 +251,45 @@ class FeatureStore(ABC):
     @abstractmethod
     def audit_log(self, layer_id: str | None = None, limit: int = 200) -> list[dict]:
         """Every change, newest first: at, user, action, layer_id, version, detail."""
+
+    # -- feature edits (app/stores/edits.py) -----------------------------------------
+
+    @abstractmethod
+    def edit(
+        self, spec: LayerSpec, change: FeatureEdit, *, user: str, if_match: str | None
+    ) -> EditResult:
+        """Apply one change to the layer's draft (pending edits over the served version).
+
+        `if_match` is the ETag the writer read: required (PreconditionRequired) for a change
+        of an existing feature, refused when stale (PreconditionFailed). Raises
+        InvalidFeature naming the field, FeatureNotFound, FeatureExists. Nothing is written
+        unless everything is valid. Where the layer's `editing.publish` is `immediate`, the
+        edit is published at once."""
+
+    @abstractmethod
+    def draft_get(self, spec: LayerSpec, feature_id: str) -> tuple[Feature, str]:
+        """The feature as the draft holds it and its ETag; FeatureNotFound if absent or
+        deleted in the draft."""
+
+    @abstractmethod
+    def edits(
+        self,
+        layer_id: str,
+        *,
+        status: str | None = "pending",
+        feature_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[EditRecord]:
+        """Stored edits, oldest first (all statuses if `status` is None)."""
+
+    @abstractmethod
+    def discard_edits(self, layer_id: str, user: str, feature_ids: list[str] | None = None) -> int:
+        """Drop the pending edits (of the given features, or all); how many were dropped."""
+
+    @abstractmethod
+    def publish_edits(self, spec: LayerSpec, user: str) -> LayerInfo:
+        """Write the draft (served version + pending edits) as a new version (origin `edit`)
+        and serve it; EditConflict if the served version changed under edited features."""
 
     def write_layer(
         self,

@@ -18,7 +18,6 @@ below (table names and placeholder, transactions and locks, its feature tables).
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 import re
@@ -30,7 +29,9 @@ import shapely
 
 from app.errors import DataError, LayerNotFound
 from app.registry.spec import LayerSpec
-from app.stores.base import FeatureStore, LayerInfo, VersionInfo
+from app.stores.base import LayerInfo, VersionInfo
+from app.stores.catalog_edits import EditsMixin
+from app.stores.edits import now
 from app.stores.prepare import prepare_layer
 
 #: Versions whose data is kept for rollback, besides the served one.
@@ -43,16 +44,12 @@ _VERSION_COLUMNS = (
 _AUDIT_KEYS = ("at", "user", "action", "layer_id", "version", "detail")
 
 
-def now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 @functools.lru_cache(maxsize=512)
-def _compile(template: str, placeholder: str, tables: tuple[str, str, str, str]) -> str:
-    """Catalog SQL written once: `{versions}`, `{layers}`, `{audit}`, `{meta}` become the
-    back end's table names, `?` its placeholder."""
-    versions, layers, audit, meta = tables
-    text = template.format(versions=versions, layers=layers, audit=audit, meta=meta)
+def _compile(template: str, placeholder: str, tables: tuple[str, ...]) -> str:
+    """Catalog SQL written once: `{versions}`, `{layers}`, `{audit}`, `{meta}`, `{edits}`
+    become the back end's table names, `?` its placeholder."""
+    versions, layers, audit, meta, edits = tables
+    text = template.format(versions=versions, layers=layers, audit=audit, meta=meta, edits=edits)
     return text.replace("?", placeholder)
 
 
@@ -84,13 +81,14 @@ def _bounds(data: gpd.GeoDataFrame) -> list[float | None]:
     return [float(b) for b in shapely.total_bounds(geoms[present])]
 
 
-class VersionCatalog(FeatureStore):
+class VersionCatalog(EditsMixin):
     """The versions, the pointer and the audit log of a store, over its adapter."""
 
     # -- the adapter: what a back end supplies -----------------------------------------
 
-    #: The names of the catalog tables in SQL: versions, layers (the pointer), audit, meta.
-    CATALOG_TABLES: tuple[str, str, str, str]
+    #: The names of the catalog tables in SQL: versions, layers (the pointer), audit, meta,
+    #: edits (pending and past feature edits, `catalog_edits.py`).
+    CATALOG_TABLES: tuple[str, str, str, str, str]
     #: The driver's parameter placeholder.
     PLACEHOLDER = "?"
 
@@ -235,8 +233,8 @@ class VersionCatalog(FeatureStore):
 
     # -- changes -----------------------------------------------------------------------
 
-    def _changed(self, conn, user, action, layer_id, version, detail="") -> None:
-        """The audit entry and the generation bump of a change, in its transaction."""
+    def _audit(self, conn, user, action, layer_id, version, detail="") -> None:
+        """An audit entry, in the transaction of what it records."""
         conn.execute(
             self._sql(
                 'INSERT INTO {audit} (at, "user", action, layer_id, version, detail) '
@@ -244,6 +242,11 @@ class VersionCatalog(FeatureStore):
             ),
             (now(), user, action, layer_id, version, detail),
         )
+
+    def _changed(self, conn, user, action, layer_id, version, detail="") -> None:
+        """The audit entry and the generation bump of a change of what is served (edits to
+        a draft change nothing served: `_audit` alone)."""
+        self._audit(conn, user, action, layer_id, version, detail)
         conn.execute(
             self._sql(
                 "UPDATE {meta} SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) "
@@ -299,11 +302,15 @@ class VersionCatalog(FeatureStore):
             )
             if row is None or row[0] == "dropped":
                 raise LayerNotFound(f"no version {version} of '{layer_id}' with data")
-            self._point(conn, layer_id, version, user)
-            self._changed(conn, user, "publish", layer_id, version)
-            self._prune(conn, layer_id)
+            self._publish_in(conn, layer_id, version, user)
         self._pointer_moved()
         return self.describe(layer_id)
+
+    def _publish_in(self, conn, layer_id: str, version: int, user: str) -> None:
+        """Serve `version` (in `conn`'s transaction): pointer, audit, pruning."""
+        self._point(conn, layer_id, version, user)
+        self._changed(conn, user, "publish", layer_id, version)
+        self._prune(conn, layer_id)
 
     def _point(self, conn, layer_id: str, version: int, user: str) -> None:
         """Serve `version`: the served one is retired, the pointer moves."""

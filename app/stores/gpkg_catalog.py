@@ -5,7 +5,8 @@ Plain SQLite tables beside the GeoPackage's own:
 - `geoportale_versions`: one row per version (its table, status, origin, spec, report);
 - `geoportale_layers`: the pointer, one row per served layer;
 - `geoportale_audit`: every change, who and when;
-- `geoportale_meta`: `generation`, bumped in the same transaction as every change.
+- `geoportale_meta`: `generation`, bumped in the same transaction as every change;
+- `geoportale_edits`: feature edits, pending in the draft and past (`catalog_edits.py`).
 
 The state machine is `catalog.VersionCatalog`; this is its GeoPackage adapter. Feature
 tables are written by GDAL, outside SQLite transactions of ours: a version's table is
@@ -20,8 +21,9 @@ from contextlib import contextmanager, nullcontext
 
 from app.registry.spec import LayerSpec
 from app.stores.catalog import KEEP_VERSIONS, VersionCatalog
+from app.stores.catalog_edits import edits_table_sql
 
-__all__ = ["KEEP_VERSIONS", "CatalogMixin", "create_catalog"]
+__all__ = ["KEEP_VERSIONS", "CatalogMixin", "create_catalog", "create_edits"]
 
 
 def create_catalog(conn: sqlite3.Connection) -> None:
@@ -43,6 +45,16 @@ def create_catalog(conn: sqlite3.Connection) -> None:
         INSERT INTO geoportale_meta (key, value) VALUES ('generation', '0');
         """
     )
+    create_edits(conn)
+
+
+def create_edits(conn: sqlite3.Connection) -> None:
+    """The edits table (`catalog_edits.py`), also added to stores made before it existed."""
+    conn.execute(edits_table_sql("geoportale_edits", "INTEGER PRIMARY KEY AUTOINCREMENT"))
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS geoportale_edits_feature "
+        "ON geoportale_edits (layer_id, feature_id, status)"
+    )
 
 
 class CatalogMixin(VersionCatalog):
@@ -54,6 +66,7 @@ class CatalogMixin(VersionCatalog):
         "geoportale_layers",
         "geoportale_audit",
         "geoportale_meta",
+        "geoportale_edits",
     )
     PLACEHOLDER = "?"
 

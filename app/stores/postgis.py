@@ -27,6 +27,7 @@ from psycopg_pool import ConnectionPool
 from app.errors import FeatureNotFound, StoreError
 from app.registry.spec import LayerSpec
 from app.stores.base import Feature, FeaturePage, Query, typed_id
+from app.stores.catalog_edits import edits_table_sql
 from app.stores.counts import CountCache
 from app.stores.cql2 import conjunction
 from app.stores.filter_tree import Cmp, Spatial
@@ -55,6 +56,12 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.audit (
 CREATE TABLE IF NOT EXISTS {SCHEMA}.meta (key text PRIMARY KEY, value text);
 INSERT INTO {SCHEMA}.meta VALUES ('generation', '0') ON CONFLICT DO NOTHING;
 """
+# Feature edits (app/stores/catalog_edits.py): also added to stores made before them.
+_EDITS = (
+    edits_table_sql(f"{SCHEMA}.edits", "bigserial PRIMARY KEY")
+    + f"; CREATE INDEX IF NOT EXISTS edits_feature ON {SCHEMA}.edits "
+    "(layer_id, feature_id, status)"
+)
 
 
 # Filters known to match at most this many rows are paged by sorting their matches.
@@ -103,6 +110,12 @@ class PostgisStore(PostgisTilesMixin, PostgisCatalogMixin):
                 if create:
                     conn.execute(_CATALOG)
                 conn.execute(f"SELECT value FROM {SCHEMA}.meta WHERE key = 'generation'")
+                known = conn.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.edits",)).fetchone()[0]
+            if known is None:  # a store made before feature edits existed
+                with self.pool.connection() as conn:
+                    conn.execute("SET LOCAL statement_timeout = 0")
+                    conn.execute("SELECT pg_advisory_xact_lock(hashtext('geoportale:edits'))")
+                    conn.execute(_EDITS)
         except (UndefinedTable, InvalidSchemaName):
             self.close()
             raise StoreError(

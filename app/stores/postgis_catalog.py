@@ -36,7 +36,13 @@ class PostgisCatalogMixin(VersionCatalog):
     """The catalog's PostgreSQL adapter; needs `pool`, `_reading` and `_forget_pointers`
     from the concrete store."""
 
-    CATALOG_TABLES = (f"{SCHEMA}.versions", f"{SCHEMA}.layers", f"{SCHEMA}.audit", f"{SCHEMA}.meta")
+    CATALOG_TABLES = (
+        f"{SCHEMA}.versions",
+        f"{SCHEMA}.layers",
+        f"{SCHEMA}.audit",
+        f"{SCHEMA}.meta",
+        f"{SCHEMA}.edits",
+    )
     PLACEHOLDER = "%s"
 
     def _catalog_reads(self):

@@ -49,6 +49,11 @@ def _cast(series: pd.Series, kind: str, where: str) -> pd.Series:
         raise DataError(f"{where}: values are not of type {kind}: {exc}") from None
 
 
+def cast_value(value, kind: str):
+    """One value in the type of a field (as `prepare_layer` types a column); DataError."""
+    return _cast(pd.Series([value], dtype=object), kind, "value")[0]
+
+
 def prepare_layer(spec: LayerSpec, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Keep the declared fields, typed; check ids and geometries; promote to multi if declared.
 
