@@ -267,6 +267,12 @@ class FeatureStore(ABC):
         edit is published at once."""
 
     @abstractmethod
+    def edit_many(
+        self, spec: LayerSpec, changes: list[tuple[FeatureEdit, str | None]], *, user: str
+    ) -> list[EditResult]:
+        """Several changes (each with its If-Match) in one transaction: all or none."""
+
+    @abstractmethod
     def draft_get(self, spec: LayerSpec, feature_id: str) -> tuple[Feature, str]:
         """The feature as the draft holds it and its ETag; FeatureNotFound if absent or
         deleted in the draft."""

@@ -7,6 +7,7 @@ served version with them applied. `VersionCatalog` mixes this in: it supplies `_
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections import OrderedDict
@@ -305,77 +306,85 @@ class EditsMixin(FeatureStore):
         return f"{spec.id[:3]}-{uuid.uuid4().hex[:10]}"
 
     def edit(self, spec, change, *, user, if_match):
+        return self.edit_many(spec, [(change, if_match)], user=user)[0]
+
+    def edit_many(self, spec, changes_, *, user):
         if not spec.editing.enabled:
             raise EditingDisabled(f"layer '{spec.id}' is not editable (its layer file says so)")
-        if change.op not in ("create", "replace", "update", "delete"):
-            raise InvalidFeature(f"unknown edit '{change.op}'", "op")
-        properties = dict(change.properties or {})
-        placement = _placement(spec, change, properties)
+        results = []
         with self._changing(spec.id) as conn:
             served = self._served_version(conn, spec.id)
             if served is None:
                 raise LayerNotFound(f"'{spec.id}' is not published: publish it before editing")
-            fid = change.feature_id
-            if change.op == "create":
-                given = properties.get(spec.id_field)
-                fid = given if given not in (None, "") else fid
-                if fid in (None, ""):
-                    fid = self._new_id(conn, spec, served)
-                properties[spec.id_field] = fid
-            if fid is None:
-                raise InvalidFeature("the feature's id is missing", spec.id_field)
-            before = self._draft_doc(conn, spec, str(fid), served)
-            if change.op == "create":
-                if before is not None:
-                    raise FeatureExists(
-                        f"a feature '{fid}' exists in '{spec.id}': replace or update it"
-                    )
-                after = validated(spec, fid, change.geometry, properties)
-            else:
-                if before is None:
-                    raise FeatureNotFound(f"no feature '{fid}' in the draft of '{spec.id}'")
-                current = etag_of(before)
-                if if_match is None:
-                    raise PreconditionRequired(
-                        f"send If-Match with the ETag of feature '{fid}' as you read it, so "
-                        "that nobody's change is overwritten"
-                    )
-                if if_match.strip() != "*" and current not in _etags(if_match):
-                    raise PreconditionFailed(
-                        f"feature '{fid}' was changed by someone else since you read it: "
-                        "reload it, then apply your change again",
-                        current,
-                    )
-                if change.op == "delete":
-                    after = None
-                elif change.op == "replace":
-                    properties.setdefault(spec.id_field, before["id"])
-                    after = validated(spec, fid, change.geometry, properties)
-                else:  # update: a merge patch of the properties (null removes a value)
-                    merged = {**before["properties"], **properties}
-                    geometry = change.geometry if change.set_geometry else before["geometry"]
-                    after = validated(spec, fid, geometry, merged)
-            fid = str(after["id"] if after else before["id"])
-            at = now()
-            conn.execute(
-                self._sql(
-                    "INSERT INTO {edits} (layer_id, feature_id, op, base_version, status, "
-                    "before, after, placement, \"user\", at) VALUES (?, ?, ?, ?, 'pending', ?, "
-                    "?, ?, ?, ?)"
-                ),
-                (spec.id, fid, change.op, served, _dumps(before), _dumps(after))
-                + (_dumps(placement), user, at),
-            )
-            record = self._latest_pending(conn, spec.id, fid)
-            self._audit(
-                conn, user, f"feature-{change.op}", spec.id, served,
-                _dumps({"feature": fid, "edit": record.seq, "before": etag_of(before),
-                        "after": etag_of(after)}),
-            )  # fmt: skip
-        published = None
-        if spec.editing.publish == "immediate":
+            for change, if_match in changes_:
+                record, after = self._apply(conn, spec, served, change, if_match, user)
+                results.append(EditResult(feature_of(after), etag_of(after), record, served))
+        if spec.editing.publish == "immediate" and results:
             published = self.publish_edits(spec, user).version
-        return EditResult(feature_of(after), etag_of(after), record, served, published)
+            results = [dataclasses.replace(r, published=published) for r in results]
+        return results
+
+    def _apply(self, conn, spec, served, change, if_match, user):
+        """One change in `conn`'s transaction: checked, then recorded; (record, after)."""
+        if change.op not in ("create", "replace", "update", "delete"):
+            raise InvalidFeature(f"unknown edit '{change.op}'", "op")
+        properties = dict(change.properties or {})
+        placement = _placement(spec, change, properties)
+        fid = change.feature_id
+        if change.op == "create":
+            given = properties.get(spec.id_field)
+            fid = given if given not in (None, "") else fid
+            if fid in (None, ""):
+                fid = self._new_id(conn, spec, served)
+            properties[spec.id_field] = fid
+        if fid is None:
+            raise InvalidFeature("the feature's id is missing", spec.id_field)
+        before = self._draft_doc(conn, spec, str(fid), served)
+        if change.op == "create":
+            if before is not None:
+                raise FeatureExists(
+                    f"a feature '{fid}' exists in '{spec.id}': replace or update it"
+                )
+            after = validated(spec, fid, change.geometry, properties)
+        else:
+            if before is None:
+                raise FeatureNotFound(f"no feature '{fid}' in the draft of '{spec.id}'")
+            current = etag_of(before)
+            if if_match is None:
+                raise PreconditionRequired(
+                    f"send If-Match with the ETag of feature '{fid}' as you read it, so "
+                    "that nobody's change is overwritten"
+                )
+            if if_match.strip() != "*" and current not in _etags(if_match):
+                raise PreconditionFailed(
+                    f"feature '{fid}' was changed by someone else since you read it: "
+                    "reload it, then apply your change again",
+                    current,
+                )
+            if change.op == "delete":
+                after = None
+            elif change.op == "replace":
+                properties.setdefault(spec.id_field, before["id"])
+                after = validated(spec, fid, change.geometry, properties)
+            else:  # update: a merge patch of the properties (null removes a value)
+                merged = {**before["properties"], **properties}
+                geometry = change.geometry if change.set_geometry else before["geometry"]
+                after = validated(spec, fid, geometry, merged)
+        fid = str(after["id"] if after else before["id"])
+        conn.execute(
+            self._sql(
+                "INSERT INTO {edits} (layer_id, feature_id, op, base_version, status, "
+                "before, after, placement, \"user\", at) VALUES (?, ?, ?, ?, 'pending', ?, "
+                "?, ?, ?, ?)"
+            ),
+            (spec.id, fid, change.op, served, _dumps(before), _dumps(after))
+            + (_dumps(placement), user, now()),
+        )
+        record = self._latest_pending(conn, spec.id, fid)
+        detail = {"feature": fid, "edit": record.seq}
+        detail |= {"before": etag_of(before), "after": etag_of(after)}
+        self._audit(conn, user, f"feature-{change.op}", spec.id, served, _dumps(detail))
+        return record, after
 
     def discard_edits(self, layer_id, user, feature_ids=None):
         with self._changing(layer_id) as conn:

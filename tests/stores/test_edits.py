@@ -195,3 +195,18 @@ def test_etag_ignores_how_the_store_writes_numbers():
         "properties": {"x": 1},
     }
     assert etag_of(a) == etag_of(b) != etag_of(a | {"properties": {"x": 2}})
+
+
+def test_a_batch_is_written_whole_or_not_at_all(store, spec):
+    punti = spec("punti")
+    _, tag = store.draft_get(punti, "p6")
+    batch = [
+        (FeatureEdit("update", "p6", geometry=POINT), tag),
+        (FeatureEdit("create", geometry=POINT, properties={"id": "p9"}), None),
+        (FeatureEdit("update", "p5", properties={"posti": "tanti"}), "*"),
+    ]
+    with pytest.raises(InvalidFeature):
+        store.edit_many(punti, batch, user="a")
+    assert store.edits("punti") == []
+    done = store.edit_many(punti, batch[:2], user="a")
+    assert [r.feature.id for r in done] == ["p6", "p9"] and len(store.edits("punti")) == 2
