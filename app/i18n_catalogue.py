@@ -115,6 +115,7 @@ EN: dict[str, str] = {
     "Nel quartiere": "In the neighbourhood",
     "Nessun quartiere": "No neighbourhood",
     "Posizione": "Location",
+    "precisione": "precision",
     "Questo intervento non ha una posizione sulla mappa.": (
         "This intervention has no location on the map."
     ),
