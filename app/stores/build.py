@@ -2,7 +2,7 @@
 
 Each shipped layer is fingerprinted (the bytes of its layer file and of its source); a
 layer whose fingerprint changed gets a new version, staged completely and then published
-in one transaction. A layer the SIT office has published over (origin `import`) keeps the
+in one transaction. A layer the SIT office has published over (origin `import` or `edit`) keeps the
 office's version served: the new shipped version is staged as a draft beside it.
 """
 

@@ -210,3 +210,30 @@ def test_a_batch_is_written_whole_or_not_at_all(store, spec):
     assert store.edits("punti") == []
     done = store.edit_many(punti, batch[:2], user="a")
     assert [r.feature.id for r in done] == ["p6", "p9"] and len(store.edits("punti")) == 2
+
+
+def test_a_store_made_before_edits_gains_the_table_when_opened(store, spec, request):
+    """Stores built by an earlier release have no edits table: opening one adds it."""
+    from app.stores.gpkg import GpkgStore
+
+    if isinstance(store, GpkgStore):
+        import sqlite3
+
+        with sqlite3.connect(store.path) as conn:
+            conn.execute("DROP TABLE geoportale_edits")
+        reopened = GpkgStore(store.path)
+    else:
+        import psycopg
+
+        from app.stores.postgis import PostgisStore
+
+        url = request.getfixturevalue("pg_url")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP TABLE geoportale.edits")
+        reopened = PostgisStore(url, max_size=2)
+    try:
+        _, tag = reopened.draft_get(spec("punti"), "p2")
+        reopened.edit(spec("punti"), FeatureEdit("delete", "p2"), user="a", if_match=tag)
+        assert [r.op for r in reopened.edits("punti")] == ["delete"]
+    finally:
+        reopened.close()
