@@ -99,5 +99,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(workspace_bp)
     admin.init_app(app, settings)
     maps.init_app(app)  # public /embed/<slug>, and the maps' admin pages
+    from app import editing
+
+    editing.init_app(app)  # the web editor and the georeferencing queue (/admin/edit)
     cli.register(app)
     return app

@@ -421,6 +421,58 @@ EN: dict[str, str] = {
     "Torna alla pagina iniziale": "Back to the home page",
     "Pagina non trovata": "Page not found",
     "Richiesta non valida": "Invalid request",
+    # the web editor and the georeferencing queue (app/editing, templates/editing)
+    "Modifica e georeferenzia": "Edit and georeference",
+    "Le modifiche restano in bozza finché un redattore non le pubblica.": (
+        "Edits wait in a draft until an editor publishes them."
+    ),
+    "Layer modificabili": "Editable layers",
+    "Senza geometria": "Without geometry",
+    "Modifiche in bozza": "Pending edits",
+    "Apri l’editor": "Open the editor",
+    "Bozza": "Draft",
+    "Nessun layer pubblicato è modificabile.": "No published layer is editable.",
+    "Editor": "Editor",
+    "Mappa di modifica": "Editing map",
+    "Tutti i layer modificabili": "All editable layers",
+    "Rivedi e pubblica la bozza": "Review and publish the draft",
+    "Pannelli": "Panels",
+    "Da georeferenziare": "To georeference",
+    "Cerca un elemento": "Find a feature",
+    "Elementi senza geometria, i più importanti per primi (con importo, poi per stato).": (
+        "Features without geometry, most important first (with an amount, then by status)."
+    ),
+    "Strumenti di disegno": "Drawing tools",
+    "Clicca un punto": "Click a point",
+    "Punto al centro della mappa": "Point at the map's centre",
+    "Disegna il tratto di via": "Draw the street stretch",
+    "Disegna l’area": "Draw the area",
+    "Rimuovi la geometria": "Remove the geometry",
+    "Aggiungi una parte (non sostituire)": "Add a part (do not replace)",
+    "Tutto il quartiere": "The whole neighbourhood",
+    "Usa il quartiere": "Use the neighbourhood",
+    "Trova": "Find",
+    "es. via Dante 12": "e.g. via Dante 12",
+    "Posizionamento": "Placement",
+    "Fonte della posizione": "Location source",
+    "obbligatoria": "required",
+    "Via (stradario ufficiale)": "Street (official street list)",
+    "Salva e passa al successivo": "Save and go to the next",
+    "Salta": "Skip",
+    "Tastiera": "Keyboard",
+    "Esc: interrompe il disegno in corso.": "Esc: stops the drawing in progress.",
+    "Frecce su un punto selezionato: lo spostano; con Maiuscole, di più.": (
+        "Arrow keys on a selected point move it; with Shift, further."
+    ),
+    "Punto al centro della mappa: sposta la mappa con le frecce, poi premi il pulsante.": (
+        "Point at the map's centre: pan the map with the arrow keys, then press the button."
+    ),
+    # placement precision (app/editing/fields.py PRECISIONS)
+    "edificio": "building",
+    "indirizzo": "address",
+    "via": "street",
+    "area": "area",
+    "quartiere": "neighbourhood",
 }
 
 
@@ -472,5 +524,95 @@ SCRIPTS: dict[str, str] = {
     "Stampa pronta.": "Print ready.",
     "Errore di stampa: {error}": "Print error: {error}",
     "Stato nell'indirizzo non leggibile: {error}": "Cannot read the state in the address: {error}",
+    # app/editing/static: the web editor
+    "Avvicinati (zoom {z}) per modificare gli elementi.": "Zoom in (zoom {z}) to edit the features.",
+    "Punto da modificare: trascinalo o usa le frecce": "Point being edited: drag it or use the arrow keys",
+    "assegnato dal sistema": "assigned by the system",
+    "dal posizionamento": "from the placement",
+    "Campo obbligatorio.": "Required field.",
+    "(modificata, da salvare)": "(changed, not saved yet)",
+    "Attenzione: è fuori dal confine del comune.": "Warning: it lies outside the comune's boundary.",
+    "Campo": "Field",
+    "Carico la versione attuale…": "Loading the current version…",
+    "Carico l’elemento…": "Loading the feature…",
+    "Ci sono modifiche non salvate. Abbandonarle?": "There are unsaved changes. Discard them?",
+    "Clicca i punti del tratto di via; clicca l’ultimo punto di nuovo per finire (Esc per annullare).": (
+        "Click the points of the street stretch; click the last point again to finish (Esc to cancel)."
+    ),
+    "Clicca i vertici dell’area; clicca il primo vertice per chiuderla (Esc per annullare).": (
+        "Click the vertices of the area; click the first vertex to close it (Esc to cancel)."
+    ),
+    "Clicca sulla mappa dove si trova l’elemento (Esc per annullare).": (
+        "Click the map where the feature is (Esc to cancel)."
+    ),
+    "Conflitto: l’elemento è stato modificato da un’altra persona.": (
+        "Conflict: someone else changed the feature."
+    ),
+    "Eliminare «{title}»? L’eliminazione resta in bozza finché non viene pubblicata.": (
+        "Delete “{title}”? The deletion waits in the draft until it is published."
+    ),
+    "Eliminato nella bozza: {title}.": "Deleted in the draft: {title}.",
+    "Fonte": "Source",
+    "Geometria": "Geometry",
+    "Geometria: {type}.": "Geometry: {type}.",
+    "Gli strumenti di disegno (Leaflet-Geoman) non sono disponibili.": (
+        "The drawing tools (Leaflet-Geoman) are not available."
+    ),
+    "Importo": "Amount",
+    "Impossibile caricare il layer.": "Cannot load the layer.",
+    "Impossibile leggere l’elemento ({status}).": "Cannot read the feature ({status}).",
+    "Indica la fonte della posizione (documento, rilievo, sopralluogo).": (
+        "Give the source of the location (document, survey, site visit)."
+    ),
+    "La coda è vuota: tutti gli elementi hanno una geometria.": (
+        "The queue is empty: every feature has a geometry."
+    ),
+    "La geometria è fuori dal confine del comune. Salvarla comunque?": (
+        "The geometry lies outside the comune's boundary. Save it anyway?"
+    ),
+    "La sessione è scaduta: accedi di nuovo. Le modifiche non sono state salvate.": (
+        "Your session has expired: log in again. The changes were not saved."
+    ),
+    "Le tue modifiche non sono state salvate e nulla è stato sovrascritto.": (
+        "Your changes were not saved and nothing was overwritten."
+    ),
+    "Luogo": "Place",
+    "L’elemento non è più nella bozza (forse è stato eliminato).": (
+        "The feature is no longer in the draft (it may have been deleted)."
+    ),
+    "Modifiche annullate.": "Changes discarded.",
+    "Nessun indirizzo trovato.": "No address found.",
+    "Nessuna geometria: scegli come posizionare l’elemento.": (
+        "No geometry: choose how to place the feature."
+    ),
+    "Nessuna modifica da salvare.": "Nothing to save.",
+    "Non salvato.": "Not saved.",
+    "Non salvato: correggi i campi segnalati.": "Not saved: correct the fields marked.",
+    "Non salvato: correggi il campo segnalato.": "Not saved: correct the field marked.",
+    "Non salvato: errore {status}.": "Not saved: error {status}.",
+    "Non salvato: il server non risponde.": "Not saved: the server does not answer.",
+    "Non salvato: {detail}": "Not saved: {detail}",
+    "Nuovo elemento": "New feature",
+    "Ora": "Now",
+    "Punto posto su {label}.": "Point placed at {label}.",
+    "Qualcun altro ha modificato questo elemento mentre lo stavi modificando.": (
+        "Someone else changed this feature while you were editing it."
+    ),
+    "Quando l’hai letto": "When you read it",
+    "Quartiere": "Neighbourhood",
+    "Questo quartiere non ha una geometria.": "This neighbourhood has no geometry.",
+    "Ricarica la versione attuale": "Reload the current version",
+    "Richiesta non valida.": "Invalid request.",
+    "Salvataggio…": "Saving…",
+    "Salvato nella bozza: {title}.": "Saved in the draft: {title}.",
+    "Stato": "Status",
+    "Tutti gli elementi hanno una geometria.": "Every feature has a geometry.",
+    "Versione attuale": "Current version",
+    "Versione attuale ricaricata.": "Current version reloaded.",
+    "come l’avevi letta": "as you read it",
+    "senza geometria": "without geometry",
+    "spostata o ridisegnata": "moved or redrawn",
+    "{n} elementi.": "{n} features.",
+    "{n} elementi: ne mostro 50, affina la ricerca.": "{n} features: showing 50, refine the search.",
 }
 EN.update(SCRIPTS)
