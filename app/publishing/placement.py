@@ -148,13 +148,14 @@ def plan_placement(
         )
         return _done(plan, started)
     data = gdf.rename(columns=columns)[list(columns.values())]
-    ids = _ids(report, data[spec.id_field], spec)
-    geoms = _geometries(report, gdf.geometry.values, ids, spec)
+    first = 2 if Path(path).suffix.lower() == ".csv" else 1  # a CSV's header is row 1
+    ids = _ids(report, data[spec.id_field], spec, first)
+    geoms = _geometries(report, gdf.geometry.values, ids, spec, first)
     report.with_geometry = int(sum(g is not None for g in geoms))
     current = _draft(store, spec)
-    _known(report, ids, current)
+    _known(report, ids, current, first)
     _extent(report, gdf, geoms, ids, store)
-    rows = check_rows(report, spec, data, ids, geoms, current, streets)
+    rows = check_rows(report, spec, data, ids, geoms, current, streets, first)
     if not report.blocking:
         plan.rows = rows
     return _done(plan, started)
@@ -202,7 +203,7 @@ def _kind(spec: LayerSpec, name: str) -> str:
     return spec.field(name).type if name in spec.field_names else "placement"
 
 
-def _ids(report: checks.Report, raw: pd.Series, spec: LayerSpec) -> pd.Series:
+def _ids(report: checks.Report, raw: pd.Series, spec: LayerSpec, first: int) -> pd.Series:
     """The ids as text ('12' for 12.0 from a float column); repeats and blanks are errors."""
     ids = raw.map(id_text)
     missing = ids.isna()
@@ -210,7 +211,7 @@ def _ids(report: checks.Report, raw: pd.Series, spec: LayerSpec) -> pd.Series:
         report.add(
             "error",
             "missing-id",
-            f"{int(missing.sum())} rows have no '{spec.id_field}' (rows {_rows_text(missing)})",
+            f"{int(missing.sum())} rows have no '{spec.id_field}' ({_rows_text(missing, first)})",
         )
     dup = ids.duplicated(keep=False) & ~missing
     if dup.any():
@@ -223,14 +224,17 @@ def _ids(report: checks.Report, raw: pd.Series, spec: LayerSpec) -> pd.Series:
     return ids
 
 
-def _rows_text(mask: pd.Series, limit: int = 10) -> str:
-    """File row numbers (the header is row 1, as a spreadsheet shows a CSV)."""
-    rows = [str(i + 2) for i in np.flatnonzero(mask.to_numpy())]
+def _rows_text(mask: pd.Series, first: int, limit: int = 10) -> str:
+    """The rows of the file where `mask` holds (`first`: the number of the first row: 2 in
+    a CSV, whose header is row 1 as a spreadsheet shows it; 1 in other files)."""
+    rows = [str(i + first) for i in np.flatnonzero(mask.to_numpy())]
     more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
-    return ", ".join(rows[:limit]) + more
+    return ("row " if len(rows) == 1 else "rows ") + ", ".join(rows[:limit]) + more
 
 
-def _geometries(report: checks.Report, geoms, ids: pd.Series, spec: LayerSpec) -> np.ndarray:
+def _geometries(
+    report: checks.Report, geoms, ids: pd.Series, spec: LayerSpec, first: int
+) -> np.ndarray:
     """The geometries (2D, CRS84) of the rows; None where a row has none. Invalid ones and
     ones of another type than the layer's are errors (never repaired: a placement is put
     where the file says or not at all)."""
@@ -247,7 +251,7 @@ def _geometries(report: checks.Report, geoms, ids: pd.Series, spec: LayerSpec) -
         report.add(
             "error",
             "invalid-geometry",
-            f"row {i + 2}: the geometry of '{ids[i]}' is not valid "
+            f"row {i + first}: the geometry of '{ids[i]}' is not valid "
             f"({shapely.is_valid_reason(geoms[i])})",
             [ids[i]],
         )
@@ -261,7 +265,7 @@ def _geometries(report: checks.Report, geoms, ids: pd.Series, spec: LayerSpec) -
                 "error",
                 "geometry-type",
                 f"'{spec.id}' holds {spec.geometry_type} geometries; {int(wrong.sum())} rows "
-                f"have {found} (rows {_rows_text(pd.Series(wrong))})",
+                f"have {found} ({_rows_text(pd.Series(wrong), first)})",
                 ids[wrong],
             )
     return geoms
@@ -284,14 +288,14 @@ def _draft(store: FeatureStore, spec: LayerSpec) -> dict[str, dict]:
     return out
 
 
-def _known(report: checks.Report, ids: pd.Series, current: dict) -> None:
+def _known(report: checks.Report, ids: pd.Series, current: dict, first: int) -> None:
     unknown = ids.notna() & ~ids.isin(list(current))
     if unknown.any():
         report.add(
             "error",
             "unknown-id",
-            f"{int(unknown.sum())} ids are not features of '{report.layer_id}' (rows "
-            f"{_rows_text(unknown)}): a placement file places or updates existing features",
+            f"{int(unknown.sum())} ids are not features of '{report.layer_id}' "
+            f"({_rows_text(unknown, first)}): a placement file places or updates existing features",
             ids[unknown],
         )
 

@@ -83,8 +83,9 @@ class _Findings:
     idle: list[str] = field(default_factory=list)
 
 
-def check_rows(report, spec, data, ids, geoms, current, streets) -> list[PlacementRow]:
-    """Each row checked as the store will check it (types, required fields, placement)."""
+def check_rows(report, spec, data, ids, geoms, current, streets, first) -> list[PlacementRow]:
+    """Each row checked as the store will check it (types, required fields, placement);
+    `first`: the file's number of the first row (2 in a CSV)."""
     fields = [c for c in data.columns if c in spec.field_names and c != spec.id_field]
     found, rows = _Findings(), []
     for i, fid in enumerate(ids):
@@ -92,7 +93,7 @@ def check_rows(report, spec, data, ids, geoms, current, streets) -> list[Placeme
             continue
         values = {c: _cell(data.at[i, c]) for c in fields}
         values = {k: v for k, v in values.items() if v is not None}
-        placement = _placement(data, i, fid, streets, found)
+        placement = _placement(data, i, fid, streets, found, first)
         before = current[fid]
         geometry = _lists(shapely.geometry.mapping(geoms[i])) if geoms[i] is not None else None
         if geometry is not None and _geojson(before["geometry"]) is not None:
@@ -105,7 +106,7 @@ def check_rows(report, spec, data, ids, geoms, current, streets) -> list[Placeme
         except InvalidFeature as exc:
             if exc.parameter != "geometry":  # geometries are reported by _geometries
                 detail = exc.detail.removeprefix(f"field '{exc.parameter}': ")
-                found.values.setdefault(exc.parameter or "?", []).append((i, fid, detail))
+                found.values.setdefault(exc.parameter or "?", []).append((i + first, fid, detail))
             continue
         if geometry is None and not values and len(placement) == 1:
             found.idle.append(fid)  # an id alone: nothing to place or change
@@ -116,7 +117,7 @@ def check_rows(report, spec, data, ids, geoms, current, streets) -> list[Placeme
     return rows
 
 
-def _placement(data, i: int, fid: str, streets, found: _Findings) -> dict:
+def _placement(data, i: int, fid: str, streets, found: _Findings, first: int) -> dict:
     placement = {"metodo": METODO}
     for key in ("precisione", "fonte_posizione"):
         value = _cell(data.at[i, key]) if key in data.columns else None
@@ -133,7 +134,7 @@ def _placement(data, i: int, fid: str, streets, found: _Findings) -> dict:
         return placement
     name = streets(code)
     if name is None:
-        found.streets.append((i, fid, code))
+        found.streets.append((i + first, fid, code))
     else:
         placement["via"] = name
     return placement
@@ -141,13 +142,13 @@ def _placement(data, i: int, fid: str, streets, found: _Findings) -> dict:
 
 def _report_findings(report: checks.Report, found: _Findings) -> None:
     for name, problems in found.values.items():
-        shown = "; ".join(f"row {i + 2} ({fid}): {detail}" for i, fid, detail in problems[:5])
+        shown = "; ".join(f"row {i} ({fid}): {detail}" for i, fid, detail in problems[:5])
         more = f"; and {len(problems) - 5} more rows" if len(problems) > 5 else ""
         report.add(
             "error", "invalid-value", f"field '{name}': {shown}{more}", [p[1] for p in problems]
         )
     if found.streets:
-        listed = ", ".join(f"row {i + 2}: {code}" for i, _, code in found.streets[:10])
+        listed = ", ".join(f"row {i}: {code}" for i, _, code in found.streets[:10])
         report.add(
             "error",
             "unknown-street",
