@@ -17,10 +17,12 @@ import shapely.geometry
 
 from app.errors import InvalidFeature
 from app.publishing import report as checks
+from app.registry.precision import PRECISION
 from app.stores.catalog_edits import validated
 
-#: The precisione values the geoportal documents (docs/editing.md); others are warned of.
-PRECISIONI = ("edificio", "indirizzo", "via", "area", "quartiere", "comune")
+#: The precisione values a placement may give (app/registry/precision.py); others are refused
+#: by the store, and reported here first.
+PRECISIONI = tuple(PRECISION)
 #: How the placements of a file are recorded (`metodo` of each edit's placement).
 METODO = "file"
 
@@ -188,7 +190,7 @@ def _report_findings(report: checks.Report, found: _Findings) -> None:
         )
     if found.odd:
         report.add(
-            "warning",
+            "error",
             "precisione",
             f"{len(found.odd)} rows give a precisione other than {', '.join(PRECISIONI)}",
             found.odd,
