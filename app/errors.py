@@ -155,6 +155,14 @@ class InvalidFeature(InvalidParameter):
     title = "Invalid feature"
 
 
+class UnsupportedMediaType(GeoportaleError):
+    """A request body in a media type the resource does not take (names the accepted)."""
+
+    status = 415
+    code = "unsupported-media-type"
+    title = "Unsupported media type"
+
+
 class EditingDisabled(GeoportaleError):
     status = 403
     code = "editing-disabled"
