@@ -9,6 +9,7 @@ CRS84, the only CRS the store sees.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -46,9 +47,14 @@ def writer() -> User:
     return auth.api_writer("editor")
 
 
+_COMPRESSED_ETAG = re.compile(r':(?:gzip|br|deflate|zstd)"')
+
+
 def if_match() -> str | None:
-    """The ETag(s) the client read, as sent (the store compares them)."""
-    return request.headers.get("If-Match")
+    """The ETag(s) the client read (the store compares them). A compressed response's ETag
+    carries its coding (flask-compress writes `"tag:gzip"`): the feature's is the tag."""
+    raw = request.headers.get("If-Match")
+    return None if raw is None else _COMPRESSED_ETAG.sub('"', raw)
 
 
 def content_crs() -> str:

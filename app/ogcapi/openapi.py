@@ -227,7 +227,7 @@ def openapi_document(svc: Services) -> dict:
             [*f, ref("crs"), ref("draft"), feature_id],
             "feature",
             "application/geo+json",
-            errors=("400", "401", "403", "404"),
+            errors=("400", "401", "403", "404", "429"),
         )
         paths[f"{base}/items/{{featureId}}"]["get"]["responses"]["200"]["headers"] = {
             "ETag": {"$ref": "#/components/headers/ETag"}

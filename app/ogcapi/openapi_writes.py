@@ -25,6 +25,7 @@ _ERRORS = {
     "413": "Body too large.",
     "415": "Body not in an accepted media type.",
     "428": "If-Match missing.",
+    "429": "Too many bad tokens from this address (Retry-After).",
 }
 
 
@@ -189,7 +190,7 @@ def edits_path(spec: LayerSpec) -> dict:
                         "description": "The served version and the pending changes.",
                         "content": {"application/json": {"schema": {"type": "object"}}},
                     },
-                    **{code: _PROBLEM for code in ("400", "401", "403", "404")},
+                    **{code: _PROBLEM for code in ("400", "401", "403", "404", "429")},
                 },
             }
         )

@@ -243,3 +243,30 @@ def test_outside_the_comune_is_kept_with_a_warning(app, client, auth):
     assert r.status_code == 201 and r.headers["Geoportale-Warning"] == "outside-comune"
     r = create(client, auth, feature({"type": "Point", "coordinates": inside}))
     assert r.status_code == 201 and "Geoportale-Warning" not in r.headers
+
+
+def test_owslib_creates_replaces_and_deletes(request, tmp_path):
+    """A real client on a real socket: OWSLib's Part 4 calls with a token and If-Match."""
+    features = pytest.importorskip("owslib.ogcapi.features")
+    import json
+
+    from app.admin.accounts import AccountStore
+
+    accounts = AccountStore(tmp_path / "accounts.sqlite")
+    accounts.create("redattore", "una-password-lunga-7", "editor")
+    token = accounts.create_token("redattore").token
+    (tmp_path / "env").write_text(f"GEOPORTALE_ACCOUNTS={tmp_path / 'accounts.sqlite'}\n")
+    url = request.getfixturevalue("live_server")
+    api = features.Features(
+        f"{url}/api",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/geo+json"},
+    )
+    assert api.collection_item_create("punti", json.dumps(feature(id="p7", nome="Sette")))
+    tag = api.response_headers["ETag"]
+    assert api.response_headers["Location"].endswith("/api/collections/punti/items/p7")
+    api.headers["If-Match"] = tag
+    assert api.collection_item_update("punti", "p7", json.dumps(feature(nome="Sette bis")))
+    api.headers["If-Match"] = api.response_headers["ETag"]
+    assert api.collection_item_delete("punti", "p7")
+    with pytest.raises(RuntimeError):  # the public never saw it
+        api.collection_item("punti", "p7")

@@ -25,7 +25,7 @@ bp = Blueprint(
     static_url_path="/publishing-assets",
 )
 
-from app.admin.publishing import metadata, preview, views  # noqa: E402,F401  (routes)
+from app.admin.publishing import metadata, placement, preview, views  # noqa: E402,F401  (routes)
 
 
 def init_app(app: Flask) -> None:
