@@ -478,12 +478,6 @@ EN: dict[str, str] = {
     "Punto al centro della mappa: sposta la mappa con le frecce, poi premi il pulsante.": (
         "Point at the map's centre: pan the map with the arrow keys, then press the button."
     ),
-    # placement precision (app/editing/fields.py PRECISIONS)
-    "edificio": "building",
-    "indirizzo": "address",
-    "via": "street",
-    "area": "area",
-    "quartiere": "neighbourhood",
 }
 
 
@@ -539,7 +533,6 @@ SCRIPTS: dict[str, str] = {
     "Avvicinati (zoom {z}) per modificare gli elementi.": "Zoom in (zoom {z}) to edit the features.",
     "Punto da modificare: trascinalo o usa le frecce": "Point being edited: drag it or use the arrow keys",
     "assegnato dal sistema": "assigned by the system",
-    "dal posizionamento": "from the placement",
     "Campo obbligatorio.": "Required field.",
     "(modificata, da salvare)": "(changed, not saved yet)",
     "Attenzione: è fuori dal confine del comune.": "Warning: it lies outside the comune's boundary.",

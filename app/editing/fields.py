@@ -9,6 +9,7 @@ placement's precisione and fonte_posizione are filled by the placement form inst
 
 from __future__ import annotations
 
+from app.registry.precision import PLACEMENT, PRECISION
 from app.registry.spec import FieldSpec, LayerSpec
 
 #: The input that edits each field type, and its `step` for numbers.
@@ -21,7 +22,6 @@ INPUTS = {
 }
 #: Longer text gets a textarea (descriptions, sources, status histories).
 LONG_TEXT = frozenset({"descrizione", "fonte", "fonti", "storia_stato", "note"})
-PRECISIONS = ("edificio", "indirizzo", "via", "area", "quartiere")
 
 
 def _label(text, lang: str) -> str:
@@ -66,3 +66,10 @@ def form_fields(spec: LayerSpec, lang: str) -> list[dict]:
             }
         )
     return out
+
+
+def precisions(lang: str) -> list[dict]:
+    """The values a placement's precisione may take (app/registry/precision.py), labelled."""
+    return [
+        {"value": p, "label": f"{p}: {PRECISION[p][1 if lang == 'en' else 0]}"} for p in PLACEMENT
+    ]

@@ -11,9 +11,9 @@ from flask import current_app, jsonify, render_template, request, url_for
 
 from app.admin.auth import role_required
 from app.editing import bp, queue
-from app.editing.fields import PRECISIONS, form_fields
+from app.editing.fields import form_fields, precisions
 from app.errors import EditingDisabled
-from app.i18n import current_language, gettext
+from app.i18n import current_language
 from app.organisation import organisation
 from app.publishing.importer import comune_boundary
 from app.registry.spec import LayerSpec
@@ -78,12 +78,15 @@ def _layer(svc: Services, spec: LayerSpec, lang: str) -> dict:
     cfg = layer_config(
         spec,
         url_for("ogcapi.items", collection_id=spec.id),
-        url_for("ogcapi.item", collection_id=spec.id, feature_id="__ID__"),
+        url_for("editing.api_item", collection_id=spec.id, feature_id="__ID__"),
         count,
         lang,
     )
+    # Reads of the served layer go to /api; the draft and the writes to the same Part 4
+    # views under /admin, where the session cookie goes (app/editing/api.py).
+    cfg["createUrl"] = url_for("editing.api_create", collection_id=spec.id)
     cfg["bboxZoom"] = BBOX_ZOOM if cfg["mode"] == "tiles" else None
-    cfg["editsUrl"] = url_for("ogcapi.pending_edits", collection_id=spec.id)
+    cfg["editsUrl"] = url_for("editing.api_edits", collection_id=spec.id)
     cfg["precisionField"] = spec.editing.precision_field
     cfg["sourceField"] = spec.editing.position_source_field
     return cfg
@@ -153,7 +156,7 @@ def editor(layer_id: str):
     config = {
         "layer": _layer(svc, spec, lang),
         "fields": form_fields(spec, lang),
-        "precisions": [{"value": p, "label": gettext(p)} for p in PRECISIONS],
+        "precisions": precisions(lang),
         "methods": dict(METHODS),
         "queueUrl": url_for("editing.queue_json", layer_id=spec.id),
         "draftUrl": draft_page(spec.id),

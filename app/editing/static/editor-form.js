@@ -21,6 +21,7 @@
   Form.prototype.build = function () {
     var self = this;
     this.fields.forEach(function (f) {
+      if (f.managed === "placement") return;  // the placement form edits it
       var id = "field-" + f.name;
       var wrap = document.createElement("div");
       wrap.className = "editor-field editor-field-" + f.input;
@@ -59,7 +60,7 @@
       if (f.managed) {
         note = document.createElement("small");
         note.id = id + "-note";
-        note.textContent = f.managed === "id" ? t("assegnato dal sistema") : t("dal posizionamento");
+        note.textContent = t("assegnato dal sistema");
         input.setAttribute("aria-describedby", note.id);
       }
       var error = document.createElement("p");
@@ -79,6 +80,7 @@
     var self = this;
     this.fields.forEach(function (f) {
       var input = self.inputs[f.name], v = props ? props[f.name] : null;
+      if (!input) return;
       if (f.input === "checkbox") input.checked = v === true;
       else input.value = blank(v) ? "" : String(v);
     });

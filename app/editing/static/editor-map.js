@@ -10,8 +10,11 @@
 
   var PAGE = 1000;
 
+  var csrf = (document.querySelector("meta[name='csrf-token']") || {}).content || "";
+
+  /* JSON from our server; the CSRF token goes along (the draft reads need the session's). */
   function getJSON(url) {
-    return fetch(url, {headers: {Accept: "application/geo+json, application/json"}, credentials: "same-origin"})
+    return fetch(url, {headers: {Accept: "application/geo+json, application/json", "X-CSRF-Token": csrf}, credentials: "same-origin"})
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); });
   }
 

@@ -56,7 +56,7 @@
   }
 
   function readDraft(fid) {
-    return fetch(itemUrl(fid) + "?draft=true", {headers: {Accept: "application/geo+json"}, credentials: "same-origin"})
+    return fetch(itemUrl(fid) + "?draft=true", {headers: {Accept: "application/geo+json", "X-CSRF-Token": csrf}, credentials: "same-origin"})
       .then(function (r) {
         if (!r.ok) throw new Error(r.status);
         var etag = r.headers.get("ETag");
@@ -331,7 +331,7 @@
     if (isNew) {
       var doc = {type: "Feature", geometry: geometry, properties: props};
       if (withPlacement && Object.keys(plc).length) doc.placement = plc;
-      call = send("POST", config.layer.itemsUrl, doc);
+      call = send("POST", config.layer.createUrl, doc);
     } else {
       var patch = {};
       if (Object.keys(props).length) patch.properties = props;
