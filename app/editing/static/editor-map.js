@@ -86,7 +86,9 @@
       style: function (f) { return self.styleOf(f); },
       pointToLayer: function (f, latlng) { return L.circleMarker(latlng, self.styleOf(f)); },
       onEachFeature: function (f, layer) {
-        layer.on("click", function () { self.onSelect(String(f.id)); });
+        layer.on("click", function () {
+          if (!self.drawing) self.onSelect(String(f.id));  // a click while drawing is a vertex
+        });
         layer.options.snapIgnore = false;
       }
     }).addTo(this.map);
@@ -197,7 +199,7 @@
 
   EditorMap.prototype.fit = function () {
     var b = this.features.getBounds();
-    if (b.isValid() && !this.cfg.bboxZoom) this.map.fitBounds(b, {padding: [20, 20], maxZoom: 17});
+    if (b.isValid() && !this.cfg.bboxZoom) this.map.fitBounds(b, {padding: [20, 20], maxZoom: 17, animate: false});
   };
 
   // -- the geometry being edited -----------------------------------------------------
@@ -267,7 +269,7 @@
     var self = this;
     partsOf(geometry).forEach(function (p) { self._addPart(p); });
     var b = this.edit.getBounds();
-    if (b.isValid()) this.map.fitBounds(b, {padding: [40, 40], maxZoom: 18});
+    if (b.isValid()) this.map.fitBounds(b, {padding: [40, 40], maxZoom: 18, animate: false});
   };
 
   EditorMap.prototype._addPart = function (p) {
@@ -377,7 +379,7 @@
     var self = this;
     partsOf(geometry).forEach(function (p) { self._addPart(p); });
     var b = this.edit.getBounds();
-    if (b.isValid()) this.map.fitBounds(b, {padding: [40, 40]});
+    if (b.isValid()) this.map.fitBounds(b, {padding: [40, 40], animate: false});
     this._changed(method);
   };
 
