@@ -4,7 +4,9 @@ The admin session cookie is issued for /admin only (app/security.py), so a page 
 send it to /api: the editor's requests go to /admin/edit/api/..., served by the very same
 view functions as /api (app/ogcapi/transactions.py: `api_writer`, If-Match, validation,
 the draft), so there is one write path with one set of checks, not a second one. Being
-under /admin adds the admin guard (login, CSRF on every write) on top.
+under /admin adds the admin guard (login, CSRF on every write) on top; errors are problem
+JSON when the request asks for it (`Accept: application/problem+json`, as the editor does),
+a page otherwise.
 """
 
 from __future__ import annotations

@@ -95,7 +95,11 @@ def test_place_unplaced_features_one_after_another(editing_server, page):
     open_editor(page, editing_server, "interventi")
     page.get_by_role("tab", name="Da georeferenziare").click()
     titles = page.locator("[data-queue] li button").all_inner_texts()
-    assert titles[:3] == ["Ponte nuovo di prova", "Piazza del mercato di prova", "Pista ciclabile di prova"]
+    assert titles[:3] == [
+        "Ponte nuovo di prova",
+        "Piazza del mercato di prova",
+        "Pista ciclabile di prova",
+    ]
     page.get_by_role("button", name="Ponte nuovo di prova").click()
     chromium.wait_for_js(page, "document.activeElement.id === 'feature-heading'")
     view(page, 10.025, 45.133)
@@ -112,7 +116,8 @@ def test_place_unplaced_features_one_after_another(editing_server, page):
     page.get_by_role("button", name="Salva e passa al successivo").click()
     # The next one opens, focused; the saved one left the queue.
     chromium.wait_for_js(
-        page, "document.querySelector('[data-feature-heading]').textContent === 'Piazza del mercato di prova'"
+        page,
+        "document.querySelector('[data-feature-heading]').textContent === 'Piazza del mercato di prova'",
     )
     chromium.wait_for_js(page, "document.activeElement.id === 'feature-heading'")
     assert "Salvato nella bozza" in page.locator("#editor-status").inner_text()
@@ -137,7 +142,8 @@ def test_place_unplaced_features_one_after_another(editing_server, page):
     page.get_by_label("Fonte della posizione").first.fill("DUP 2019, riga 4")
     page.get_by_role("button", name="Salva e passa al successivo").click()
     chromium.wait_for_js(
-        page, "document.querySelector('[data-feature-heading]').textContent === 'Pista ciclabile di prova'"
+        page,
+        "document.querySelector('[data-feature-heading]').textContent === 'Pista ciclabile di prova'",
     )
     edit = pending(editing_server["store"], "interventi")["e4"]
     assert edit.after["geometry"]["type"] in ("Polygon", "MultiPolygon")
@@ -200,7 +206,9 @@ def test_draw_a_polygon_on_a_polygon_layer(editing_server, page):
     page.get_by_role("button", name="Salva", exact=True).click()
     chromium.wait_for_js(page, "document.activeElement.id === 'editor-status'")
     shot(page, "polygon")
-    created = [r for r in pending(editing_server["store"], "quartieri").values() if r.op == "create"]
+    created = [
+        r for r in pending(editing_server["store"], "quartieri").values() if r.op == "create"
+    ]
     assert len(created) == 1
     geometry = created[0].after["geometry"]
     assert geometry["type"] == "MultiPolygon"
@@ -250,6 +258,8 @@ def test_outside_the_comune_asks_first(editing_server, page):
     page.get_by_label("Fonte della posizione").first.fill("prova")
     page.once("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
     page.get_by_role("button", name="Salva", exact=True).click()
-    chromium.wait_for_js(page, "document.getElementById('editor-status').textContent === 'Non salvato.'")
+    chromium.wait_for_js(
+        page, "document.getElementById('editor-status').textContent === 'Non salvato.'"
+    )
     assert "fuori dal confine" in page.dialogs[0]
     assert "e7" not in pending(editing_server["store"], "interventi")
