@@ -139,10 +139,13 @@ def _address_search(svc: Services) -> str | None:
     return None
 
 
+STREETS = "/admin/streets.json"
+
+
 def _streets() -> str | None:
-    """The official street list (/admin/streets.json), where the app has it."""
-    if "admin.streets" in current_app.view_functions:
-        return url_for("admin.streets")
+    """The official street list (ANNCSU, /admin/streets.json), where the app serves one."""
+    if any(rule.rule == STREETS for rule in current_app.url_map.iter_rules()):
+        return request.script_root + STREETS
     return None
 
 

@@ -189,8 +189,7 @@ def test_move_a_point_and_change_its_fields(editing_server, page):
 
 def test_draw_a_polygon_on_a_polygon_layer(editing_server, page):
     open_editor(page, editing_server, "quartieri")
-    if not geoman(page):
-        pytest.skip("Leaflet-Geoman is not served yet (/vendor/leaflet-geoman/, branch vendor)")
+    assert geoman(page), "Leaflet-Geoman is not loaded (/vendor/leaflet-geoman/)"
     page.get_by_role("button", name="Nuovo elemento").click()
     view(page, 10.05, 45.145, 15)  # away from the other quartieri: nothing to snap to
     page.get_by_role("button", name="Disegna l’area").click()

@@ -429,6 +429,16 @@
   root.querySelectorAll("[data-placement-field]").forEach(function (el) {
     el.addEventListener("input", function () { placement.touched = true; });
   });
+  // An error goes once its field is changed.
+  root.addEventListener("input", function (e) {
+    var el = e.target;
+    if (el.getAttribute("aria-invalid") !== "true") return;
+    el.removeAttribute("aria-invalid");
+    (el.getAttribute("aria-describedby") || "").split(" ").forEach(function (id) {
+      var p = id.indexOf("error-") === 0 && document.getElementById(id);
+      if (p) { p.hidden = true; p.textContent = ""; }
+    });
+  });
 
   emap.load().then(function () {
     root.setAttribute("data-ready", "true");
