@@ -87,6 +87,17 @@ def shot(page, name: str):
     page.screenshot(path=str(ARTIFACTS / f"editor-{name}.png"))
 
 
+def docs_shot(page):
+    """The picture of docs/editing.md: the queue, the placed point, the placement form."""
+    page.set_viewport_size({"width": 1280, "height": 1180})
+    view(page, 10.03, 45.136, 15)
+    page.evaluate("document.querySelector('.editor-panel').scrollTop = 0")
+    page.wait_for_timeout(200)
+    shot(page, "docs-queue")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    view(page, 10.025, 45.133)
+
+
 def geoman(page) -> bool:
     return page.evaluate("!!geoportaleEditor.map.geoman")
 
@@ -113,6 +124,7 @@ def test_place_unplaced_features_one_after_another(editing_server, page):
     page.get_by_label("Precisione", exact=True).select_option("indirizzo")
     page.get_by_label("Fonte della posizione").first.fill("Delibera GC 12/2024, allegato B")
     shot(page, "queue")
+    docs_shot(page)
     page.get_by_role("button", name="Salva e passa al successivo").click()
     # The next one opens, focused; the saved one left the queue.
     chromium.wait_for_js(
@@ -148,6 +160,13 @@ def test_place_unplaced_features_one_after_another(editing_server, page):
     edit = pending(editing_server["store"], "interventi")["e4"]
     assert edit.after["geometry"]["type"] in ("Polygon", "MultiPolygon")
     assert edit.placement["precisione"] == "quartiere" and edit.placement["metodo"] == "quartiere"
+
+    # Skipping sends the feature to the end of the queue and opens the next one.
+    page.get_by_role("button", name="Salta").click()
+    chromium.wait_for_js(
+        page, "document.querySelector('[data-feature-heading]').textContent === 'Centro civico di prova'"
+    )
+    assert page.locator("[data-queue] li button").all_inner_texts()[-1] == "Pista ciclabile di prova"
     assert [m for m in page.messages if m.startswith("error")] == []
 
 

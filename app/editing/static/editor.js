@@ -26,6 +26,7 @@
   var placement = new NS.Placement(root, config);
   var state = null;      // {fid, original: GeoJSON feature, etag, queue: bool}
   var queue = [];
+  var skipped = [];
   var zones = [];
   window.geoportaleEditor = {map: emap, state: function () { return state; }};  // tests, console
 
@@ -101,6 +102,7 @@
       b.setAttribute("data-feature-id", String(f.id));
       b.textContent = titleOf(f) + (f.geometry ? "" : " — " + t("senza geometria"));
       b.addEventListener("click", function () { select(String(f.id), false); });
+      if (state && state.fid === String(f.id)) b.setAttribute("aria-current", "true");
       li.appendChild(b);
       list.appendChild(li);
     });
@@ -122,7 +124,9 @@
   }
   function loadQueue() {
     return NS.getJSON(config.queueUrl).then(function (doc) {
-      queue = doc.features;
+      // Skipped features go to the end (for this visit of the page), the rest keep the order.
+      queue = doc.features.filter(function (q) { return skipped.indexOf(q.id) < 0; })
+        .concat(doc.features.filter(function (q) { return skipped.indexOf(q.id) >= 0; }));
       root.querySelector("[data-queue-count]").textContent = "(" + queue.length + ")";
       queueList.textContent = "";
       queue.forEach(function (q) {
@@ -135,6 +139,7 @@
         li.innerHTML = "<button type='button' data-queue-id='" + esc(q.id) + "'>" + esc(q.title) + "</button>" +
           "<dl>" + facts.map(function (x) { return "<dt>" + esc(x[0]) + "</dt><dd>" + esc(x[1]) + "</dd>"; }).join("") + "</dl>";
         li.querySelector("button").addEventListener("click", function () { select(q.id, true); });
+        if (state && state.fid === q.id) li.querySelector("button").setAttribute("aria-current", "true");
         queueList.appendChild(li);
       });
       if (!queue.length) queueList.innerHTML = "<li>" + esc(t("Tutti gli elementi hanno una geometria.")) + "</li>";
@@ -146,6 +151,7 @@
     if (next) return select(next.id, true);
     closeFeature();
     say(t("La coda è vuota: tutti gli elementi hanno una geometria."), true);
+    return Promise.resolve();
   }
 
   // -- opening a feature -----------------------------------------------------------------
@@ -161,6 +167,13 @@
       open({fid: String(fid), original: got.feature, etag: got.etag, queue: !!fromQueue});
       say("");
     }).catch(function (e) { say(t("Impossibile leggere l’elemento ({status}).", {status: e.message})); });
+  }
+
+  function markCurrent() {
+    root.querySelectorAll("[data-queue-id], [data-feature-id]").forEach(function (b) {
+      var id = b.getAttribute("data-queue-id") || b.getAttribute("data-feature-id");
+      if (state && state.fid === id) b.setAttribute("aria-current", "true"); else b.removeAttribute("aria-current");
+    });
   }
 
   function open(s) {
@@ -179,6 +192,7 @@
     var zs = root.querySelector("[data-zone-select]");
     if (zq != null && zs.querySelector("option[value='" + zq + "']")) zs.value = String(zq);
     geometryState();
+    markCurrent();
     heading.focus();
   }
 
@@ -186,6 +200,7 @@
     state = null;
     section.hidden = true;
     emap.endEdit();
+    markCurrent();
   }
 
   function geometryState() {
@@ -413,8 +428,8 @@
     emap.dirty = false; placement.touched = false;
     form.fill(state.original.properties);
     var here = state.fid;
-    queue = queue.filter(function (q) { return q.id !== here; }).concat(queue.filter(function (q) { return q.id === here; }));
-    nextInQueue();
+    skipped = skipped.filter(function (id) { return id !== here; }).concat([here]);
+    loadQueue().then(nextInQueue);
   });
   root.querySelector("[data-cancel]").addEventListener("click", function () {
     if (dirty() && !window.confirm(t("Ci sono modifiche non salvate. Abbandonarle?"))) return;
@@ -438,6 +453,7 @@
       var p = id.indexOf("error-") === 0 && document.getElementById(id);
       if (p) { p.hidden = true; p.textContent = ""; }
     });
+    if (!root.querySelector(".field-error:not([hidden])")) say("");
   });
 
   emap.load().then(function () {
