@@ -96,9 +96,9 @@ def admin(app, accounts):
     return logged_in(app, accounts, *ADMIN, "admin")
 
 
-@pytest.fixture
-def editing_server(tmp_path, editing_store, request):
-    """The editing app served by a real process, with one editor (EDITOR) who can log in."""
+def serve(tmp_path: Path, editing_store: Path, request, extra: str = "") -> dict:
+    """The editing app served by a real process, with one editor (EDITOR) who can log in;
+    `extra`: more settings (lines of NAME=value)."""
     store = tmp_path / "editing-live.gpkg"
     shutil.copy(editing_store, store)
     accounts = tmp_path / "accounts.sqlite"
@@ -106,6 +106,17 @@ def editing_server(tmp_path, editing_store, request):
     (tmp_path / "env").write_text(
         f"GEOPORTALE_STORE={store}\nGEOPORTALE_LAYERS_DIR={LAYERS}\nGEOPORTALE_DATA_ROOT={DATA}\n"
         f"GEOPORTALE_ACCOUNTS={accounts}\nGEOPORTALE_INSECURE_COOKIES=true\n"
-        f"GEOPORTALE_SECRET_KEY={'s' * 48}\n"
+        f"GEOPORTALE_SECRET_KEY={'s' * 48}\n{extra}"
     )
     return {"url": request.getfixturevalue("live_server"), "store": store}
+
+
+@pytest.fixture
+def editing_server(tmp_path, editing_store, request):
+    return serve(tmp_path, editing_store, request)
+
+
+@pytest.fixture
+def editing_server_tiles(tmp_path, editing_store, request):
+    """As `editing_server`, every layer counted as big (vector tiles, loaded by bbox)."""
+    return serve(tmp_path, editing_store, request, "GEOPORTALE_TILES_THRESHOLD=0\n")

@@ -164,9 +164,12 @@ def test_place_unplaced_features_one_after_another(editing_server, page):
     # Skipping sends the feature to the end of the queue and opens the next one.
     page.get_by_role("button", name="Salta").click()
     chromium.wait_for_js(
-        page, "document.querySelector('[data-feature-heading]').textContent === 'Centro civico di prova'"
+        page,
+        "document.querySelector('[data-feature-heading]').textContent === 'Centro civico di prova'",
     )
-    assert page.locator("[data-queue] li button").all_inner_texts()[-1] == "Pista ciclabile di prova"
+    assert (
+        page.locator("[data-queue] li button").all_inner_texts()[-1] == "Pista ciclabile di prova"
+    )
     assert [m for m in page.messages if m.startswith("error")] == []
 
 
@@ -281,3 +284,44 @@ def test_outside_the_comune_asks_first(editing_server, page):
     )
     assert "fuori dal confine" in page.dialogs[0]
     assert "e7" not in pending(editing_server["store"], "interventi")
+
+
+def test_typing_an_address_places_the_point(editing_server, page):
+    open_editor(page, editing_server, "interventi")
+    page.get_by_role("tab", name="Da georeferenziare").click()
+    page.get_by_role("button", name="Centro civico di prova").click()
+    page.get_by_label("Indirizzo", exact=True).fill("via Dante 12")
+    page.get_by_role("button", name="Trova").click()
+    result = page.locator("[data-address-results] button").first
+    result.wait_for()
+    assert "12" in result.inner_text()
+    result.click()
+    assert page.get_by_label("Precisione", exact=True).input_value() == "indirizzo"
+    page.get_by_label("Fonte della posizione").fill("Stradario, numeri civici")
+    page.get_by_role("button", name="Salva", exact=True).click()
+    chromium.wait_for_js(page, "document.activeElement.id === 'editor-status'")
+    edit = pending(editing_server["store"], "interventi")["e5"]
+    assert edit.after["geometry"]["type"] == "Point"
+    assert edit.placement["metodo"] == "indirizzo" and edit.placement["precisione"] == "indirizzo"
+
+
+def test_a_big_layer_is_tiles_then_features_from_a_zoom(editing_server_tiles, page):
+    open_editor(page, editing_server_tiles, "interventi")
+    hint = page.locator("[data-list-hint]")
+    assert "Avvicinati" in hint.inner_text()
+    assert page.evaluate("geoportaleEditor.map.map.hasLayer(geoportaleEditor.map.tiles)")
+    assert page.locator("[data-feature-list] button").count() == 0
+    view(page, 10.022, 45.135, 16)
+    chromium.wait_for_js(page, "!!document.querySelector(\"[data-feature-id='e1']\")")
+    assert not page.evaluate("geoportaleEditor.map.map.hasLayer(geoportaleEditor.map.tiles)")
+    # A feature loaded by bbox is edited as any other.
+    page.get_by_role("button", name="Restauro della torre di prova").click()
+    page.get_by_label("Descrizione").fill("Dal livello grande")
+    page.get_by_role("button", name="Salva", exact=True).click()
+    chromium.wait_for_js(page, "document.activeElement.id === 'editor-status'")
+    assert (
+        pending(editing_server_tiles["store"], "interventi")["e1"].after["properties"][
+            "descrizione"
+        ]
+        == "Dal livello grande"
+    )
