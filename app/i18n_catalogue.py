@@ -429,9 +429,6 @@ EN: dict[str, str] = {
     "Mappa delle modifiche: prima (grigio, tratteggiato) e dopo (a colori)": (
         "Map of the edits: before (grey, dashed) and after (in colour)"
     ),
-    "Modifiche di {layer} pubblicate come versione {version}.": (
-        "Edits of {layer} published as version {version}."
-    ),
     "Mostra sulla mappa": "Show on the map",
     "Nessun elemento scelto: nessuna modifica scartata.": "No feature chosen: nothing discarded.",
     "Nessuna modifica in attesa per questo layer.": "No pending edits for this layer.",

@@ -63,7 +63,8 @@ def draft(layer_id: str):
 @bp.post("/layers/<layer_id>/draft/publish")
 @login_required
 def publish_draft(layer_id: str):
-    """Publish the draft as a new version; a conflict shows the page again (409)."""
+    """Publish the draft as a new version (the page then links to it); a conflict shows
+    the page again (409)."""
     store = services().store
     spec = served_spec(store, layer_id)
     try:
@@ -73,11 +74,6 @@ def publish_draft(layer_id: str):
     except (DataError, LayerNotFound) as exc:
         flash(gettext("Operazione non eseguita: {detail}").format(detail=exc.detail))
         return redirect(url_for(".draft", layer_id=layer_id))
-    flash(
-        gettext("Modifiche di {layer} pubblicate come versione {version}.").format(
-            layer=layer_id, version=info.version
-        )
-    )
     return redirect(url_for(".draft", layer_id=layer_id, published=info.version))
 
 
