@@ -221,3 +221,20 @@ def test_history_shows_published_edits_only_and_no_user_names(app, admin_client)
     assert client.get("/api/collections/punti/items/p1/history").status_code == 200
     openapi = client.get("/api/openapi?f=json").get_json()
     assert "/collections/punti/items/{featureId}/history" in openapi["paths"]
+
+
+def test_a_long_draft_is_paged_and_the_map_gets_every_change(app, admin_client):
+    store, spec = store_of(app), punti(app)
+    batch = [
+        (FeatureEdit("create", geometry=POINT, properties={"id": f"n{i}", "nome": f"N{i}"}), None)
+        for i in range(130)
+    ]
+    store.edit_many(spec, batch, user="redattore")
+    first = admin_client.get("/admin/layers/punti/draft").get_data(as_text=True)
+    second = admin_client.get("/admin/layers/punti/draft?page=2").get_data(as_text=True)
+    assert len(rows(first)) == 100 and len(rows(second)) == 30
+    assert "Pagina 1 di 2" in first and 'aria-current="page">2<' in second
+    blob = json.loads(re.search(r'id="draft-geometries">(.*?)</script>', second, re.S).group(1))
+    assert len(blob["features"]) == 130
+    far = admin_client.get("/admin/layers/punti/draft?page=99").get_data(as_text=True)
+    assert len(rows(far)) == 30  # past the end: the last page
