@@ -157,6 +157,39 @@ def import_(
     )
 
 
+@layers_cli.command("place")
+@click.argument("layer_id")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--crs", help="CRS of the coordinates, e.g. EPSG:3003, if the file has none.")
+@click.option("--layer", help="Layer (GeoPackage, KML) or file (zip) inside the input.")
+@click.option("--dry-run", is_flag=True, help="Only check the file and print the report.")
+@click.option("--user", help="Who is placing (for the edits and the audit log).")
+def place(layer_id, path, crs, layer, dry_run, user):
+    """Place or update many features from a file keyed on the layer's id field: print the
+    report (JSON), then write the rows as pending edits of the draft (all or none)."""
+    from app.publishing.importer import report_json
+    from app.publishing.placement import PlacementOptions, apply_placement, plan_placement
+
+    store = _store()
+    try:
+        plan = plan_placement(store, path, PlacementOptions(layer_id, crs=crs, layer=layer))
+        click.echo(report_json(plan.report))
+        if plan.report.blocking:
+            click.echo(f"NOT written: {len(plan.report.errors)} blocking errors", err=True)
+            raise SystemExit(2)
+        if dry_run or not plan.rows:
+            click.echo(f"{len(plan.rows)} rows checked, nothing written", err=True)
+            return
+        written = apply_placement(store, plan, _user(user))
+    except GeoportaleError as exc:
+        click.echo(f"error: {exc.detail}", err=True)
+        raise SystemExit(1) from None
+    click.echo(
+        f"{layer_id}: {len(written)} pending edits in the draft (review, then publish them)",
+        err=True,
+    )
+
+
 @layers_cli.command("versions")
 @click.argument("layer_id")
 def versions(layer_id):

@@ -155,6 +155,14 @@ class InvalidFeature(InvalidParameter):
     title = "Invalid feature"
 
 
+class UnsupportedMediaType(GeoportaleError):
+    """A request body in a media type the resource does not take (names the accepted)."""
+
+    status = 415
+    code = "unsupported-media-type"
+    title = "Unsupported media type"
+
+
 class EditingDisabled(GeoportaleError):
     status = 403
     code = "editing-disabled"
@@ -206,6 +214,43 @@ class EditConflict(GeoportaleError):
         return {"features": self.features}
 
 
+# -- who may write (app/admin/auth.py) -----------------------------------------------------
+
+
+class Unauthorized(GeoportaleError):
+    """No credentials (or none we accept): log in, or send `Authorization: Bearer <token>`.
+
+    `challenge` is the WWW-Authenticate value (RFC 9110: a 401 carries one, RFC 6750 says
+    which); the admin's browser redirects go without."""
+
+    status = 401
+    code = "login-required"
+    title = "Login required"
+
+    def __init__(self, detail: str, challenge: str | None = None):
+        super().__init__(detail)
+        self.challenge = challenge
+
+    def headers(self) -> dict:
+        return {"WWW-Authenticate": self.challenge} if self.challenge else {}
+
+
+class InvalidToken(Unauthorized):
+    """An API token that is unknown, revoked, or whose user is disabled (one answer for all:
+    the client learns only that this token does not work)."""
+
+    code = "invalid-token"
+    title = "Invalid token"
+
+
+class Forbidden(GeoportaleError):
+    """Known user, not allowed: their role is below the one the request needs."""
+
+    status = 403
+    code = "forbidden"
+    title = "Forbidden"
+
+
 # The directories of an absolute path ("/tmp/geoportale-upload-x/", "CSV:/srv/..."), not URLs.
 _ABSOLUTE_DIRS = re.compile(r"(?<![\w./])(?:/[^\s/'\"():,;]+)+/")
 
@@ -234,7 +279,7 @@ def wants_html() -> bool:
     fmt = request.args.get("f")
     if fmt:
         return fmt == "html"
-    if not request.path.startswith("/api"):
+    if not request.path.startswith(("/api", "/admin/api")):
         # pages and downloads: HTML, unless the client asks for JSON first (a script
         # fetching /download/... gets the problem it can read; browsers send text/html)
         best = request.accept_mimetypes.best_match(

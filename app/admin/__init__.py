@@ -2,7 +2,7 @@
 
 - `auth`: `login_required`, `role_required("admin")`, `current_user()`, `csrf_field()`,
   and the guard that closes every /admin path to anonymous users (see its docstring);
-- `accounts`: the SQLite user database; `limiter`: the login rate limit; `cli`: `flask users create|list|passwd|disable`;
+- `accounts`: the SQLite user database; `limiter`: the login rate limit; `cli`: `flask users create|list|passwd|disable|token|tokens`;
 - `nav`: `register_nav(app, endpoint, label, role, order)` adds a page to the admin nav;
 - `views`: login, logout, dashboard. Templates in templates/admin/ extend admin/base.html.
 """

@@ -3,6 +3,12 @@
 Passwords are stored only as werkzeug hashes (scrypt). The same database keeps each user's
 session generation (sessions of an older generation are refused) and the recent login
 attempts (`limiter.py`), so both hold across worker processes and restarts.
+
+Programs authenticate with personal API tokens (`api_tokens`): random, shown once when made,
+stored only as their SHA-256 digest. A token works while it is not revoked and its user is
+enabled: disabling the user stops every token of theirs (enabling brings them back), a new
+password leaves them alone (they are not sessions), and revoking is explicit
+(`revoke_token`, `revoke_tokens`).
 """
 
 from __future__ import annotations
@@ -10,11 +16,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -26,6 +33,11 @@ ROLES = ("editor", "admin")  # each role can do everything the roles before it c
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
+TOKEN_PREFIX = "gcp_"  # "geoportale cremona personal": secret scanners and people spot it
+TOKEN_BYTES = 32  # 256 bits from `secrets`
+MAX_TOKEN = 200  # longer Authorization values are not ours: refused before any lookup
+MAX_LABEL = 100
+TOKEN_TOUCH_SECONDS = 60  # last_used_at moves at most this often: most uses write nothing
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -51,11 +63,24 @@ CREATE TABLE IF NOT EXISTS login_trusted (
     at REAL NOT NULL,
     PRIMARY KEY (username, address)
 );
+CREATE TABLE IF NOT EXISTS api_tokens (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    label TEXT NOT NULL DEFAULT '',
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT,
+    revoked_at TEXT
+);
+CREATE INDEX IF NOT EXISTS api_tokens_user ON api_tokens (user_id);
 """
 
 
 def _migrate(con: sqlite3.Connection) -> None:
-    """Bring a database made by an older version up to SCHEMA (under the write lock)."""
+    """Bring a database made by an older version up to SCHEMA (under the write lock).
+
+    New tables (login_trusted, api_tokens) need nothing here: SCHEMA creates what is missing.
+    """
     columns = {row["name"] for row in con.execute("PRAGMA table_info(users)")}
     if "session_gen" not in columns:
         con.execute("ALTER TABLE users ADD COLUMN session_gen INTEGER NOT NULL DEFAULT 0")
@@ -83,6 +108,12 @@ class UserNotFound(AccountError):
     title = "User not found"
 
 
+class TokenNotFound(AccountError):
+    status = 404
+    code = "token-not-found"
+    title = "Token not found"
+
+
 @dataclass(frozen=True)
 class User:
     """An admin user as the app sees it (never with the password hash)."""
@@ -98,6 +129,51 @@ class User:
     def has_role(self, role: str) -> bool:
         """True if this user's role is `role` or above it."""
         return ROLES.index(self.role) >= ROLES.index(role)
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A personal API token as listed (never the token nor its digest)."""
+
+    id: int
+    username: str
+    label: str
+    created_at: str
+    last_used_at: str | None
+    revoked_at: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token just made: `token` is the only copy there will ever be (kept out of repr)."""
+
+    id: int
+    token: str = field(repr=False)
+
+
+def token_digest(token: str) -> str:
+    """What the database keeps of a token: its SHA-256, hex.
+
+    A plain hash, not a slow password hash (scrypt): the token is 256 random bits, so
+    there is nothing to guess and nothing for a slow hash to protect; a fast digest lets a
+    token be looked up by its digest, without comparing secrets in Python at all.
+    """
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_label(label: str) -> str:
+    label = label.strip()
+    if len(label) > MAX_LABEL or not label.isprintable():
+        raise AccountError(f"invalid label: at most {MAX_LABEL} printable characters")
+    return label
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def normalise_username(name: str) -> str:
@@ -222,7 +298,7 @@ class AccountStore:
         username = check_username(username)
         check_role(role)
         check_password(password, username)
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = _now()
         with self._db() as con:
             try:
                 con.execute(
@@ -296,4 +372,82 @@ class AccountStore:
             return None
         if not check_password_hash(row["password_hash"], password) or row["disabled"]:
             return None
+        return _user(row)
+
+    # -- API tokens --------------------------------------------------------------------
+
+    def create_token(self, username: str, label: str = "") -> IssuedToken:
+        """A new token for an enabled user: the raw token is returned here and only here."""
+        user = self.get(username)
+        label = check_label(label)
+        if user.disabled:
+            raise AccountError(f"user {user.username!r} is disabled: enable it first")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
+        with self._db() as con:
+            cursor = con.execute(
+                "INSERT INTO api_tokens (user_id, label, token_hash, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (user.id, label, token_digest(token), _now()),
+            )
+        return IssuedToken(cursor.lastrowid, token)
+
+    def list_tokens(self, username: str) -> list[ApiToken]:
+        """Every token of the user, revoked ones too, oldest first."""
+        user = self.get(username)
+        with self._db() as con:
+            rows = con.execute(
+                "SELECT id, label, created_at, last_used_at, revoked_at FROM api_tokens "
+                "WHERE user_id = ? ORDER BY id",
+                (user.id,),
+            ).fetchall()
+        return [ApiToken(username=user.username, **dict(r)) for r in rows]
+
+    def revoke_token(self, username: str, token_id: int) -> ApiToken:
+        """Revoke one token of the user (a revoked one keeps its first revocation time);
+        TokenNotFound if the user has no token with this id."""
+        user = self.get(username)
+        with self._db() as con:
+            done = con.execute(
+                "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) "
+                "WHERE id = ? AND user_id = ?",
+                (_now(), token_id, user.id),
+            )
+        if done.rowcount == 0:
+            raise TokenNotFound(f"user {user.username!r} has no token {token_id}")
+        return next(t for t in self.list_tokens(username) if t.id == token_id)
+
+    def revoke_tokens(self, username: str) -> int:
+        """Revoke every active token of the user; how many were active."""
+        user = self.get(username)
+        with self._db() as con:
+            done = con.execute(
+                "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                (_now(), user.id),
+            )
+        return done.rowcount
+
+    def authenticate_token(self, token: str) -> User | None:
+        """The user of an active token, else None (unknown, revoked, or user disabled).
+
+        Looked up by digest (an indexed equality on a hash: nothing about the secret leaks
+        through timing). Marks the token used, at most once a TOKEN_TOUCH_SECONDS.
+        """
+        if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN:
+            return None
+        with self._db() as con:
+            row = con.execute(
+                "SELECT t.id AS token_id, t.revoked_at, t.last_used_at, u.* "
+                "FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+                (token_digest(token),),
+            ).fetchone()
+        if row is None or row["revoked_at"] is not None or row["disabled"]:
+            return None
+        now = datetime.now(UTC)
+        stale = (now - timedelta(seconds=TOKEN_TOUCH_SECONDS)).isoformat(timespec="seconds")
+        if row["last_used_at"] is None or row["last_used_at"] < stale:
+            with self._db() as con:
+                con.execute(
+                    "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
+                    (now.isoformat(timespec="seconds"), row["token_id"]),
+                )
         return _user(row)

@@ -31,6 +31,17 @@ not the proxy's.
 
 Sessions are revocable: each carries its user's session generation, which logout, disable,
 enable and a password change move on (`AccountStore.end_sessions`).
+
+Writes through the API (outside /admin) ask `api_writer(role)` who is writing:
+
+    user = api_writer()                  # editor or above, else an error is raised
+    user = api_writer("admin")
+
+A program sends `Authorization: Bearer <token>` (a personal token, `flask users token`):
+no cookie, no CSRF token, no session made. Without a bearer token, the logged-in session
+counts, with its CSRF token in `X-CSRF-Token` (the browser editor). Errors: no credentials
+401 and bad tokens 401 (both with WWW-Authenticate), a role too low 403, a session without
+its CSRF token 400, too many bad tokens from one address 429.
 """
 
 from __future__ import annotations
@@ -49,7 +60,7 @@ from app.admin.accounts import AccountStore, User, check_role
 from app.admin.limiter import MAX_FAILURES as MAX_FAILURES  # re-exported for callers
 from app.admin.limiter import WINDOW_SECONDS as WINDOW_SECONDS
 from app.admin.limiter import Attempt, LoginLimiter, Refusal
-from app.errors import GeoportaleError
+from app.errors import Forbidden, GeoportaleError, InvalidToken, Unauthorized
 from app.security import ADMIN_PREFIX
 
 log = logging.getLogger(__name__)
@@ -59,18 +70,7 @@ LIMITER_KEY = "geoportale.login_limiter"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Endpoints under /admin that anonymous visitors may reach.
 PUBLIC_ENDPOINTS = frozenset({"admin.login", "admin.logout", "admin.static"})
-
-
-class Unauthorized(GeoportaleError):
-    status = 401
-    code = "login-required"
-    title = "Login required"
-
-
-class Forbidden(GeoportaleError):
-    status = 403
-    code = "forbidden"
-    title = "Forbidden"
+BEARER_CHALLENGE = 'Bearer realm="geoportale"'
 
 
 class TooManyRequests(GeoportaleError):
@@ -317,3 +317,66 @@ def admin_response_headers(response: Response) -> Response:
     if response.status_code == 429 and g.get("retry_after"):
         response.headers["Retry-After"] = str(g.retry_after)
     return response
+
+
+# -- API writes: bearer token or session + CSRF --------------------------------------------
+
+
+def bearer_token() -> str | None:
+    """The token of `Authorization: Bearer <token>`, or None without one.
+
+    Other schemes (a reverse proxy's Basic login, say) are not ours: the request goes on
+    as if it had none, so the browser editor behind such a proxy still uses its session.
+    """
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+def api_writer(role: str = "editor") -> User:
+    """The user an API write is made for, with `role` or a higher one; raises otherwise.
+
+    A bearer token decides alone (no CSRF, no session touched); without one, the session
+    user and the session's CSRF token (`check_csrf`). Raises Unauthorized (no credentials),
+    InvalidToken (unknown, revoked or disabled), TooManyRequests (too many bad tokens from
+    this address), CSRFError, Forbidden (role below `role`).
+    """
+    check_role(role)
+    token = bearer_token()
+    if token is not None:
+        user = _token_user(token)
+    else:
+        user = current_user()
+        if user is None:
+            raise Unauthorized(
+                "Serve un token (Authorization: Bearer) o l'accesso. "
+                "/ Send a token (Authorization: Bearer) or log in.",
+                challenge=BEARER_CHALLENGE,
+            )
+        if request.method not in ("GET", "HEAD", "OPTIONS"):  # reads change nothing
+            check_csrf()
+    if not user.has_role(role):
+        raise Forbidden(f"Serve il ruolo {role}. / This needs the {role} role.")
+    return user
+
+
+def _token_user(token: str) -> User:
+    """The user of a good token; a bad one is counted against the client's address."""
+    address = request.remote_addr or ""
+    refusal = limiter().token_refusal(address)
+    if refusal is not None:
+        g.retry_after = refusal.retry_after
+        log.warning("bearer request refused (%d s) from %s", refusal.retry_after, address)
+        raise TooManyRequests(
+            f"Troppi token non validi: riprova tra {refusal.retry_after} secondi. "
+            f"/ Too many invalid tokens: try again in {refusal.retry_after} seconds."
+        )
+    user = accounts().authenticate_token(token)
+    if user is None:
+        limiter().token_failed(address)
+        log.warning("invalid API token from %s", address)
+        raise InvalidToken(
+            "Token non valido, revocato o di un utente disattivato. "
+            "/ The token is invalid, revoked, or its user is disabled.",
+            challenge=f'{BEARER_CHALLENGE}, error="invalid_token"',
+        )
+    return user

@@ -1,4 +1,4 @@
-"""`flask users ...`: create, list, change and disable the admin users."""
+"""`flask users ...`: create, list, change and disable the admin users; their API tokens."""
 
 from __future__ import annotations
 
@@ -76,6 +76,7 @@ def passwd(name: str, password_stdin: bool):
     except AccountError as exc:
         _fail(exc)
     click.echo(f"password changed for {name.lower()}")
+    _note_tokens(name, "still work: revoke them with `users token NAME --revoke all`")
 
 
 @users_cli.command("disable")
@@ -87,6 +88,7 @@ def disable(name: str):
     except AccountError as exc:
         _fail(exc)
     click.echo(f"disabled {user.username}")
+    _note_tokens(name, "stop working while the user is disabled")
 
 
 @users_cli.command("enable")
@@ -98,3 +100,61 @@ def enable(name: str):
     except AccountError as exc:
         _fail(exc)
     click.echo(f"enabled {user.username}")
+
+
+def _note_tokens(name: str, what: str) -> None:
+    """Say on stderr what became of the user's active API tokens (if they have any)."""
+    active = sum(t.active for t in _store().list_tokens(name))
+    if active:
+        click.echo(f"note: {active} active API token(s) of {name.lower()} {what}", err=True)
+
+
+@users_cli.command("token")
+@click.argument("name")
+@click.option("--label", default="", help="What the token is for (shown by `users tokens`).")
+@click.option("--revoke", metavar="ID|all", help="Revoke token ID of NAME, or all of them.")
+def token(name: str, label: str, revoke: str | None):
+    """Print a new API token for NAME (shown only now), or revoke one with --revoke."""
+    try:
+        if revoke is not None:
+            _revoke(name, revoke, label)
+            return
+        issued = _store().create_token(name, label)
+    except AccountError as exc:
+        _fail(exc)
+    click.echo(
+        f"token {issued.id} for {name.lower()}: shown only now, keep it secret; "
+        "send it as `Authorization: Bearer <token>`",
+        err=True,
+    )
+    click.echo(issued.token)  # alone on stdout: `TOKEN=$(flask users token NAME)`
+
+
+def _revoke(name: str, which: str, label: str) -> None:
+    if label:
+        raise AccountError("--label and --revoke do not go together")
+    if which == "all":
+        count = _store().revoke_tokens(name)
+        click.echo(f"revoked {count} token(s) of {name.lower()}")
+        return
+    if not which.isdecimal():
+        raise AccountError(f"--revoke takes a token id or 'all', not {which!r}")
+    revoked = _store().revoke_token(name, int(which))
+    click.echo(f"revoked token {revoked.id} of {revoked.username}")
+
+
+@users_cli.command("tokens")
+@click.argument("name")
+def tokens(name: str):
+    """List NAME's API tokens: id, created, last used, revoked, label (never the token)."""
+    try:
+        listed = _store().list_tokens(name)
+    except AccountError as exc:
+        _fail(exc)
+    click.echo(f"{'id':>5}  {'created':<25}  {'last used':<25}  {'revoked':<25}  label")
+    for t in listed:
+        click.echo(
+            f"{t.id:>5}  {t.created_at:<25}  {t.last_used_at or '-':<25}  "
+            f"{t.revoked_at or '-':<25}  {t.label}"
+        )
+    click.echo(f"{len(listed)} tokens, {sum(t.active for t in listed)} active")

@@ -18,6 +18,14 @@ transaction, before the password is tested: parallel requests queue on the write
 no more attempts pass than the limits allow. The reservation counts as a failure unless
 `succeeded` removes it (a worker that dies mid-check leaves it counted: the safe side).
 Unknown usernames are counted exactly like real ones, so the limit reveals no account.
+
+Bad API tokens are counted in the same table, per address only, under TOKEN_NAME: after
+MAX_FAILURES bad tokens within WINDOW_SECONDS an address gets 429 for every bearer request
+until the oldest ages out. A token is 256 random bits and checking one is a single indexed
+read (no scrypt), so this is not what keeps tokens unguessable; it bounds what a flood of
+made-up tokens writes (MAX_FAILURES rows per address per window: a refused request writes
+nothing) and puts the flood in the log. No per-account part (a token names no account),
+and a good token does not clear the count (it would let a guesser reset it).
 """
 
 from __future__ import annotations
@@ -32,6 +40,9 @@ MAX_FAILURES = 5
 WINDOW_SECONDS = 15 * 60
 ACCOUNT_WINDOW_SECONDS = 24 * 3600
 MAX_EXPONENT = 30  # 2**30 s is far beyond any sane cap; keeps the arithmetic small
+#: The name bad API tokens are counted under: no username can be it (`<` is not allowed),
+#: so token failures never count against an account.
+TOKEN_NAME = "<api-token>"
 
 
 @dataclass(frozen=True)
@@ -146,4 +157,30 @@ class LoginLimiter:
             con.execute(
                 "DELETE FROM login_trusted WHERE at < ?",
                 (now - self.policy.trusted_days * 86400,),
+            )
+
+    # -- API tokens --------------------------------------------------------------------
+
+    def token_refusal(self, address: str) -> Refusal | None:
+        """Why bearer requests from `address` must wait, or None (a read: writes nothing)."""
+        now = time.time()
+        with self.store._db() as con:
+            recent = [
+                r["at"]
+                for r in con.execute(
+                    "SELECT at FROM login_attempts WHERE username = ? AND address = ? "
+                    "AND at >= ? ORDER BY at",
+                    (TOKEN_NAME, address or "", now - WINDOW_SECONDS),
+                )
+            ]
+        if len(recent) < MAX_FAILURES:
+            return None
+        return Refusal("address", _seconds(recent[-MAX_FAILURES] + WINDOW_SECONDS - now))
+
+    def token_failed(self, address: str) -> None:
+        """Count a bad API token sent from `address`."""
+        with self.store.immediate() as con:
+            con.execute(
+                "INSERT INTO login_attempts (username, address, at) VALUES (?, ?, ?)",
+                (TOKEN_NAME, address or "", time.time()),
             )

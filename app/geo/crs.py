@@ -147,6 +147,25 @@ def geometry_to(geometry: dict | None, label: str) -> dict | None:
     return shapely.geometry.mapping(geom)
 
 
+def geometry_from(geometry: dict | None, label: str) -> dict | None:
+    """A GeoJSON geometry given in `label` (that CRS's axis order), in CRS84; ValueError
+    if it is not a geometry or does not transform to finite coordinates."""
+    if geometry is None or label == "OGC:CRS84":
+        return geometry
+    import numpy as np
+    import shapely
+
+    try:
+        shape = shapely.geometry.shape(geometry)
+    except Exception as exc:  # shapely raises several types for malformed GeoJSON
+        raise ValueError(f"not a GeoJSON geometry ({exc})") from None
+    with np.errstate(all="ignore"):
+        moved = shapely.transform(shape, _move(_authority_transformer(label, "OGC:CRS84")))
+    if not moved.is_empty and not np.isfinite(shapely.get_coordinates(moved)).all():
+        raise ValueError(f"coordinates outside the area of {label}")
+    return shapely.geometry.mapping(moved)
+
+
 def bbox_to_crs84(bbox: tuple[float, float, float, float], label: str):
     """The area of a bbox given in `label` (its axis order), as a CRS84 polygon.
 

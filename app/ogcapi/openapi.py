@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 
 from app.geo.crs import supported_crs_uris
-from app.ogcapi import tiles
+from app.ogcapi import openapi_writes, tiles
 from app.ogcapi.openapi_limits import PROBLEM_MEMBERS, limited_paths
 from app.organisation import organisation
 from app.services import Services
@@ -243,27 +243,32 @@ def openapi_document(svc: Services) -> dict:
             media="application/schema+json",
             errors=("400", "404"),
         )
+        feature_id = _param(
+            "featureId", f"Value of '{spec.id_field}'.", {"type": "string"}, "path", True
+        )
+        paths[f"{base}/items"].update(openapi_writes.items_operations(spec, s))
         paths[f"{base}/items/{{featureId}}"] = _op(
             f"getItem_{spec.id}",
             f"{title}: one feature",
-            [
-                *f,
-                ref("crs"),
-                _param(
-                    "featureId",
-                    f"Value of '{spec.id_field}'.",
-                    {"type": "string"},
-                    where="path",
-                    required=True,
-                ),
-            ],
+            [*f, ref("crs"), ref("draft"), feature_id],
             "feature",
             "application/geo+json",
-            errors=("400", "404"),
+            errors=("400", "401", "403", "404", "429"),
         )
+        paths[f"{base}/items/{{featureId}}"]["get"]["responses"]["200"]["headers"] = {
+            "ETag": {"$ref": "#/components/headers/ETag"}
+        }
+        paths[f"{base}/items/{{featureId}}"].update(
+            openapi_writes.item_operations(spec, s, feature_id)
+        )
+        paths[f"{base}/edits"] = openapi_writes.edits_path(spec)
         paths[f"{base}/items/{{featureId}}/history"] = _history_op(spec.id, title)
     paths["/openapi"] = _op("getOpenAPI", "This document", f, "document")
     paths.update(limited_paths(s, [spec.id for spec in svc.registry.published]))
+    components = _shared_components(s["MAX_LIMIT"], s["DEFAULT_LIMIT"])
+    components["parameters"].update(openapi_writes.parameters())
+    components["headers"] = openapi_writes.headers()
+    components["securitySchemes"] = openapi_writes.security_schemes()
     return {
         "openapi": "3.0.3",
         "info": {
@@ -274,5 +279,5 @@ def openapi_document(svc: Services) -> dict:
         },
         "servers": [{"url": url_for("ogcapi.landing", _external=True).rstrip("/")}],
         "paths": paths,
-        "components": _shared_components(s["MAX_LIMIT"], s["DEFAULT_LIMIT"]),
+        "components": components,
     }

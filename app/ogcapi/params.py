@@ -174,6 +174,14 @@ def parse_equals(args: MultiDict, spec: LayerSpec) -> dict[str, Any]:
     return equals
 
 
+def parse_draft(args: MultiDict) -> bool:
+    """`draft=true`: an editor's read of the draft (Part 4 writes go there)."""
+    raw = args.get("draft", "false")
+    if raw not in ("true", "false"):
+        raise InvalidParameter(f"draft must be true or false, not {raw!r}", "draft")
+    return raw == "true"
+
+
 def parse_feature_id(raw: str) -> str:
     """The featureId of an item's URL: PostgreSQL text cannot hold NUL, so no id does."""
     if "\x00" in raw:

@@ -17,6 +17,7 @@ from app.ogcapi.openapi import openapi_document
 from app.services import services
 from app.stores.base import Query
 from app.stores.cql2 import conjunction
+from app.stores.edits import etag_of
 
 bp = Blueprint("ogcapi", __name__)
 
@@ -106,7 +107,8 @@ def collection(collection_id: str):
     return _render(doc, fmt, "api/collection.html", spec=spec)
 
 
-@bp.get("/collections/<collection_id>/items")
+# OPTIONS of the items and of an item: app/ogcapi/transactions.py (Allow names the writes).
+@bp.get("/collections/<collection_id>/items", provide_automatic_options=False)
 def items(collection_id: str):
     svc = services()
     spec = svc.layer(collection_id)
@@ -132,19 +134,25 @@ def items(collection_id: str):
     return response
 
 
-@bp.get("/collections/<collection_id>/items/<feature_id>")
+@bp.get("/collections/<collection_id>/items/<feature_id>", provide_automatic_options=False)
 def item(collection_id: str, feature_id: str):
-    _check_params({"f", "crs"})
+    _check_params({"f", "crs", "draft"})
     svc = services()
     spec = svc.layer(collection_id)
-    fmt = _format()
     crs = params.parse_crs(request.args)
+    if params.parse_draft(request.args):  # editors: the feature as their draft holds it
+        from app.ogcapi.transactions import draft_item  # it builds on this module
+
+        return draft_item(spec, params.parse_feature_id(feature_id), crs)
+    fmt = _format()
     found = svc.store.get(spec, params.parse_feature_id(feature_id))
     feature = feature_document(found, crs) if fmt == "json" else found.as_geojson()
     doc = documents.item(spec, feature, fmt)
     history = feature_history(svc.store, spec, found.id) if fmt == "html" else None
     response = _render(doc, fmt, "api/item.html", GEOJSON, spec=spec, history=history)
     response.headers["Content-Crs"] = f"<{uri_of(crs)}>"
+    if fmt == "json":  # the feature's ETag, for If-Match (Part 4); HTML: its page's hash
+        response.headers["ETag"] = etag_of(found)
     return response
 
 

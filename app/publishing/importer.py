@@ -66,7 +66,7 @@ def _existing_spec(store: FeatureStore, layer_id: str) -> LayerSpec | None:
     return next((v.spec for v in versions if v.status == "published"), versions[0].spec)
 
 
-def _comune(store: FeatureStore, layer_id: str | None):
+def comune_boundary(store: FeatureStore, layer_id: str | None):
     """The comune boundary from the served boundary layer (the organisation's
     `area.boundary_layer`), if there is one."""
     if layer_id is None:
@@ -284,7 +284,7 @@ def import_file(
     elif len(checks.families(report)) > 1:
         report.add("warning", "mixed-geometry", "points, lines and areas are mixed in one layer")
     checks.check_duplicates(report, gdf, id_field)
-    comune = _comune(store, org.area.boundary_layer)
+    comune = comune_boundary(store, org.area.boundary_layer)
     checks.check_extent(report, gdf, gdf[id_field].astype(str), comune, org.area)
     if report.blocking:
         return ImportResult(_done(report, started), None)

@@ -151,7 +151,9 @@ def _decode(raw: bytes, name: str, notes: list[str]) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _open_csv(path: Path, crs: str | None, notes: list[str]) -> tuple[gpd.GeoDataFrame, str]:
+def _open_csv(
+    path: Path, crs: str | None, notes: list[str], geometry_optional: bool = False
+) -> tuple[gpd.GeoDataFrame, str]:
     text = _decode(path.read_bytes(), path.name, notes)
     try:
         dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t|")
@@ -195,6 +197,11 @@ def _open_csv(path: Path, crs: str | None, notes: list[str]) -> tuple[gpd.GeoDat
         geoms = shapely.points(xs, ys)
         geoms[pd.isna(xs) | pd.isna(ys)] = None
         rest = df.drop(columns=[a, b])
+    elif geometry_optional:  # a table of attributes (bulk placement by street, updates)
+        geoms = np.full(len(df), None, dtype=object)
+        rest = df
+        crs = crs or "EPSG:4326"
+        notes.append(f"{path.name}: no coordinate columns, no geometry is read")
     else:
         raise ImportRefused(
             f"{path.name}: no coordinates: expected lon/lat, x/y or a WKT "
@@ -217,9 +224,14 @@ def _numbers(col: pd.Series, name: str, column: str) -> pd.Series:
 
 
 def open_vector(
-    path: Path, workdir: Path, layer: str | None = None, crs: str | None = None
+    path: Path,
+    workdir: Path,
+    layer: str | None = None,
+    crs: str | None = None,
+    geometry_optional: bool = False,
 ) -> Opened:
-    """Open any supported input; `crs` overrides a missing CRS (and is checked later)."""
+    """Open any supported input; `crs` overrides a missing CRS (and is checked later).
+    With `geometry_optional`, a CSV without coordinate columns is read as a plain table."""
     path = Path(path)
     if not path.is_file():
         raise ImportRefused(f"{path.name}: file not found")
@@ -242,7 +254,7 @@ def open_vector(
         source = f"{path.name}:{inner.name}"
         if inner.suffix.lower() == ".zip":
             raise ImportRefused(f"{path.name}: nested archives are not supported")
-        opened = open_vector(inner, workdir / "inner", None, crs)
+        opened = open_vector(inner, workdir / "inner", None, crs, geometry_optional)
         opened.source = source
         opened.notes[:0] = notes
         return opened
@@ -253,7 +265,7 @@ def open_vector(
     elif suffix == ".gpkg":
         gdf, source = _open_gpkg(path, layer, notes)
     elif suffix == ".csv":
-        gdf, declared = _open_csv(path, crs, notes)
+        gdf, declared = _open_csv(path, crs, notes, geometry_optional)
     elif suffix == ".kml":
         gdf = _open_kml(path, layer)
     elif suffix in (".geojson", ".json"):

@@ -28,6 +28,7 @@ from app.errors import (
     PreconditionFailed,
     PreconditionRequired,
 )
+from app.registry.precision import PRECISION
 from app.registry.spec import LayerSpec
 from app.stores.base import Feature, FeatureStore, LayerInfo, Query
 from app.stores.edits import (
@@ -193,6 +194,11 @@ def _placement(spec: LayerSpec, change: FeatureEdit, properties: dict) -> dict |
             f"placement.{unknown[0]}",
         )
     placement = {k: v for k, v in change.placement.items() if v not in (None, "")}
+    if "precisione" in placement and placement["precisione"] not in PRECISION:
+        raise InvalidFeature(
+            f"precisione '{placement['precisione']}' is not one of {', '.join(PRECISION)}",
+            "placement.precisione",
+        )
     for key, name in (
         ("precisione", spec.editing.precision_field),
         ("fonte_posizione", spec.editing.position_source_field),

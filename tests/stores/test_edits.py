@@ -237,3 +237,15 @@ def test_a_store_made_before_edits_gains_the_table_when_opened(store, spec, requ
         assert [r.op for r in reopened.edits("punti")] == ["delete"]
     finally:
         reopened.close()
+
+
+def test_a_precisione_outside_the_vocabulary_is_refused(store, spec):
+    punti = spec("punti")
+    with pytest.raises(InvalidFeature) as refused:
+        store.edit(
+            punti,
+            FeatureEdit("update", "p6", geometry=POINT, placement={"precisione": "ovunque"}),
+            user="a",
+            if_match="*",
+        )
+    assert refused.value.parameter == "placement.precisione" and store.edits("punti") == []

@@ -26,7 +26,13 @@ bp = Blueprint(
     static_url_path="/publishing-assets",
 )
 
-from app.admin.publishing import draft_views, metadata, preview, views  # noqa: E402,F401  (routes)
+from app.admin.publishing import (  # noqa: E402,F401  (routes)
+    draft_views,
+    metadata,
+    placement,
+    preview,
+    views,
+)
 
 
 def init_app(app: Flask) -> None:

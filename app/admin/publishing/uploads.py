@@ -9,8 +9,10 @@ the form shows again with nothing changed.
 from __future__ import annotations
 
 import re
+import secrets
 import shutil
 import tempfile
+import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -135,3 +137,54 @@ def import_options(form: MultiDict) -> ImportOptions:
         licence=form.get("licence", "").strip() or None,
         publish=form.get("publish") == "1",
     )
+
+
+# -- uploads kept between two requests (bulk placement: report, then write) --------------
+
+#: How long a kept upload waits for its second step before it is removed.
+KEPT_SECONDS = 3600
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{22}$")
+
+
+def _kept_root() -> Path:
+    return Path(tempfile.gettempdir()) / "geoportale-kept-uploads"
+
+
+def keep_upload(upload: FileStorage | None) -> tuple[str, Path]:
+    """Save the upload under a fresh random token (a private directory) until `drop_upload`
+    or for KEPT_SECONDS; (token, path). Older kept uploads are removed here."""
+    if upload is None or not upload.filename:
+        raise ImportRefused("Scegli un file. / Choose a file.")
+    name = safe_filename(upload.filename)
+    root = _kept_root()
+    root.mkdir(mode=0o700, exist_ok=True)
+    cutoff = time.time() - KEPT_SECONDS
+    for old in root.iterdir():
+        if old.stat().st_mtime < cutoff:
+            shutil.rmtree(old, ignore_errors=True)
+    token = secrets.token_urlsafe(16)
+    folder = root / token
+    folder.mkdir(mode=0o700)
+    target = folder / name
+    upload.save(target)
+    if target.stat().st_size == 0:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise ImportRefused(f"{name}: il file è vuoto. / The file is empty.")
+    return token, target
+
+
+def kept_upload(token: str) -> Path | None:
+    """The file kept under `token`, or None (unknown, malformed or expired)."""
+    if not _TOKEN.match(token or ""):
+        return None
+    folder = _kept_root() / token
+    files = [f for f in folder.iterdir() if f.is_file()] if folder.is_dir() else []
+    if len(files) != 1 or files[0].stat().st_mtime < time.time() - KEPT_SECONDS:
+        return None
+    return files[0]
+
+
+def drop_upload(token: str) -> None:
+    """Remove the file kept under `token` (nothing if there is none)."""
+    if _TOKEN.match(token or ""):
+        shutil.rmtree(_kept_root() / token, ignore_errors=True)
