@@ -18,6 +18,7 @@ class LayerRow:
     served: LayerInfo | None
     newest: VersionInfo
     drafts: int
+    pending_edits: int = 0
 
 
 def layer_ids(store: FeatureStore) -> list[str]:
@@ -37,7 +38,8 @@ def layer_rows(store: FeatureStore) -> list[LayerRow]:
         info = store.describe(layer_id) if served else None
         spec = (served or versions[0]).spec
         drafts = sum(1 for v in versions if v.status == "draft")
-        rows.append(LayerRow(layer_id, spec.title.get("it"), info, versions[0], drafts))
+        pending = len(store.edits(layer_id))
+        rows.append(LayerRow(layer_id, spec.title.get("it"), info, versions[0], drafts, pending))
     return rows
 
 
