@@ -139,12 +139,8 @@ def draft_review(
 
 def pending_counts(store: FeatureStore, layer_ids: list[str]) -> dict[str, int]:
     """Pending edit records per layer (layers without any are left out)."""
-    out = {}
-    for layer_id in layer_ids:
-        n = len(store.edits(layer_id))
-        if n:
-            out[layer_id] = n
-    return out
+    counts = store.pending_counts()
+    return {layer_id: counts[layer_id] for layer_id in layer_ids if layer_id in counts}
 
 
 def conflict_rows(review: DraftReview, feature_ids: list[str]) -> list[tuple[str, str]]:
