@@ -1,5 +1,4 @@
-"""The map page and the vendor assets (Leaflet from the XStatic packages on PyPI, the
-editor's Leaflet-Geoman from a pinned copy of its npm package)."""
+"""The map page and the vendor assets (Leaflet from the XStatic packages on PyPI)."""
 
 from __future__ import annotations
 
@@ -14,15 +13,10 @@ from app.viewer.mapbuilder import build_map, layer_config, render_parts
 bp = Blueprint("viewer", __name__)
 
 
-#: Pinned copies of npm packages no Python package ships (each refreshed by its script:
-#: scripts/refresh_geoman.py), beside their licence and VERSION.json.
-NPM_VENDOR = Path(__file__).resolve().parents[1] / "static" / "vendor"
-
-
 def _vendor_dirs() -> dict[str, Path]:
     import xstatic.pkg.leaflet as leaflet
 
-    return {"leaflet": Path(leaflet.BASE_DIR), "leaflet-geoman": NPM_VENDOR / "leaflet-geoman"}
+    return {"leaflet": Path(leaflet.BASE_DIR)}
 
 
 def basemap_settings() -> dict:
