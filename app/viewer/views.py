@@ -1,4 +1,9 @@
-"""The map page and the vendor assets (Leaflet from the XStatic packages on PyPI)."""
+"""The map page and the vendor assets.
+
+Leaflet comes from its XStatic package on PyPI; Leaflet-Geoman, which no Python package
+ships, from the pinned copy of its npm package in static/vendor/leaflet-geoman (licence and
+manifest beside it; `scripts/refresh_geoman.py` refreshes and checks it).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,10 @@ bp = Blueprint("viewer", __name__)
 def _vendor_dirs() -> dict[str, Path]:
     import xstatic.pkg.leaflet as leaflet
 
-    return {"leaflet": Path(leaflet.BASE_DIR)}
+    return {
+        "leaflet": Path(leaflet.BASE_DIR),
+        "leaflet-geoman": Path(bp.root_path).parent / "static" / "vendor" / "leaflet-geoman",
+    }
 
 
 def basemap_settings() -> dict:
@@ -36,7 +44,7 @@ def _basemap():
 
 @bp.get("/vendor/<package>/<path:filename>")
 def vendor(package: str, filename: str):
-    """Third-party browser assets, served from their Python packages (never a CDN)."""
+    """Third-party browser assets, served from their packages or pinned copies (never a CDN)."""
     base = _vendor_dirs().get(package)
     if base is None:
         abort(404)
