@@ -82,9 +82,20 @@ def test_cremona_list_from_the_organisation_file(app):
         assert starts == sorted(starts, reverse=True) and starts[0] and not starts[-1]
 
 
+def test_bulk_placement_names_streets_from_the_list(app):
+    from app.publishing.placement import default_streets
+
+    with app.app_context():
+        lookup = default_streets()
+        assert lookup("254270") == "Piazza Antonio Stradivari" and lookup("0") is None
+
+
 def test_absent_when_not_configured():
+    from app.publishing.placement import default_streets
+
     app = create_app({"ORGANISATION": str(ALESSANDRIA), "AUTO_BUILD": False})
     with app.app_context():
+        assert default_streets() is None
         assert not streets.available() and streets.street_list() is None
         with pytest.raises(StreetListNotConfigured):
             streets.suggest("via")
