@@ -84,6 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(ogcapi.bp, url_prefix="/api")
     app.register_blueprint(tiles_bp, url_prefix="/api")
+    app.register_blueprint(ogcapi.transactions.session_bp, url_prefix="/admin/api")
     app.register_blueprint(viewer.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(catalog.bp)

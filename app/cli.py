@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from app.errors import GeoportaleError
+from app.errors import EditConflict, GeoportaleError
 from app.registry import load_registry
 from app.stores import is_postgres
 from app.stores.build import sync_shipped
@@ -301,6 +301,65 @@ def audit(layer_id, limit):
             f"{e['at']}  {e['user']:<10} {e['action']:<9} {e['layer_id']} "
             f"v{e['version']}  {e['detail'] or ''}"
         )
+
+
+def _edit_line(r) -> str:
+    where = f"  -> v{r.version}" if r.version else ""
+    return f"#{r.seq:<6} {r.at}  {r.user:<10} {r.op:<8} {r.feature_id:<16} {r.status}{where}"
+
+
+@layers_cli.command("edits")
+@click.argument("layer_id")
+@click.option("--all", "every", is_flag=True, help="Also published and discarded edits.")
+def edits(layer_id, every):
+    """List the pending feature edits of a layer (all edits with --all), oldest first."""
+    from app.stores.catalog_edits import changes
+
+    records = _store().edits(layer_id, status=None if every else "pending")
+    for r in records:
+        click.echo(_edit_line(r))
+    pending = [r for r in records if r.status == "pending"]
+    kinds = [c.kind for c in changes(pending)]
+    click.echo(
+        f"{len(records)} edits; pending: {len(pending)} ({kinds.count('added')} added, "
+        f"{kinds.count('changed')} changed, {kinds.count('removed')} removed)"
+    )
+
+
+@layers_cli.command("publish-edits")
+@click.argument("layer_id")
+@click.option("--user", help="Who is publishing (for the audit log).")
+def publish_edits(layer_id, user):
+    """Publish the pending edits of a layer as a new version, and serve it."""
+    store = _store()
+    try:
+        spec = next(v.spec for v in store.versions(layer_id) if v.status == "published")
+        info = store.publish_edits(spec, _user(user))
+    except StopIteration:
+        click.echo(f"error: {layer_id} is not published", err=True)
+        raise SystemExit(1) from None
+    except EditConflict as exc:
+        click.echo(f"error: {exc.detail}", err=True)
+        click.echo(f"conflicting features: {', '.join(exc.features)}", err=True)
+        raise SystemExit(1) from None
+    except GeoportaleError as exc:
+        click.echo(f"error: {exc.detail}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"{layer_id}: version {info.version} served ({info.feature_count} features)")
+
+
+@layers_cli.command("discard-edits")
+@click.argument("layer_id")
+@click.option("--feature", "features", multiple=True, help="Only this feature's edits (repeat).")
+@click.option("--user", help="Who is discarding (for the audit log).")
+def discard_edits(layer_id, features, user):
+    """Discard the pending edits of a layer (of the features named, or all)."""
+    try:
+        n = _store().discard_edits(layer_id, _user(user), list(features) or None)
+    except GeoportaleError as exc:
+        click.echo(f"error: {exc.detail}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"{layer_id}: {n} pending edits discarded")
 
 
 def register(app: Flask) -> None:

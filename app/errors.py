@@ -279,7 +279,7 @@ def wants_html() -> bool:
     fmt = request.args.get("f")
     if fmt:
         return fmt == "html"
-    if not request.path.startswith("/api"):
+    if not request.path.startswith(("/api", "/admin/api")):
         # pages and downloads: HTML, unless the client asks for JSON first (a script
         # fetching /download/... gets the problem it can read; browsers send text/html)
         best = request.accept_mimetypes.best_match(

@@ -428,6 +428,60 @@ EN: dict[str, str] = {
     "{layer} non è più pubblicato.": "{layer} is no longer published.",
     "Metadati e stile di {layer} salvati.": "Metadata and style of {layer} saved.",
     "Nome utente o password non validi.": "Wrong username or password.",
+    # the draft review (admin/publishing/draft.html) and a feature's history (api/_history.html)
+    "Modifiche in attesa": "Pending edits",
+    "modifiche in attesa": "pending edits",
+    "Modifiche in attesa, per elemento": "Pending edits, per feature",
+    "Chi, quando": "Who, when",
+    "Dati pubblici": "Public data",
+    "Elemento": "Feature",
+    "Fonte della posizione": "Position source",
+    "Metodo": "Method",
+    "Mappa delle modifiche: prima (grigio, tratteggiato) e dopo (a colori)": (
+        "Map of the edits: before (grey, dashed) and after (in colour)"
+    ),
+    "Mostra sulla mappa": "Show on the map",
+    "Nessun elemento scelto: nessuna modifica scartata.": "No feature chosen: nothing discarded.",
+    "Nessuna modifica in attesa per questo layer.": "No pending edits for this layer.",
+    "Nessuna modifica in attesa.": "No pending edits.",
+    "Nessuna modifica pubblicata dopo il caricamento dei dati.": (
+        "No edits published since the data was loaded."
+    ),
+    "Pagina {n} di {m}": "Page {n} of {m}",
+    "Posizionamento": "Placement",
+    "Pubblica le modifiche (nuova versione)": "Publish the edits (new version)",
+    "Pubblicata la versione {n}.": "Version {n} published.",
+    "Pubblicazione non eseguita: conflitto con una versione più recente": (
+        "Not published: conflict with a newer version"
+    ),
+    "Scarta": "Discard",
+    "Scarta le modifiche di questi elementi": "Discard the edits of these features",
+    "Scarta tutte le modifiche": "Discard all edits",
+    "Storia": "History",
+    "Storia in JSON": "History as JSON",
+    "Versioni (per ripristinare la precedente)": "Versions (to roll back)",
+    "aggiornato": "updated",
+    "aggiunto": "added",
+    "campi": "fields",
+    "creato": "created",
+    "prima": "before",
+    "dopo": "after",
+    "eliminato": "removed",
+    "modificato": "changed",
+    "posizione cambiata": "position changed",
+    "sostituito": "replaced",
+    "spostato": "moved",
+    "versione {n}": "version {n}",
+    "{a} aggiunti, {c} modificati, {r} eliminati su v{base}": (
+        "{a} added, {c} changed, {r} removed on v{base}"
+    ),
+    "{n} elementi cambiati con {e} modifiche: {a} aggiunti, {c} modificati ({m} spostati), {r} eliminati.": (
+        "{n} features changed by {e} edits: {a} added, {c} changed ({m} moved), {r} removed."
+    ),
+    "{n} modifiche": "{n} edits",
+    "{n} modifiche da rivedere": "{n} edits to review",
+    "{n} modifiche in attesa di pubblicazione: rivedile": "{n} edits waiting to be published: review them",
+    "{n} modifiche scartate.": "{n} edits discarded.",
     # errors
     "Torna alla pagina iniziale": "Back to the home page",
     "Pagina non trovata": "Page not found",
@@ -618,5 +672,8 @@ SCRIPTS: dict[str, str] = {
     "spostata o ridisegnata": "moved or redrawn",
     "{n} elementi.": "{n} features.",
     "{n} elementi: ne mostro 50, affina la ricerca.": "{n} features: showing 50, refine the search.",
+    # draft.js: the draft review map
+    "{name}: prima": "{name}: before",
+    "{name}: dopo": "{name}: after",
 }
 EN.update(SCRIPTS)

@@ -69,6 +69,17 @@ class ZonesSpec(Strict):
     feature_field: str | None = Field(default=None, pattern=_FIELD)
 
 
+class StreetsSpec(Strict):
+    """The official street list offered to editors (a CSV; app/streets.py reads it)."""
+
+    path: str = Field(min_length=1, description="relative to the organisation file's folder")
+    attribution: str = Field(min_length=1, max_length=400)
+
+    def location(self, organisation_file: str | Path) -> Path:
+        """The list's file: `path` as written if absolute, else beside the organisation file."""
+        return Path(organisation_file).resolve().parent / self.path
+
+
 class Organisation(Strict):
     """The council that publishes the geoportal."""
 
@@ -84,6 +95,7 @@ class Organisation(Strict):
     map: MapView
     zones: ZonesSpec | None = None
     interventions_layer: str | None = Field(default=None, pattern=_LAYER)
+    streets: StreetsSpec | None = None
     #: Runnable example inputs per process (shown on its page), on this council's layers.
     process_examples: dict[Literal["cross-layer-query", "zone-statistics"], dict[str, Any]] = {}
 
@@ -120,10 +132,13 @@ def load_organisation(path: str | Path) -> Organisation:
     if not isinstance(raw, dict):
         raise OrganisationError(f"{path}: expected a mapping of keys at the top level")
     try:
-        return Organisation.model_validate(raw)
+        org = Organisation.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(f"{_where(e['loc'])}: {e['msg']}" for e in exc.errors())
         raise OrganisationError(f"{path}: {problems}") from None
+    if org.streets and not org.streets.location(path).is_file():
+        raise OrganisationError(f"{path}: streets.path: no file {org.streets.path}")
+    return org
 
 
 @lru_cache(maxsize=4)

@@ -5,7 +5,7 @@ npm package (`@geoman-io/leaflet-geoman-free`, MIT): the built script, its style
 licence, with a manifest (`VERSION.json`) recording the package, its version, the registry's
 tarball integrity and the sha256 of every copied file.
 
-    python3 scripts/refresh_geoman.py                  # the pinned version again (from VERSION.json)
+    python3 scripts/refresh_geoman.py                  # the pinned version (VERSION.json)
     python3 scripts/refresh_geoman.py --version 2.20.2 # another version (check peerDependencies)
     python3 scripts/refresh_geoman.py --check          # offline: files match the manifest
 

@@ -4,7 +4,7 @@
   and the guard that closes every /admin path to anonymous users (see its docstring);
 - `accounts`: the SQLite user database; `limiter`: the login rate limit; `cli`: `flask users create|list|passwd|disable|token|tokens`;
 - `nav`: `register_nav(app, endpoint, label, role, order)` adds a page to the admin nav;
-- `views`: login, logout, dashboard. Templates in templates/admin/ extend admin/base.html.
+- `views`: login, logout, dashboard; `streets`: the street list autocomplete. Templates in templates/admin/ extend admin/base.html.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from app.admin import streets as _streets  # noqa: F401  (its route, on bp)
 from app.admin.accounts import AccountStore
 from app.admin.auth import (
     ACCOUNTS_KEY,

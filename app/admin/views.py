@@ -17,6 +17,7 @@ from app.admin.auth import (
     reserve_login,
     safe_next,
 )
+from app.admin.publishing.drafts import pending_counts
 from app.errors import LayerNotFound
 from app.i18n import gettext
 from app.services import services
@@ -79,4 +80,5 @@ def dashboard():
         except LayerNotFound:
             info = None
         layers.append({"spec": spec, "info": info})
-    return render_template("admin/dashboard.html", layers=layers)
+    pending = pending_counts(svc.store, [row["spec"].id for row in layers if row["info"]])
+    return render_template("admin/dashboard.html", layers=layers, pending=pending)

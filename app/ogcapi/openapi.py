@@ -120,6 +120,16 @@ def _shared_components(max_limit: int, default_limit: int) -> dict:
                 "properties": {"type": {"type": "string", "enum": ["Feature"]}},
             },
             "document": {"type": "object"},
+            "history": {
+                "type": "object",
+                "required": ["collection", "id", "history"],
+                "properties": {
+                    "collection": {"type": "string"},
+                    "id": {"type": "string"},
+                    "history": {"type": "array", "items": {"type": "object"}},
+                    "links": {"type": "array"},
+                },
+            },
         },
         "responses": {
             "Problem": {
@@ -164,6 +174,22 @@ def _op(
             "responses": responses,
         }
     }
+
+
+def _history_op(layer_id: str, title: str) -> dict:
+    """The feature history path: published edits only, JSON only, no user names."""
+    op = _op(
+        f"getItemHistory_{layer_id}",
+        f"{title}: the published edits of one feature (no user names)",
+        [
+            _param("f", "Response format.", {"type": "string", "enum": ["json"]}),
+            _param("featureId", "The feature's id.", {"type": "string"}, "path", True),
+        ],
+        "history",
+        errors=("400", "404"),
+    )
+    del op["get"]["responses"]["200"]["content"]["text/html"]
+    return op
 
 
 def openapi_document(svc: Services) -> dict:
@@ -236,6 +262,7 @@ def openapi_document(svc: Services) -> dict:
             openapi_writes.item_operations(spec, s, feature_id)
         )
         paths[f"{base}/edits"] = openapi_writes.edits_path(spec)
+        paths[f"{base}/items/{{featureId}}/history"] = _history_op(spec.id, title)
     paths["/openapi"] = _op("getOpenAPI", "This document", f, "document")
     paths.update(limited_paths(s, [spec.id for spec in svc.registry.published]))
     components = _shared_components(s["MAX_LIMIT"], s["DEFAULT_LIMIT"])

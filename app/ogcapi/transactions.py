@@ -15,7 +15,7 @@ now holds it, its `ETag`, and the headers of docs/api.md:
 from __future__ import annotations
 
 import shapely.geometry
-from flask import Response, request
+from flask import Blueprint, Response, request
 
 from app.errors import InvalidParameter
 from app.geo.crs import uri_of
@@ -175,3 +175,31 @@ def pending_edits(collection_id: str):
         "changes": [_change_document(c) for c in changes(svc.store.edits(spec.id))],
     }
     return _no_store(Response(dumps(doc), mimetype=JSON))
+
+
+#: The same writes and draft reads for the web editor, under /admin/api: the browser sends
+#: the admin session cookie only below /admin (app/security.py), so the editor writes there
+#: with its session and CSRF token; programs write to /api with a token. One set of views.
+session_bp = Blueprint("ogcapi_session", __name__)
+for _rule, _view, _methods in (
+    (ITEMS, create_item, ["POST"]),
+    (ITEM, replace_item, ["PUT"]),
+    (ITEM, update_item, ["PATCH"]),
+    (ITEM, delete_item, ["DELETE"]),
+    ("/collections/<collection_id>/edits", pending_edits, ["GET"]),
+):
+    session_bp.add_url_rule(
+        _rule, view_func=_view, methods=_methods, provide_automatic_options=False
+    )
+
+
+@session_bp.get(ITEM)
+def draft_read(collection_id: str, feature_id: str):
+    """The feature as the editor's draft holds it (the session twin of `?draft=true`)."""
+    svc = services()
+    spec = svc.layer(collection_id)
+    unknown = sorted(set(request.args) - {"f", "crs", "draft"})
+    if unknown:
+        raise InvalidParameter(f"unknown parameter {unknown[0]!r}", unknown[0])
+    crs = params.parse_crs(request.args)
+    return draft_item(spec, params.parse_feature_id(feature_id), crs)

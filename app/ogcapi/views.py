@@ -11,6 +11,7 @@ from flask import Blueprint, Response, g, render_template, request
 from app import catalog
 from app.geo.crs import geometry_to, uri_of
 from app.ogcapi import documents, params
+from app.ogcapi.history import feature_history, history_document
 from app.ogcapi.links import GEOJSON, JSON, OPENAPI, SCHEMA
 from app.ogcapi.openapi import openapi_document
 from app.services import services
@@ -147,11 +148,25 @@ def item(collection_id: str, feature_id: str):
     found = svc.store.get(spec, params.parse_feature_id(feature_id))
     feature = feature_document(found, crs) if fmt == "json" else found.as_geojson()
     doc = documents.item(spec, feature, fmt)
-    response = _render(doc, fmt, "api/item.html", GEOJSON, spec=spec)
+    history = feature_history(svc.store, spec, found.id) if fmt == "html" else None
+    response = _render(doc, fmt, "api/item.html", GEOJSON, spec=spec, history=history)
     response.headers["Content-Crs"] = f"<{uri_of(crs)}>"
     if fmt == "json":  # the feature's ETag, for If-Match (Part 4); HTML: its page's hash
         response.headers["ETag"] = etag_of(found)
     return response
+
+
+@bp.get("/collections/<collection_id>/items/<feature_id>/history")
+def item_history(collection_id: str, feature_id: str):
+    """The feature's published edits, oldest first (no user names: see ogcapi/history.py)."""
+    _check_params({"f"})
+    if request.args.get("f", "json") != "json":
+        raise params.InvalidParameter("the history is served as JSON only (f=json)", "f")
+    svc = services()
+    spec = svc.layer(collection_id)
+    fid = params.parse_feature_id(feature_id)
+    entries = feature_history(svc.store, spec, fid)
+    return Response(dumps(history_document(spec, fid, entries)), mimetype=JSON)
 
 
 @bp.get("/collections/<collection_id>/metadata")

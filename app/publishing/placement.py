@@ -72,30 +72,17 @@ class PlacementPlan:
 
 def default_streets() -> StreetLookup | None:
     """The organisation's street list (app/streets.py, `streets:` in organisation.yaml) as a
-    code -> name lookup; None where the geoportal has no street list."""
-    try:
-        from app.streets import by_code
-    except ImportError:
+    code -> full name lookup; None where the geoportal has no street list."""
+    from app import streets
+
+    if not streets.available():
         return None
 
     def lookup(code: str) -> str | None:
-        try:
-            found = by_code(code)
-        except LookupError:
-            return None
-        return _street_name(found)
+        found = streets.by_code(code)
+        return None if found is None else found["nome"]
 
     return lookup
-
-
-def _street_name(found) -> str | None:
-    if found is None or isinstance(found, str):
-        return found
-    for key in ("nome", "denominazione", "name"):
-        value = found.get(key) if isinstance(found, dict) else getattr(found, key, None)
-        if value:
-            return str(value)
-    return str(found)
 
 
 def served_spec(store: FeatureStore, layer_id: str) -> LayerSpec:

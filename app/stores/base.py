@@ -289,6 +289,10 @@ class FeatureStore(ABC):
         """Stored edits, oldest first (all statuses if `status` is None)."""
 
     @abstractmethod
+    def pending_counts(self) -> dict[str, int]:
+        """Layer id -> its number of pending edit records (layers with none left out)."""
+
+    @abstractmethod
     def discard_edits(self, layer_id: str, user: str, feature_ids: list[str] | None = None) -> int:
         """Drop the pending edits (of the given features, or all); how many were dropped."""
 

@@ -267,6 +267,15 @@ class EditsMixin(FeatureStore):
             )
         return [_record(r) for r in rows]
 
+    def pending_counts(self) -> dict[str, int]:
+        with self._catalog_reads() as conn:
+            rows = self._all(
+                conn,
+                "SELECT layer_id, count(*) FROM {edits} WHERE status = 'pending' "
+                "GROUP BY layer_id ORDER BY layer_id",
+            )
+        return {layer_id: int(n) for layer_id, n in rows}
+
     def _latest_pending(self, conn, layer_id: str, feature_id: str) -> EditRecord | None:
         row = self._one(
             conn,
@@ -300,16 +309,21 @@ class EditsMixin(FeatureStore):
 
     # -- writes ----------------------------------------------------------------------
 
-    def _new_id(self, conn, spec: LayerSpec, served: int):
-        if spec.field(spec.id_field).type == "integer":
+    def _new_id(self, conn, spec: LayerSpec, served: int, made: list):
+        """A new feature id: for integer ids one above the highest (served or pending; read
+        once per batch, `made` holds the last one given), else a random code."""
+        if spec.field(spec.id_field).type != "integer":
+            return f"{spec.id[:3]}-{uuid.uuid4().hex[:10]}"
+        if not made:
             top = self.frame(spec, Query(), served)[spec.id_field].max()
             pending = self._one(
                 conn,
                 "SELECT max(CAST(feature_id AS BIGINT)) FROM {edits} WHERE layer_id = ?",
                 (spec.id,),
             )[0]
-            return max(int(0 if pd.isna(top) else top), int(pending or 0)) + 1
-        return f"{spec.id[:3]}-{uuid.uuid4().hex[:10]}"
+            made.append(max(int(0 if pd.isna(top) else top), int(pending or 0)))
+        made[0] += 1
+        return made[0]
 
     def edit(self, spec, change, *, user, if_match):
         return self.edit_many(spec, [(change, if_match)], user=user)[0]
@@ -322,15 +336,16 @@ class EditsMixin(FeatureStore):
             served = self._served_version(conn, spec.id)
             if served is None:
                 raise LayerNotFound(f"'{spec.id}' is not published: publish it before editing")
+            made: list[int] = []  # the last integer id given in this batch
             for change, if_match in changes_:
-                record, after = self._apply(conn, spec, served, change, if_match, user)
+                record, after = self._apply(conn, spec, served, change, if_match, user, made)
                 results.append(EditResult(feature_of(after), etag_of(after), record, served))
         if spec.editing.publish == "immediate" and results:
             published = self.publish_edits(spec, user).version
             results = [dataclasses.replace(r, published=published) for r in results]
         return results
 
-    def _apply(self, conn, spec, served, change, if_match, user):
+    def _apply(self, conn, spec, served, change, if_match, user, made):
         """One change in `conn`'s transaction: checked, then recorded; (record, after)."""
         if change.op not in ("create", "replace", "update", "delete"):
             raise InvalidFeature(f"unknown edit '{change.op}'", "op")
@@ -341,7 +356,7 @@ class EditsMixin(FeatureStore):
             given = properties.get(spec.id_field)
             fid = given if given not in (None, "") else fid
             if fid in (None, ""):
-                fid = self._new_id(conn, spec, served)
+                fid = self._new_id(conn, spec, served, made)
             properties[spec.id_field] = fid
         if fid is None:
             raise InvalidFeature("the feature's id is missing", spec.id_field)

@@ -249,3 +249,26 @@ def test_a_precisione_outside_the_vocabulary_is_refused(store, spec):
             if_match="*",
         )
     assert refused.value.parameter == "placement.precisione" and store.edits("punti") == []
+
+
+def test_new_integer_ids_follow_the_highest_in_a_batch_too(store, spec):
+    zone = spec("zone")
+    top = int(store.frame(zone, Query())["codice"].max())
+    made = store.edit_many(
+        zone,
+        [(FeatureEdit("create", geometry=SQUARE, properties={"nome": n}), None) for n in "ab"],
+        user="a",
+    )
+    assert [r.feature.id for r in made] == [top + 1, top + 2]
+    again = store.edit(zone, FeatureEdit("create", geometry=SQUARE), user="a", if_match=None)
+    assert again.feature.id == top + 3
+
+
+def test_pending_counts(store, spec):
+    assert store.pending_counts() == {}
+    _, tag = store.draft_get(spec("punti"), "p2")
+    store.edit(spec("punti"), FeatureEdit("delete", "p2"), user="a", if_match=tag)
+    store.edit(
+        spec("punti"), FeatureEdit("create", properties={"id": "p8"}), user="a", if_match=None
+    )
+    assert store.pending_counts() == {"punti": 2}

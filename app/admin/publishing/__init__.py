@@ -5,7 +5,8 @@ The same service calls as `flask layers ...` (app/cli.py), behind the admin logi
 - `uploads`: the import form (file saved under a sanitised name in a temporary directory);
 - `views`: import, validation report, versions, publish / rollback / unpublish, audit log;
 - `preview`: a draft (or any kept) version on a folium map, with its style and popups;
-- `metadata`: the metadata and style form, validated by LayerSpec, saved by update_spec.
+- `metadata`: the metadata and style form, validated by LayerSpec, saved by update_spec;
+- `draft_views` (`drafts`): review, publish or discard a layer's pending feature edits.
 
 Roles: an editor imports, previews, publishes, rolls back and edits; unpublishing (taking a
 layer off the public site) is for admins. Published maps live in `app.maps`.
@@ -25,7 +26,13 @@ bp = Blueprint(
     static_url_path="/publishing-assets",
 )
 
-from app.admin.publishing import metadata, placement, preview, views  # noqa: E402,F401  (routes)
+from app.admin.publishing import (  # noqa: E402,F401  (routes)
+    draft_views,
+    metadata,
+    placement,
+    preview,
+    views,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -33,4 +40,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_nav(app, "publishing.import_form", "Importa", order=10)
     register_nav(app, "publishing.layers", "Layer e versioni", order=20)
+    register_nav(app, "publishing.drafts", "Modifiche in attesa", order=25)
     register_nav(app, "publishing.audit", "Registro", order=40)

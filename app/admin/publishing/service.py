@@ -18,6 +18,7 @@ class LayerRow:
     served: LayerInfo | None
     newest: VersionInfo
     drafts: int
+    pending_edits: int = 0
 
 
 def layer_ids(store: FeatureStore) -> list[str]:
@@ -28,6 +29,7 @@ def layer_ids(store: FeatureStore) -> list[str]:
 def layer_rows(store: FeatureStore) -> list[LayerRow]:
     """The layers page: every known layer with its served and newest version."""
     rows = []
+    counts = store.pending_counts()
     for layer_id in layer_ids(store):
         try:
             versions = store.versions(layer_id)
@@ -37,7 +39,8 @@ def layer_rows(store: FeatureStore) -> list[LayerRow]:
         info = store.describe(layer_id) if served else None
         spec = (served or versions[0]).spec
         drafts = sum(1 for v in versions if v.status == "draft")
-        rows.append(LayerRow(layer_id, spec.title.get("it"), info, versions[0], drafts))
+        pending = counts.get(layer_id, 0)
+        rows.append(LayerRow(layer_id, spec.title.get("it"), info, versions[0], drafts, pending))
     return rows
 
 

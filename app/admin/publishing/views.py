@@ -125,6 +125,7 @@ def versions(layer_id: str):
         served=next((v for v in rows if v.status == "published"), None),
         can_rollback=any(v.status == "retired" for v in rows),
         audit=store.audit_log(layer_id, 20),
+        pending_edits=store.pending_counts().get(layer_id, 0),
     )
 
 
