@@ -23,7 +23,7 @@ bp = Blueprint(
     static_url_path="/assets",
 )
 
-from app.editing import api, views  # noqa: E402,F401  (routes)
+from app.editing import views  # noqa: E402,F401  (routes)
 
 
 def init_app(app: Flask) -> None:

@@ -78,15 +78,15 @@ def _layer(svc: Services, spec: LayerSpec, lang: str) -> dict:
     cfg = layer_config(
         spec,
         url_for("ogcapi.items", collection_id=spec.id),
-        url_for("editing.api_item", collection_id=spec.id, feature_id="__ID__"),
+        url_for("ogcapi_session.draft_read", collection_id=spec.id, feature_id="__ID__"),
         count,
         lang,
     )
     # Reads of the served layer go to /api; the draft and the writes to the same Part 4
-    # views under /admin, where the session cookie goes (app/editing/api.py).
-    cfg["createUrl"] = url_for("editing.api_create", collection_id=spec.id)
+    # views under /admin/api, where the admin session cookie goes (app/ogcapi/transactions.py).
+    cfg["createUrl"] = url_for("ogcapi_session.create_item", collection_id=spec.id)
     cfg["bboxZoom"] = BBOX_ZOOM if cfg["mode"] == "tiles" else None
-    cfg["editsUrl"] = url_for("editing.api_edits", collection_id=spec.id)
+    cfg["editsUrl"] = url_for("ogcapi_session.pending_edits", collection_id=spec.id)
     cfg["precisionField"] = spec.editing.precision_field
     cfg["sourceField"] = spec.editing.position_source_field
     return cfg

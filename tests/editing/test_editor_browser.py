@@ -298,11 +298,20 @@ def test_typing_an_address_places_the_point(editing_server, page):
     result.click()
     assert page.get_by_label("Precisione", exact=True).input_value() == "indirizzo"
     page.get_by_label("Fonte della posizione").fill("Stradario, numeri civici")
+    # The street from the official list (ANNCSU): suggestions as one types, its code kept.
+    street = page.get_by_label("Via (stradario ufficiale)")
+    street.press_sequentially("Dante", delay=20)
+    chromium.wait_for_js(
+        page, "!!document.querySelector('#street-options option[value=\"Via Dante\"]')"
+    )
+    street.fill("Via Dante")
+    assert page.locator("[data-placement-field='codice_via']").input_value() == "254448"
     page.get_by_role("button", name="Salva", exact=True).click()
     chromium.wait_for_js(page, "document.activeElement.id === 'editor-status'")
     edit = pending(editing_server["store"], "interventi")["e5"]
     assert edit.after["geometry"]["type"] == "Point"
     assert edit.placement["metodo"] == "indirizzo" and edit.placement["precisione"] == "indirizzo"
+    assert edit.placement["via"] == "Via Dante" and edit.placement["codice_via"] == "254448"
 
 
 def test_a_big_layer_is_tiles_then_features_from_a_zoom(editing_server_tiles, page):

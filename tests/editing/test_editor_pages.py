@@ -120,8 +120,8 @@ def test_the_page_names_its_tools_and_endpoints(editor):
     layer = config["layer"]
     assert layer["geometryType"] == "Geometry" and layer["mode"] == "geojson"
     assert layer["itemsUrl"] == "/api/collections/interventi/items"
-    assert layer["itemUrl"] == "/admin/edit/api/collections/interventi/items/__ID__"
-    assert layer["editsUrl"] == "/admin/edit/api/collections/interventi/edits"
+    assert layer["itemUrl"] == "/admin/api/collections/interventi/items/__ID__"
+    assert layer["editsUrl"] == "/admin/api/collections/interventi/edits"
     assert layer["precisionField"] == "precisione"
     assert config["zones"]["itemsUrl"] == "/api/collections/quartieri/items"
     assert config["boundary"]["type"] in ("Polygon", "MultiPolygon")
@@ -140,8 +140,8 @@ def test_the_page_names_its_tools_and_endpoints(editor):
 
 def test_the_editor_calls_the_part4_views_under_admin(editor, store):
     """The session cookie is for /admin only: the editor's reads of the draft and its writes
-    go to the same Part 4 views mounted at /admin/edit/api."""
-    base = "/admin/edit/api/collections/interventi"
+    go to the same Part 4 views mounted at /admin/api."""
+    base = "/admin/api/collections/interventi"
     r = editor.get(base + "/items/e1?draft=true", headers=editor.csrf_headers)
     assert r.status_code == 200 and r.headers["ETag"]
     patch = {"properties": {"descrizione": "nuova"}, "placement": {"fonte_posizione": "x"}}

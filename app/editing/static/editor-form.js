@@ -222,7 +222,7 @@
         NS.getJSON(url + "?limit=10&q=" + encodeURIComponent(q)).then(function (doc) {
           list.textContent = "";
           (doc.streets || []).forEach(function (s) {
-            var name = s.denominazione || ((s.dug ? s.dug + " " : "") + s.nome);
+            var name = s.nome || ((s.dug ? s.dug + " " : "") + s.denominazione);  // "Via Dante"
             codes[name] = s.codice;
             var o = document.createElement("option");
             o.value = name;
