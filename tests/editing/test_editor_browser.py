@@ -2,7 +2,8 @@
 conflict with someone else's edit. Debian's Chromium under Playwright, on a live server with
 the editing fixture layers; the checks read the store's draft directly.
 
-Screenshots go to tests/.artifacts/ (docs/screenshots/ has one from here).
+Screenshots go to tests/.artifacts/ (docs/screenshots/editor-queue.png is the same page on the
+shipped Cremona data).
 """
 
 from __future__ import annotations

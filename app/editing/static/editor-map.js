@@ -109,9 +109,12 @@
   EditorMap.prototype.styleOf = function (f) {
     var colour = colourOf(this.cfg, f.properties);
     var pending = Object.prototype.hasOwnProperty.call(this.pending, String(f.id));
+    // Placed only as a whole area (precisione quartiere, comune): faint, as the public map.
+    var rough = (this.cfg.style.approximate || []).indexOf((f.properties || {}).precisione) >= 0;
     return {
-      color: pending ? "#b35900" : colour, fillColor: colour, weight: pending ? 3 : 2,
-      dashArray: pending ? "6 4" : null, fillOpacity: 0.35, radius: 6, opacity: 0.9
+      color: pending ? "#b35900" : colour, fillColor: colour, weight: pending ? 3 : (rough ? 1 : 2),
+      dashArray: pending ? "6 4" : (rough ? "2 4" : null), fillOpacity: rough ? 0.06 : 0.35,
+      radius: 6, opacity: 0.9
     };
   };
 
@@ -381,6 +384,12 @@
     var b = this.edit.getBounds();
     if (b.isValid()) this.map.fitBounds(b, {padding: [40, 40], animate: false});
     this._changed(method);
+  };
+
+  /* Show an area (a quartiere) without editing it: where an unplaced feature is said to be. */
+  EditorMap.prototype.showArea = function (geometry) {
+    var b = L.geoJSON(geometry).getBounds();
+    if (b.isValid()) this.map.fitBounds(b, {padding: [20, 20], animate: false});
   };
 
   EditorMap.prototype.removeGeometry = function () {

@@ -191,6 +191,10 @@
     var zq = (s.original.properties || {}).quartiere;
     var zs = root.querySelector("[data-zone-select]");
     if (zq != null && zs.querySelector("option[value='" + zq + "']")) zs.value = String(zq);
+    if (!s.original.geometry && zq != null && config.zones) {  // unplaced: go to its quartiere
+      var zone = zones.filter(function (f) { return f.properties[config.zones.numberField] === zq && f.geometry; })[0];
+      if (zone) emap.showArea(zone.geometry);
+    }
     geometryState();
     markCurrent();
     heading.focus();
@@ -251,7 +255,7 @@
     if (!z || !z.geometry) return say(t("Questo quartiere non ha una geometria."));
     emap.placeGeometry(z.geometry, "quartiere");
   }
-  if (config.zones && accepts.polygon) {
+  if (config.zones) {  // the quartieri: labels in the queue, where to look, the whole-quartiere tool
     NS.loadAll(config.zones.itemsUrl, function (features) {
       zones = zones.concat(features);
       var select = root.querySelector("[data-zone-select]");
@@ -261,7 +265,7 @@
         o.textContent = f.properties[config.zones.labelField] || o.value;
         select.appendChild(o);
       });
-      root.querySelector("[data-zone-tool]").hidden = false;
+      root.querySelector("[data-zone-tool]").hidden = !accepts.polygon;
     }).then(loadQueue);
   }
 
@@ -459,6 +463,6 @@
   emap.load().then(function () {
     root.setAttribute("data-ready", "true");
   }).catch(function () { say(t("Impossibile caricare il layer.")); });
-  if (!(config.zones && accepts.polygon)) loadQueue();
+  if (!config.zones) loadQueue();
   if (!emap.geoman) say(t("Gli strumenti di disegno (Leaflet-Geoman) non sono disponibili."));
 })();
