@@ -335,3 +335,53 @@ def test_a_big_layer_is_tiles_then_features_from_a_zoom(editing_server_tiles, pa
         ]
         == "Dal livello grande"
     )
+
+
+def test_draw_a_street_stretch(editing_server, page):
+    open_editor(page, editing_server, "interventi")
+    page.get_by_role("tab", name="Da georeferenziare").click()
+    page.get_by_role("button", name="Pista ciclabile di prova").click()
+    view(page, 10.05, 45.145, 15)
+    page.get_by_role("button", name="Disegna il tratto di via").click()
+    stretch = [(10.044, 45.143), (10.049, 45.1435), (10.054, 45.146)]
+    for lon, lat in stretch:
+        click_map(page, lon, lat)
+        page.wait_for_timeout(100)
+    click_map(page, *stretch[-1])  # the last point again ends the line
+    chromium.wait_for_js(page, "geoportaleEditor.map.hasGeometry()")
+    assert page.get_by_label("Precisione", exact=True).input_value() == "via"
+    page.get_by_label("Fonte della posizione").fill("Progetto esecutivo, tav. 2")
+    page.get_by_role("button", name="Salva", exact=True).click()
+    chromium.wait_for_js(page, "document.activeElement.id === 'editor-status'")
+    edit = pending(editing_server["store"], "interventi")["e8"]
+    assert edit.after["geometry"]["type"] == "LineString"
+    assert len(edit.after["geometry"]["coordinates"]) == 3
+    assert edit.placement["metodo"] == "tratto" and edit.placement["precisione"] == "via"
+
+
+def test_a_refused_value_is_shown_next_to_its_field(editing_server, page):
+    open_editor(page, editing_server, "interventi")
+    page.get_by_label("Cerca un elemento").fill("parco")
+    page.get_by_role("button", name="Parco di prova").click()
+    descrizione = page.get_by_label("Descrizione")
+    descrizione.fill("x" * 20_001)  # longer than an edited field may hold
+    page.get_by_role("button", name="Salva", exact=True).click()
+    error = page.locator("#error-descrizione")
+    error.wait_for(state="visible")
+    assert "20000" in error.inner_text()
+    assert descrizione.get_attribute("aria-invalid") == "true"
+    chromium.wait_for_js(page, "document.activeElement.id === 'field-descrizione'")
+    assert pending(editing_server["store"], "interventi") == {}
+
+
+def test_delete_asks_and_waits_in_the_draft(editing_server, page):
+    open_editor(page, editing_server, "interventi")
+    page.get_by_label("Cerca un elemento").fill("parco")
+    page.get_by_role("button", name="Parco di prova").click()
+    page.once("dialog", lambda d: (page.dialogs.append(d.message), d.accept()))
+    page.get_by_role("button", name="Elimina").click()
+    chromium.wait_for_js(page, "document.activeElement.id === 'editor-status'")
+    assert "Parco di prova" in page.dialogs[0]
+    assert "Eliminato nella bozza" in page.locator("#editor-status").inner_text()
+    edit = pending(editing_server["store"], "interventi")["e2"]
+    assert edit.op == "delete" and edit.after is None
