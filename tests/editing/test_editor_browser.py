@@ -57,6 +57,15 @@ def open_editor(page, server, layer_id: str):
     chromium.wait_for_js(page, READY)
 
 
+def opened(page, title: str):
+    """Wait until the feature `title` is open (it is read from the draft first)."""
+    chromium.wait_for_js(
+        page,
+        f"document.querySelector('[data-feature-heading]').textContent === {title!r}"
+        " && document.activeElement.id === 'feature-heading'",
+    )
+
+
 def view(page, lon: float, lat: float, zoom: int = 16):
     page.evaluate(
         "([lat, lon, z]) => geoportaleEditor.map.map.setView([lat, lon], z, {animate: false})",
@@ -220,6 +229,7 @@ def test_draw_a_polygon_on_a_polygon_layer(editing_server, page):
     for lon, lat in corners:
         click_map(page, lon, lat)
         page.wait_for_timeout(100)
+    page.wait_for_timeout(300)
     click_map(page, *corners[0])  # the first vertex again closes the area
     chromium.wait_for_js(page, "geoportaleEditor.map.hasGeometry()")
     page.get_by_label("Nome", exact=True).fill("Quartiere disegnato")
@@ -274,6 +284,7 @@ def test_outside_the_comune_asks_first(editing_server, page):
     open_editor(page, editing_server, "interventi")
     page.get_by_role("tab", name="Da georeferenziare").click()
     page.get_by_role("button", name="Biblioteca di prova").click()
+    opened(page, "Biblioteca di prova")
     view(page, 10.07, 45.135, 14)  # the fixture boundary ends at 10.06
     page.get_by_role("button", name="Clicca un punto").click()
     click_map(page, 10.07, 45.135)
@@ -341,12 +352,14 @@ def test_draw_a_street_stretch(editing_server, page):
     open_editor(page, editing_server, "interventi")
     page.get_by_role("tab", name="Da georeferenziare").click()
     page.get_by_role("button", name="Pista ciclabile di prova").click()
+    opened(page, "Pista ciclabile di prova")  # it opens on its quartiere: move the map after
     view(page, 10.05, 45.145, 15)
     page.get_by_role("button", name="Disegna il tratto di via").click()
     stretch = [(10.044, 45.143), (10.049, 45.1435), (10.054, 45.146)]
     for lon, lat in stretch:
         click_map(page, lon, lat)
         page.wait_for_timeout(100)
+    page.wait_for_timeout(600)  # two quick clicks would be a double click
     click_map(page, *stretch[-1])  # the last point again ends the line
     chromium.wait_for_js(page, "geoportaleEditor.map.hasGeometry()")
     assert page.get_by_label("Precisione", exact=True).input_value() == "via"

@@ -342,6 +342,7 @@
       return true;
     }
     if (!this.geoman) return false;
+    this.map.doubleClickZoom.disable();  // clicking the last vertex twice ends a line, no zoom
     this.map.pm.enableDraw(kind === "area" ? "Polygon" : "Line", {snappable: true, continueDrawing: false, finishOn: null});
     return true;
   };
@@ -363,6 +364,7 @@
     this.map.getContainer().classList.remove("editor-picking");
     if (this._click) { this.map.off("click", this._click); this._click = null; }
     if (this.geoman && this.map.pm.globalDrawModeEnabled()) this.map.pm.disableDraw();
+    this.map.doubleClickZoom.enable();
     if (was && this.drawDone) { var done = this.drawDone; this.drawDone = null; done(); }
   };
 
