@@ -4,9 +4,10 @@
 - `queue`: the features still without geometry, in the order the office places them;
 - `views`: the list of editable layers, the editor page, the queue as JSON.
 
-The editor writes only through the OGC API Features Part 4 endpoints (app/ogcapi/
-transactions.py) with the admin session and its CSRF token: one write path, one set of
-checks. Its scripts live in `static/` (editor-*.js, Leaflet-Geoman from the vendor route).
+The editor writes only through the OGC API Features Part 4 views (app/ogcapi/
+transactions.py), mounted at /admin/api where the admin session cookie goes, with the
+session's CSRF token: one write path, one set of checks. Its scripts live in `static/`
+(editor-map.js, editor-form.js, editor.js; Leaflet-Geoman from the vendor route).
 """
 
 from __future__ import annotations
