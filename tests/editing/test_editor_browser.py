@@ -398,3 +398,35 @@ def test_delete_asks_and_waits_in_the_draft(editing_server, page):
     assert "Eliminato nella bozza" in page.locator("#editor-status").inner_text()
     edit = pending(editing_server["store"], "interventi")["e2"]
     assert edit.op == "delete" and edit.after is None
+
+
+def test_by_keyboard_alone_in_english(editing_server, page):
+    open_editor(page, editing_server, "interventi")
+    page.goto(editing_server["url"] + "/admin/edit/interventi?lang=en")
+    chromium.wait_for_js(page, READY)
+    queue_tab = page.get_by_role("tab", name="Features")
+    queue_tab.focus()
+    page.keyboard.press("ArrowRight")  # the tabs move with the arrows
+    assert page.evaluate("document.activeElement.id") == "tab-queue"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the first of the queue: Ponte nuovo di prova
+    opened(page, "Ponte nuovo di prova")
+    before = page.evaluate("geoportaleEditor.map.map.getCenter()")
+    page.locator("#editor-map").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")  # Leaflet pans the focused map
+    page.wait_for_timeout(400)
+    centre = page.evaluate("geoportaleEditor.map.map.getCenter()")
+    assert centre["lng"] < before["lng"]
+    point = page.get_by_role("button", name="Point at the map's centre")
+    point.focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("Position source").first.focus()
+    page.keyboard.type("Site visit")
+    page.get_by_role("button", name="Save", exact=True).focus()
+    page.keyboard.press("Enter")
+    chromium.wait_for_js(page, "document.activeElement.id === 'editor-status'")
+    assert "Saved in the draft" in page.locator("#editor-status").inner_text()
+    edit = pending(editing_server["store"], "interventi")["e3"]
+    lon, lat = edit.after["geometry"]["coordinates"]
+    assert abs(lon - centre["lng"]) < 1e-6 and abs(lat - centre["lat"]) < 1e-6
