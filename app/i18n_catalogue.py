@@ -435,7 +435,7 @@ EN: dict[str, str] = {
     "Chi, quando": "Who, when",
     "Dati pubblici": "Public data",
     "Elemento": "Feature",
-    "Fonte della posizione": "Position source",
+    "Fonte della posizione": "Location source",
     "Metodo": "Method",
     "Mappa delle modifiche: prima (grigio, tratteggiato) e dopo (a colori)": (
         "Map of the edits: before (grey, dashed) and after (in colour)"
