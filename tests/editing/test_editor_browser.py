@@ -421,7 +421,7 @@ def test_by_keyboard_alone_in_english(editing_server, page):
     point = page.get_by_role("button", name="Point at the map's centre")
     point.focus()
     page.keyboard.press("Enter")
-    page.get_by_label("Position source").first.focus()
+    page.get_by_label("Location source").first.focus()
     page.keyboard.type("Site visit")
     page.get_by_role("button", name="Save", exact=True).focus()
     page.keyboard.press("Enter")
