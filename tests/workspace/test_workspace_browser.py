@@ -137,7 +137,9 @@ def test_print_with_no_basemap(page, live_server, fmt, magic, tmp_path):
     form = page.locator("form[data-print]")
     form.locator("input[name=title]").fill("Prova di stampa")
     form.locator("select[name=format]").select_option(fmt)
-    with page.expect_download() as info:
+    # A PDF print subsets its fonts on first use: on a loaded two-core CI machine that once
+    # took longer than Playwright's default 30 s (a refused print never downloads at all).
+    with page.expect_download(timeout=90_000) as info:
         form.get_by_role("button", name="Stampa").click()
     path = tmp_path / f"print.{fmt}"
     info.value.save_as(path)
