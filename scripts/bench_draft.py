@@ -4,8 +4,10 @@ On each store (GeoPackage and PostGIS), a synthetic layer of 5,000 points gets 1
 pending edits (600 updates, half of them moving the point, 200 creates, 200 deletes, each
 with a placement); then the server render time of the draft page is measured in-process
 (Flask's test client: no network, what the worker spends) side by side with peers on the
-same layer in the same run: the versions page and the layers page. Prints median and p90 in
-milliseconds and the size of the page. Nothing is asserted (docs/DESIGN.md, principle 8).
+same layer in the same run: the versions page and the layers page. The web editor's page
+for the same layer and its list of editable layers are timed too (with `--features 26160`,
+the editor opening on a 26k-point layer: it draws such a layer as vector tiles, so the page
+itself carries no features). Prints median and p90 in milliseconds and the size of the page. Nothing is asserted (docs/DESIGN.md, principle 8).
 
     python scripts/bench_draft.py [--runs 15] [--edits 1000] [--features 5000] [--no-postgis]
 """
@@ -115,6 +117,8 @@ def bench_store(label: str, location: str, tmp: Path, args) -> list[tuple]:
         ("draft page (1,000 edits)", "/admin/layers/sint_draft/draft"),
         ("  peer: versions page", "/admin/layers/sint_draft/versions"),
         ("  peer: layers page", "/admin/layers"),
+        ("editor page", "/admin/edit/sint_draft"),
+        ("editor's layer list", "/admin/edit/"),
     ):
         times, size = timed(client, path, args.runs)
         rows.append((label, name, statistics.median(times), pct(times, 90), size))
