@@ -55,10 +55,17 @@ NO_ANCHOR_NOTE = (
 )
 
 
+#: Anchor names the gazetteer writes without their accent, as their own coordinate source
+#: spells them (the Nominatim name quoted in the gazetteer row's coordinate_source).
+NAME_ACCENTS = {"Museo della Civilta Contadina": "Museo della Civiltà Contadina"}
+
+
 def _anchors() -> dict[int, list[dict]]:
     by_q: dict[int, list[dict]] = defaultdict(list)
     with ANCHORS.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
+            for plain, accented in NAME_ACCENTS.items():
+                row["anchor_name"] = row["anchor_name"].replace(plain, accented)
             by_q[int(row["quartiere_number"])].append(row)
     places = load_places()
     for extra in load_yaml("quartieri_ancore.yaml"):
@@ -71,7 +78,7 @@ def _anchors() -> dict[int, list[dict]]:
                 "lon": place.point.x,
                 "coordinate_source": place.fonte,
                 "evidence_for_quartiere": " ".join(extra["prova"].split()),
-                "note": f"STRENGTH: {extra['forza']}",
+                "note": f"affidabilità: {extra['forza']}",
                 "curated": True,
             }
         )

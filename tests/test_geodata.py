@@ -262,3 +262,31 @@ def test_fact_picenengo_spelled_picengo_in_source(shared):
     p = _by_title("ciclabili", "Pista ciclabile Picenengo")
     assert "Picengo-Sesto Cremonese" in _line(shared, p["fonte"])
     assert p["stato_rete"] == "pianificata" and p["quartiere"] == 3
+
+
+#: English a reader met in Italian texts (issue 17): each was there before the fix.
+ENGLISH_IN_ITALIAN = ("split by theme", "stable explicit ids", "STRENGTH")
+
+
+def test_italian_texts_are_italian_and_accented():
+    for path in sorted((ROOT / "layers").glob("*.yaml")):
+        meta = yaml.safe_load(path.read_text(encoding="utf-8"))["metadata"]
+        for key in ("abstract", "lineage"):
+            text = meta[key]["it"] if isinstance(meta[key], dict) else meta[key]
+            found = [w for w in ENGLISH_IN_ITALIAN if w in text]
+            assert not found, f"{path.name}: {key}.it has {found}"
+    for f in load("quartieri"):
+        p = f["properties"]
+        for key in ("nota", "ancore"):
+            text = p.get(key) or ""
+            assert not [w for w in ENGLISH_IN_ITALIAN if w in text], (p["id"], key)
+            assert "Civilta " not in text, (p["id"], key)
+
+
+def test_every_precisione_is_in_the_vocabulary():
+    """One vocabulary (app/registry/precision.py) for the data, the editor and the store."""
+    from app.registry.precision import PRECISION
+
+    for layer in [*LAYERS, "confine"]:
+        values = {f["properties"].get("precisione") for f in load(layer)} - {None}
+        assert values <= set(PRECISION), (layer, values - set(PRECISION))
