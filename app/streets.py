@@ -74,6 +74,10 @@ class StreetList:
     def __len__(self) -> int:
         return len(self._streets)
 
+    def all(self) -> list[dict]:
+        """Every street, in name order."""
+        return [s.as_dict() for s in self._streets]
+
     @classmethod
     def read(cls, path: Path, attribution: str) -> StreetList:
         """Read a street list CSV; OrganisationError naming the file when it is not one."""

@@ -6,11 +6,14 @@
   its house numbers; "via Dante 12" picks number 12.
 - Any other layer: its title field, plus `search.fields` (by default the fields named
   luogo, indirizzo and zone when present), leading to the feature's record.
+- The organisation's official street list (`streets:`, app/streets.py): every street no
+  address layer places, without a location.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from urllib.parse import urlencode
 
 import shapely
 
@@ -20,10 +23,14 @@ from app.registry.spec import AddressSpec, LayerSpec
 from app.search.index import Doc, House
 from app.search.normalize import house_key
 from app.services import Services
+from app.text import fold
 
 DEFAULT_FIELDS = ("luogo", "indirizzo", "zone")
 #: Small ranking nudges: a place named exactly wins over a long text mentioning it.
 PRIORITY = {"quartiere": 0.06, "street": 0.05, "feature": 0.03, "intervento": 0.0}
+#: A street of the official list (no location) ranks just below a street an address layer
+#: places.
+OFFICIAL_STREET = 0.03
 
 
 def searched_fields(spec: LayerSpec) -> list[str]:
@@ -179,8 +186,45 @@ def _street_doc(spec: LayerSpec, label: str, houses: dict[str, House]) -> Doc:
     )
 
 
+#: The official street list in results (its name; no layer of the store holds it).
+STREET_LIST = "stradario"
+STREET_LIST_TITLE = {"it": "Stradario ufficiale", "en": "Official street list"}
+
+
+def official_street_docs(known: set[str]) -> list[Doc]:
+    """One document per street of the organisation's official list (app/streets.py) that
+    no address layer already places. The list has no geometry, so these have no location:
+    a street found here is a real, officially named street; its link searches what the
+    geoportal holds on it."""
+    from app import streets
+
+    if not streets.available():
+        return []
+    docs = []
+    for street in streets.street_list().all():
+        if fold(street["nome"]) in known:
+            continue
+        docs.append(
+            Doc(
+                label=street["nome"],
+                kind="street",
+                layer=STREET_LIST,
+                layer_title=STREET_LIST_TITLE,
+                id=street["codice"],
+                lon=None,
+                lat=None,
+                precisione="via",
+                quartiere=None,
+                link=f"/cerca?{urlencode({'q': street['nome']})}",
+                text=street["nome"],
+                priority=OFFICIAL_STREET,
+            )
+        )
+    return docs
+
+
 def build_docs(svc: Services, specs: list[LayerSpec], areas: QuartiereAreas) -> list[Doc]:
-    """Every document of every published, searchable layer."""
+    """Every document of every published, searchable layer, and the official street list."""
     docs: list[Doc] = []
     for spec in specs:
         if spec.search is not None and not spec.search.enabled:
@@ -191,4 +235,11 @@ def build_docs(svc: Services, specs: list[LayerSpec], areas: QuartiereAreas) -> 
             docs += address_docs(svc, spec, areas)
         else:
             docs += feature_docs(svc, spec, areas)
-    return docs
+    # A placed street also stands for the official names it begins with: the address layer
+    # may write the full name ("Via Dante Alighieri") where the list has "Via Dante".
+    placed = set()
+    for d in docs:
+        if d.kind == "street":
+            words = fold(d.label).split()
+            placed.update(" ".join(words[:n]) for n in range(2, len(words) + 1))
+    return docs + official_street_docs(placed)
