@@ -44,7 +44,6 @@ OSM_FONTE = (
     "OpenStreetMap (ODbL), punto Nominatim '{name}' in reference-geodata/"
     "molifabio-RuoloCremonaApp/cremona_poi_nominatim.geojson"
 )
-PRECISIONI = ("edificio", "indirizzo", "via", "area", "quartiere", "comune")
 
 SEED_FILES = {
     "000": "000_dadb076697da8f05.txt",
