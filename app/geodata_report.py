@@ -2,7 +2,10 @@
 
 `report(root)` returns, per layer: features, with/without geometry, counts per precisione,
 per stato, per quartiere, features outside the comune, invalid geometries and features
-without fonte. Needs only geodata/ and layers/ (no ../shared). `main()` prints it.
+without fonte; and one count per problem class an audit looks for: precisione outside the
+vocabulary (app/registry/precision.py), features stacked on the same geometry as another
+of any layer, stacked features whose precisione disagrees, and likely duplicates (same
+fonte and same amount). Needs only geodata/ and layers/ (no ../shared). `main()` prints it.
 
     flask --app app geodata report    (or: python scripts/geodata_report.py)
 """
@@ -18,6 +21,8 @@ import shapely
 import yaml
 from pyproj import Transformer
 from shapely.geometry import shape
+
+from app.registry.precision import PRECISION
 
 STATUS_FIELDS = ("stato_rete", "stato")
 _to_metric = Transformer.from_crs("EPSG:4326", "EPSG:7791", always_xy=True).transform
@@ -47,12 +52,19 @@ def layer_report(path: Path, confine) -> dict:
         "fuori_comune": 0,
         "geometrie_non_valide": 0,
         "senza_fonte": 0,
+        "precisione_fuori_vocabolario": 0,
+        "duplicati_fonte_importo": 0,
     }
+    seen: Counter = Counter()
     for f in feats:
         p = f["properties"]
         if not p.get("fonte"):
             out["senza_fonte"] += 1
         out["precisione"][str(p.get("precisione"))] += 1
+        if p.get("precisione") is not None and p["precisione"] not in PRECISION:
+            out["precisione_fuori_vocabolario"] += 1
+        if p.get("fonte") and p.get("importo_euro") is not None:
+            seen[(p["fonte"], p["importo_euro"])] += 1
         status = next((p[k] for k in STATUS_FIELDS if p.get(k)), None)
         if status:
             out["stato"][status] += 1
@@ -69,8 +81,29 @@ def layer_report(path: Path, confine) -> dict:
             out["geometrie_non_valide"] += 1
         if not confine.covers(transform(_to_metric, geom)):
             out["fuori_comune"] += 1
+    out["duplicati_fonte_importo"] = sum(n for n in seen.values() if n > 1)
     for key in ("precisione", "stato", "quartiere", "quartiere_origine"):
         out[key] = dict(sorted(out[key].items()))
+    return out
+
+
+def stacking(paths: list[Path]) -> dict[str, dict[str, int]]:
+    """Per layer: features whose geometry is exactly another feature's (of any layer), and
+    those of them whose precisione differs from another's on the same geometry."""
+    places: dict[str, list[tuple[str, str | None]]] = {}
+    for path in paths:
+        for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
+            if f.get("geometry"):
+                key = shape(f["geometry"]).wkb_hex
+                places.setdefault(key, []).append((path.stem, f["properties"].get("precisione")))
+    out = {path.stem: {"sovrapposte": 0, "precisione_discordante": 0} for path in paths}
+    for found in places.values():
+        if len(found) < 2:
+            continue
+        mixed = len({prec for _, prec in found}) > 1
+        for layer, _ in found:
+            out[layer]["sovrapposte"] += 1
+            out[layer]["precisione_discordante"] += int(mixed)
     return out
 
 
@@ -78,12 +111,18 @@ def report(root: Path) -> dict:
     """{layer id: counts} for every layer file whose source is in geodata/."""
     root = Path(root)
     confine = _confine(root)
-    result = {}
+    result, sources = {}, {}
     for spec_path in sorted((root / "layers").glob("*.yaml")):
         spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
         src = root / spec["source"]["path"]
         if src.suffix == ".geojson" and src.is_file():
             result[spec["id"]] = layer_report(src, confine)
+            sources[spec["id"]] = src
+    # Boundaries are drawn on purpose where a quartiere's is: only thematic layers stack.
+    thematic = [p for lid, p in sources.items() if lid not in ("confine", "quartieri")]
+    for stem, counts in stacking(thematic).items():
+        lid = next(lid for lid, p in sources.items() if p.stem == stem)
+        result[lid].update(counts)
     return result
 
 
@@ -105,6 +144,12 @@ def main(root: Path | None = None, echo=print) -> None:
         print(
             f"   outside comune: {r['fuori_comune']}, invalid: {r['geometrie_non_valide']}, "
             f"without fonte: {r['senza_fonte']}"
+        )
+        print(
+            f"   precisione outside the vocabulary: {r['precisione_fuori_vocabolario']}, "
+            f"stacked on another feature's geometry: {r.get('sovrapposte', 0)} "
+            f"(precisione disagreeing: {r.get('precisione_discordante', 0)}), "
+            f"same fonte and amount: {r['duplicati_fonte_importo']}"
         )
 
 

@@ -1,0 +1,61 @@
+"""The geodata report's problem classes (issue 17, item 7): each count on a small made-up
+dataset, and the shipped data's figures present in the printed report."""
+
+import json
+
+from app.geodata_report import layer_report, report, stacking
+from tests.test_geodata import ROOT
+
+
+def _write(path, features):
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+def _feature(fid, coords, precisione, **props):
+    return {
+        "type": "Feature",
+        "id": fid,
+        "geometry": {"type": "Point", "coordinates": coords},
+        "properties": {"id": fid, "precisione": precisione, "fonte": "000 riga 1", **props},
+    }
+
+
+def test_stacked_features_and_their_disagreeing_precision(tmp_path):
+    a = _write(tmp_path / "a.geojson", [_feature("a1", [10, 45], "edificio"),
+                                        _feature("a2", [10.1, 45], "via")])  # fmt: skip
+    b = _write(tmp_path / "b.geojson", [_feature("b1", [10, 45], "area"),
+                                        _feature("b2", [10.1, 45], "via"),
+                                        _feature("b3", [10.2, 45], "via")])  # fmt: skip
+    assert stacking([a, b]) == {
+        "a": {"sovrapposte": 2, "precisione_discordante": 1},
+        "b": {"sovrapposte": 2, "precisione_discordante": 1},
+    }
+
+
+def test_vocabulary_and_duplicates(tmp_path):
+    path = _write(
+        tmp_path / "c.geojson",
+        [
+            _feature("c1", [10, 45], "ovunque", importo_euro=100.0),
+            _feature("c2", [10.1, 45], "via", importo_euro=100.0),
+            _feature("c3", [10.2, 45], "via", importo_euro=200.0),
+        ],
+    )
+    found = layer_report(path, confine=_everything())
+    assert found["precisione_fuori_vocabolario"] == 1
+    assert found["duplicati_fonte_importo"] == 2
+
+
+def _everything():
+    import shapely
+
+    return shapely.box(-1e9, -1e9, 1e9, 1e9)
+
+
+def test_the_shipped_report_has_every_class():
+    shipped = report(ROOT)
+    for layer, counts in shipped.items():
+        assert counts["precisione_fuori_vocabolario"] == 0, layer
+        if layer not in ("confine", "quartieri"):
+            assert {"sovrapposte", "precisione_discordante"} <= set(counts), layer
