@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,6 +149,18 @@ def load_quartieri_polygons() -> list[tuple[str, int, object]]:
         for f in fc["features"]
         if f["geometry"]
     ]
+
+
+def gazetteer_quartieri() -> dict[str, int]:
+    """Gazetteer name -> the quartiere the gazetteer puts it in (its `quartiere_or_area`
+    column, `Q<n>`): a sourced quartiere, which wins over the indicative polygons."""
+    out = {}
+    with GAZETTEER.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            found = re.fullmatch(r"Q(\d+)", (row["quartiere_or_area"] or "").strip())
+            if found and row["kind"] != "quartiere":
+                out[row["name"]] = int(found.group(1))
+    return out
 
 
 def quartiere_of(geom, quartieri) -> int | None:

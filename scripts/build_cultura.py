@@ -17,6 +17,7 @@ from __future__ import annotations
 from _geodata_common import (
     check_ref,
     feature,
+    gazetteer_quartieri,
     load_places,
     load_quartieri_polygons,
     load_yaml,
@@ -37,12 +38,15 @@ def _fonte_indirizzo(value: str | None) -> str | None:
 def build() -> list[dict]:
     places = load_places()
     quartieri = load_quartieri_polygons()
+    gazetteer_q = gazetteer_quartieri()
     features = []
     for i, row in enumerate(load_yaml("cultura.yaml"), start=1):
         place = resolve_loc(row.get("loc"), places)
         docs = [seed_ref(*check_ref(r)) for r in row.get("refs") or []]
         geom = place.point if place else None
-        q = quartiere_of(geom, quartieri)
+        q_gaz = gazetteer_q.get(row["nome"])  # sourced: wins over the indicative polygon
+        q = q_gaz or quartiere_of(geom, quartieri)
+        origine = "gazetteer" if q_gaz else ("geometria" if q else None)
         props = {
             "id": f"cul-{i:04d}",
             "nome": row["nome"],
@@ -54,7 +58,7 @@ def build() -> list[dict]:
             else None,
             "gestore": row.get("gestore"),
             "quartiere": q,
-            "quartiere_origine": "geometria" if q else None,
+            "quartiere_origine": origine,
             "citato_in": "; ".join(docs) or None,
             "fonte": place.fonte if place else "; ".join(docs),
             "precisione": "edificio" if place else None,

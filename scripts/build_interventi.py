@@ -30,6 +30,7 @@ from _geodata_common import (
     SOURCES,
     check_ref,
     feature,
+    gazetteer_quartieri,
     load_places,
     load_quartieri_polygons,
     load_yaml,
@@ -131,12 +132,15 @@ def load_rows() -> list[dict]:
 
 def build() -> list[dict]:
     places, quartieri = load_places(), load_quartieri_polygons()
+    gazetteer_q = gazetteer_quartieri()
     features = []
     for row in load_rows():
         stati = _parse_stati(row["stati"])
         geom, loc_fonte, attrib = _place(row, places, quartieri)
         prog = next((_programme(s["line"]) for s in reversed(stati) if s["code"] == "002"), {})
         q_text = row.get("qt")
+        # `qg`: the gazetteer entry naming the place, whose quartiere is sourced there.
+        q_gaz = gazetteer_q[row["qg"]] if row.get("qg") else None
         q_geom = quartiere_of(geom, quartieri)
         anni = row.get("anni") or [None, None]
         refs = [seed_ref(s["code"], s["line"]) for s in stati]
@@ -168,8 +172,10 @@ def build() -> list[dict]:
             "tema": row["tema"],
             "area_responsabile": row.get("area"),
             "luogo": row.get("luogo"),
-            "quartiere": q_text or q_geom,
-            "quartiere_origine": "testo" if q_text else ("geometria" if q_geom else None),
+            "quartiere": q_text or q_gaz or q_geom,
+            "quartiere_origine": "testo"
+            if q_text
+            else ("gazetteer" if q_gaz else ("geometria" if q_geom else None)),
             "fonte": fonti.split("; ")[0],
             "fonti": fonti,
             "fonte_posizione": loc_fonte,

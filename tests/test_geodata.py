@@ -134,7 +134,7 @@ def test_quartiere_matches_geometry_or_text(layer):
     ]
     for f in load(layer):
         p = f["properties"]
-        if p["quartiere_origine"] == "testo":
+        if p["quartiere_origine"] in ("testo", "gazetteer"):  # sourced: wins over the polygon
             assert p["quartiere"] is not None
             continue
         if p["quartiere_origine"] == "geometria":
@@ -289,3 +289,17 @@ def test_every_precisione_is_in_the_vocabulary():
     for layer in [*LAYERS, "confine"]:
         values = {f["properties"].get("precisione") for f in load(layer)} - {None}
         assert values <= set(PRECISION), (layer, values - set(PRECISION))
+
+
+def test_a_sourced_quartiere_wins_over_the_indicative_polygon():
+    """Issue 17: the gazetteer's quartiere (its quartiere_or_area column) is used where the
+    Voronoi cells said otherwise or nothing, and the data says which was used."""
+    found = {
+        f["id"]: (f["properties"]["quartiere"], f["properties"]["quartiere_origine"])
+        for layer in ("cultura", "interventi")
+        for f in load(layer)
+    }
+    assert found["cul-0039"] == (16, "gazetteer")  # Sant'Abbondio: the cells said 6
+    assert found["cul-0043"] == (16, "gazetteer")  # San Luca: the cells said 1
+    assert found["int-0003"] == (16, "gazetteer")  # Palazzo Grasselli
+    assert found["int-0029"] == (6, "gazetteer") and found["int-0031"] == (6, "gazetteer")
