@@ -311,9 +311,11 @@ def live_server(store_location, tmp_path):
     Settings go through the environment, as in production; `request.param`-free: tests that
     need other settings write them to `tmp_path / "env"` before asking for this fixture.
     """
+    import collections
     import os
     import subprocess
     import sys
+    import threading
     import time
     import urllib.request
 
@@ -335,6 +337,17 @@ def live_server(store_location, tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    # The server logs every request (and any warning) to stderr: read it all the time,
+    # keeping the tail for errors. A pipe nobody reads fills up (64 KiB) and then blocks the
+    # server mid-request: a print that logged a lot once never answered.
+    tail: collections.deque = collections.deque(maxlen=200)
+
+    def drain():
+        for line in proc.stderr:
+            tail.append(line.decode(errors="replace"))
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -344,7 +357,8 @@ def live_server(store_location, tmp_path):
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError("server did not start: " + proc.stderr.read().decode()) from None
+                reader.join(5)
+                raise RuntimeError("server did not start: " + "".join(tail)) from None
             time.sleep(0.2)
     yield url
     proc.terminate()
