@@ -326,6 +326,10 @@ def live_server(store_location, tmp_path):
         GEOPORTALE_LAYERS_DIR=str(DATA / "layers"),
         GEOPORTALE_DATA_ROOT=str(DATA),
         GEOPORTALE_BASEMAP="none",
+        # Its own heavy-request slots: the servers of parallel test processes must not take
+        # each other's (the default LOCK_DIR is shared by every server of a checkout, and
+        # a print refused as busy never downloads).
+        GEOPORTALE_LOCK_DIR=str(tmp_path / "locks"),
     )
     extra = tmp_path / "env"
     if extra.exists():
