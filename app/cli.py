@@ -68,16 +68,28 @@ def build(force: bool):
 
 @geodata_cli.command("report")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def report(as_json: bool):
+@click.option("--markdown", is_flag=True, help="Print the documentation's data table.")
+@click.option(
+    "--write-docs",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Regenerate the data table between the markers of this Markdown file.",
+)
+def report(as_json: bool, markdown: bool, write_docs: Path | None):
     """Per shipped layer: features, with/without geometry, per precisione, per stato, per
-    quartiere, outside the comune, invalid geometries, without fonte."""
+    quartiere, and one count per problem class an audit looks for."""
     import json
 
+    from app import geodata_docs
     from app.geodata_report import main
     from app.geodata_report import report as build_report
 
     root = Path(_settings()["DATA_ROOT"])
-    if as_json:
+    if write_docs:
+        changed = geodata_docs.write(write_docs, build_report(root))
+        click.echo(f"{write_docs}: {'updated' if changed else 'already current'}")
+    elif markdown:
+        click.echo(geodata_docs.markdown(build_report(root)), nl=False)
+    elif as_json:
         click.echo(json.dumps(build_report(root), ensure_ascii=False, indent=2))
     else:
         main(root, click.echo)

@@ -59,3 +59,41 @@ def test_the_shipped_report_has_every_class():
         assert counts["precisione_fuori_vocabolario"] == 0, layer
         if layer not in ("confine", "quartieri"):
             assert {"sovrapposte", "precisione_discordante"} <= set(counts), layer
+
+
+def test_the_documentation_table_is_the_report():
+    """docs/data.md shows the figures the data has: regenerate it with
+    `flask --app app geodata report --write-docs docs/data.md` after a data change."""
+    from app import geodata_docs
+
+    assert geodata_docs.generated(ROOT / "docs" / "data.md") == geodata_docs.markdown(report(ROOT))
+
+
+def test_every_count_of_the_report_is_documented():
+    """A new problem class in the report must be named in the documentation's summary."""
+    from app import geodata_docs
+
+    for layer, counts in report(ROOT).items():
+        for key, value in counts.items():
+            if isinstance(value, int):
+                assert key in geodata_docs.PROBLEMS or key in geodata_docs.INFO, (layer, key)
+
+
+def test_write_docs_replaces_only_the_generated_part(tmp_path):
+    from app import geodata_docs
+
+    page = tmp_path / "data.md"
+    page.write_text(f"before\n{geodata_docs.BEGIN}\nold table\n{geodata_docs.END}\nafter\n")
+    small = {"x": {"features": 2, "con_geometria": 1, "senza_geometria": 1,
+                   "precisione": {"None": 1, "via": 1}, "stato": {}, "fuori_comune": 0}}  # fmt: skip
+    assert geodata_docs.write(page, small) is True
+    text = page.read_text()
+    assert text.startswith("before\n") and text.endswith("after\n") and "old table" not in text
+    assert "| `x` | 2 | 1 | 1 | not placed 1, via 1 | — |" in text
+    assert "2 features. Problem classes: 0 outside the comune; 0 invalid" in text
+    assert geodata_docs.write(page, small) is False
+    (tmp_path / "bare.md").write_text("no markers\n")
+    import pytest
+
+    with pytest.raises(ValueError, match="no generated data table"):
+        geodata_docs.write(tmp_path / "bare.md", small)
