@@ -88,11 +88,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(viewer.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(catalog.bp)
+    from app.programma.views import bp as programma_bp
     from app.quartieri.views import bp as quartieri_bp
     from app.search.views import bp as search_bp
 
     app.register_blueprint(search_bp)
     app.register_blueprint(quartieri_bp)
+    app.register_blueprint(programma_bp)
     from app.processes import bp as processes_bp
     from app.workspace import bp as workspace_bp
 

@@ -15,6 +15,43 @@ EN: dict[str, str] = {
     "Principale": "Main",
     "Mappa": "Map",
     "Quartieri": "Neighbourhoods",
+    # /programma: the programme monitored
+    "Il programma": "The programme",
+    "Il programma del Comune": "The council's programme",
+    "Che cosa il Comune ha programmato, che cosa è fatto, dove e con quali soldi: gli interventi descritti nei documenti del Comune, ordinati per missione e obiettivo del DUP e per capitolo del programma di mandato.": (
+        "What the council planned, what is done, where and with what money: the interventions "
+        "described in the council's documents, by mission and objective of the DUP and by "
+        "chapter of the mandate programme."
+    ),
+    "Com'era alla fine dell'anno": "As it stood at the end of",
+    "Da dove vengono i numeri": "Where the figures come from",
+    "I capitoli del programma di mandato": "The chapters of the mandate programme",
+    "Importo noto": "Known amount",
+    "In sintesi": "Summary",
+    "Interventi per missione del DUP e per stato": "Interventions by DUP mission and status",
+    "Missioni, programmi e obiettivi del DUP": "Missions, programmes and objectives of the DUP",
+    "Nessun intervento.": "No intervention.",
+    "Non citati nel programma di mandato": "Not cited in the mandate programme",
+    "Non collegati a una missione del DUP": "Not linked to a DUP mission",
+    "Oggi": "Today",
+    "Senza importo": "Without amount",
+    "Un importo non indicato dalle fonti è «n.d.» e contato a parte, mai sommato come zero. Un intervento «in corso» oltre l'anno di fine previsto è segnato «in ritardo».": (
+        "An amount the sources do not give is \u201cn.a.\u201d and counted apart, never summed as "
+        "zero. An intervention still \u201cin progress\u201d after its planned end year is marked "
+        "\u201clate\u201d."
+    ),
+    "Un intervento sta in un capitolo quando il programma di mandato ne parla in quel capitolo; se ne parla in due, sta in entrambi.": (
+        "An intervention is in a chapter when the mandate programme speaks of it in that "
+        "chapter; if it does in two, it is in both."
+    ),
+    "alla fine del": "at the end of",
+    "dati aggiornati al": "data updated on",
+    "in ritardo": "late",
+    "interventi": "interventions",
+    "intervento": "intervention",
+    "pubblicata il": "published on",
+    "senza importo": "without amount",
+    "Questo geoportale non pubblica un programma.": "This geoportal publishes no programme.",
     "Dati (API)": "Data (API)",
     "Area riservata": "Staff area",
     "Area di lavoro": "Workspace",

@@ -80,6 +80,15 @@ class StreetsSpec(Strict):
         return Path(organisation_file).resolve().parent / self.path
 
 
+class ProgrammeSpec(Strict):
+    """The programme file of /programma (app/programma/config.py reads it)."""
+
+    path: str = Field(min_length=1, description="relative to the organisation file's folder")
+
+    def location(self, organisation_file: str | Path) -> Path:
+        return Path(organisation_file).resolve().parent / self.path
+
+
 class Organisation(Strict):
     """The council that publishes the geoportal."""
 
@@ -96,6 +105,7 @@ class Organisation(Strict):
     zones: ZonesSpec | None = None
     interventions_layer: str | None = Field(default=None, pattern=_LAYER)
     streets: StreetsSpec | None = None
+    programme: ProgrammeSpec | None = None
     #: Runnable example inputs per process (shown on its page), on this council's layers.
     process_examples: dict[Literal["cross-layer-query", "zone-statistics"], dict[str, Any]] = {}
 
@@ -138,6 +148,12 @@ def load_organisation(path: str | Path) -> Organisation:
         raise OrganisationError(f"{path}: {problems}") from None
     if org.streets and not org.streets.location(path).is_file():
         raise OrganisationError(f"{path}: streets.path: no file {org.streets.path}")
+    if org.programme:
+        if not org.programme.location(path).is_file():
+            raise OrganisationError(f"{path}: programme.path: no file {org.programme.path}")
+        from app.programma.config import load_programme
+
+        load_programme(str(org.programme.location(path)))  # its errors name file and field
     return org
 
 

@@ -1,0 +1,115 @@
+"""/programma and /api/programma on the citizen fixture (6 interventions), on both stores:
+the tree's totals, honest amounts, late ones, the year control, filters, errors, CSV."""
+
+import csv
+import html as html_lib
+import io
+import re
+
+import pytest
+
+BOTH_STORES = True
+READ_ONLY_STORE = True
+
+
+def text(page: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html_lib.unescape(page)))
+
+
+def test_the_totals_equal_those_computed_from_the_features_api(citizen_client):
+    """Count, known amount, unknown amounts and states, recomputed from OGC API items."""
+    items = citizen_client.get("/api/collections/interventi/items?limit=1000").get_json()
+    props = [f["properties"] for f in items["features"]]
+    mine = citizen_client.get("/api/programma").get_json()["totali"]
+    assert mine["interventi"] == len(props) == 6
+    assert mine["importo_noto_euro"] == sum(p["importo_euro"] for p in props
+                                            if p["importo_euro"] is not None) == 1675000.5  # fmt: skip
+    assert mine["senza_importo"] == sum(p["importo_euro"] is None for p in props) == 2
+    states = {}
+    for p in props:
+        states[p["stato"]] = states.get(p["stato"], 0) + 1
+    assert mine["per_stato"] == states
+
+
+def test_the_dup_tree_and_what_has_no_mission(citizen_client):
+    data = citizen_client.get("/api/programma").get_json()
+    missions = {m["codice"]: m for m in data["missioni"]}
+    assert list(missions) == ["5", "8", "10"]  # by code as a number, not as text
+    eight = missions["8"]
+    assert eight["nome"] == "Assetto del territorio ed edilizia abitativa"
+    assert eight["interventi"] == 2 and eight["importo_noto_euro"] == 125000.5
+    assert [p["codice"] for p in eight["figli"]] == ["8.01"]
+    assert [i["id"] for i in eight["interventi_elenco"]] == ["int-6"]  # no programme given
+    assert eight["figli"][0]["interventi_elenco"][0]["link"] == "/interventi/int-3"
+    loose = data["senza_missione"]
+    assert loose["interventi"] == 2 and loose["senza_importo"] == 2
+    assert loose["importo_noto_euro"] == 0 and loose["per_stato"] == {"in_corso": 1, "pianificato": 1}
+
+
+def test_late_is_in_corso_after_the_planned_end(citizen_client):
+    data = citizen_client.get("/api/programma").get_json()
+    assert data["totali"]["in_ritardo"] == 1  # int-1: in corso, due to end in 2021
+    assert {m["codice"]: m["in_ritardo"] for m in data["missioni"]} == {"5": 1, "8": 0, "10": 0}
+    # In 2019 it was in corso and not yet due.
+    assert citizen_client.get("/api/programma?al=2019").get_json()["totali"]["in_ritardo"] == 0
+
+
+def test_the_programme_as_it_stood_in_a_year(citizen_client):
+    then = citizen_client.get("/api/programma?al=2016").get_json()
+    # int-1 was planned in 2016 (its history); int-3 and int-6 were done; the rest came later.
+    assert then["totali"]["interventi"] == 3
+    assert then["totali"]["per_stato"] == {"pianificato": 1, "concluso": 2}
+    assert then["filtri"] == {"al": 2016}
+    before = citizen_client.get("/api/programma?al=2010").get_json()["totali"]
+    assert before["interventi"] == 0 and before["importo_noto_euro"] == 0
+    now = citizen_client.get("/api/programma?al=2030").get_json()["totali"]
+    assert now["interventi"] == 6
+
+
+def test_filters(citizen_client):
+    get = lambda q: citizen_client.get("/api/programma?" + q).get_json()["totali"]  # noqa: E731
+    assert get("finanziamento=pnrr")["interventi"] == 1
+    assert get("finanziamento=comune")["importo_noto_euro"] == 45000.5
+    assert get("finanziamento=nd")["interventi"] == 3  # no funding given
+    assert get("quartiere=16")["interventi"] == 3
+    assert get("stato=concluso&anno=2016")["interventi"] == 2
+    funding = get("")["finanziamento"]
+    assert funding == {"comune": 1, "nd": 3, "pnrr": 1, "regione": 1}
+
+
+@pytest.mark.parametrize(
+    "query, parameter",
+    [("al=abc", "al"), ("al=1800", "al"), ("quartiere=centro", "quartiere"),
+     ("finanziamento=lotteria", "finanziamento"), ("anno=20x6", "anno")],  # fmt: skip
+)
+def test_bad_filters_are_400_problems_naming_the_parameter(citizen_client, query, parameter):
+    r = citizen_client.get("/api/programma?" + query)
+    assert r.status_code == 400
+    assert r.get_json()["parameter"] == parameter
+    assert citizen_client.get("/programma?" + query).status_code == 400
+
+
+def test_csv_has_a_row_per_node(citizen_client):
+    r = citizen_client.get("/api/programma.csv")
+    assert r.status_code == 200 and r.content_type == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    by = {(row["livello"], row["codice"]): row for row in rows}
+    assert by[("missione", "8")]["interventi"] == "2"
+    assert by[("missione", "8")]["importo_noto_euro"] == "125000.50"
+    assert by[("programma", "8.01")]["stato_concluso"] == "1"
+    assert by[("senza_dup", "")]["senza_importo"] == "2"
+
+
+def test_the_page_in_both_languages(citizen_client):
+    r = citizen_client.get("/programma")
+    assert r.status_code == 200
+    body = text(r.text)
+    assert "Il programma del Comune" in body
+    assert "Assetto del territorio ed edilizia abitativa" in body
+    assert "2 senza importo: n.d." in body  # unknown amounts counted apart
+    assert "1 in ritardo" in body
+    assert 'href="/interventi/int-3"' in r.text
+    assert "versione" in body and "dati aggiornati al" in body
+    en = text(citizen_client.get("/programma?lang=en").text)
+    assert "The council's programme" in en and "Known amount" in en and "late" in en
+    assert 'href="/programma"' in citizen_client.get("/quartieri").text  # in the menu
