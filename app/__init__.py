@@ -60,6 +60,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     settings = load_settings(test_config)
     organisation.init_app(app, settings)  # a bad file stops the start, naming file and field
+    if app.extensions[organisation.KEY].programme:  # so does a bad programme file
+        from app.programma.config import load_programme
+
+        org = app.extensions[organisation.KEY]
+        load_programme(str(org.programme.location(settings["ORGANISATION"])))
     app.config["GEOPORTALE"] = settings
     app.json.ensure_ascii = False
     app.json.sort_keys = False

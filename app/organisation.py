@@ -148,12 +148,8 @@ def load_organisation(path: str | Path) -> Organisation:
         raise OrganisationError(f"{path}: {problems}") from None
     if org.streets and not org.streets.location(path).is_file():
         raise OrganisationError(f"{path}: streets.path: no file {org.streets.path}")
-    if org.programme:
-        if not org.programme.location(path).is_file():
-            raise OrganisationError(f"{path}: programme.path: no file {org.programme.path}")
-        from app.programma.config import load_programme
-
-        load_programme(str(org.programme.location(path)))  # its errors name file and field
+    if org.programme and not org.programme.location(path).is_file():
+        raise OrganisationError(f"{path}: programme.path: no file {org.programme.path}")
     return org
 
 

@@ -60,3 +60,19 @@ def test_the_organisation_file_names_a_missing_programme(tmp_path):
                        Path(__file__).resolve().parents[2] / "geodata/stradario_anncsu.csv")))  # fmt: skip
     with pytest.raises(OrganisationError, match="programme.path: no file nowhere.yaml"):
         load_organisation(org)
+
+
+def test_a_bad_programme_file_stops_the_start(tmp_path):
+    from pathlib import Path
+
+    from app import create_app
+
+    root = Path(__file__).resolve().parents[2]
+    (tmp_path / "programma.yaml").write_text(GOOD + "colour: red\n")
+    org = tmp_path / "organisation.yaml"
+    org.write_text((root / "organisation.yaml").read_text()
+                   .replace("path: geodata/stradario_anncsu.csv",
+                            f"path: {root / 'geodata/stradario_anncsu.csv'}")
+                   .replace("path: geodata/programma.yaml", "path: programma.yaml"))  # fmt: skip
+    with pytest.raises(ProgrammeFileError, match="colour"):
+        create_app({"ORGANISATION": str(org), "STORE": str(tmp_path / "s.gpkg"), "BASEMAP": "none"})
