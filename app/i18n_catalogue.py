@@ -17,6 +17,24 @@ EN: dict[str, str] = {
     "Quartieri": "Neighbourhoods",
     # /programma: the programme monitored
     "Il programma": "The programme",
+    "Andamento nel tempo": "Progress over time",
+    "Da dove vengono i soldi": "Where the money comes from",
+    "Fonti di finanziamento per missione": "Funding sources by mission",
+    "Fonti di finanziamento per quartiere": "Funding sources by neighbourhood",
+    "Interventi e importi noti per fonte di finanziamento": "Interventions and known amounts by funding source",
+    "Interventi per stato alla fine di ogni anno": "Interventions by status at the end of each year",
+    "Per ogni anno, gli interventi in ciascuno stato alla fine dell'anno, secondo la storia dello stato documentata; quelli non ancora citati da un documento non sono contati. I filtri di stato, quartiere e finanziamento valgono anche qui.": (
+        "For each year, the interventions in each status at its end, by their documented "
+        "status history; those no document had mentioned yet are not counted. The status, "
+        "neighbourhood and funding filters apply here too."
+    ),
+    "Quote dichiarate dalle fonti": "Shares stated by the sources",
+    "Un intervento cofinanziato conta in ciascuna delle sue fonti: le somme delle righe si sovrappongono e non vanno addizionate. «n.d.»: le fonti non dicono chi finanzia.": (
+        "A co-funded intervention counts in each of its sources: the rows' sums overlap and "
+        "must not be added up. \u201cn.a.\u201d: the sources do not say who funds it."
+    ),
+    "di cui cofinanziati": "of which co-funded",
+    "numero di interventi": "number of interventions",
     "Il programma del Comune": "The council's programme",
     "Che cosa il Comune ha programmato, che cosa è fatto, dove e con quali soldi: gli interventi descritti nei documenti del Comune, ordinati per missione e obiettivo del DUP e per capitolo del programma di mandato.": (
         "What the council planned, what is done, where and with what money: the interventions "

@@ -13,7 +13,7 @@ from app.errors import InvalidParameter, NotFound
 from app.i18n import current_language
 from app.i18n import gettext as _
 from app.organisation import organisation
-from app.programma import tree
+from app.programma import timeline, tree
 from app.programma.config import Programme, load_programme
 from app.quartieri import params
 from app.quartieri.service import Interventi, load_interventi
@@ -88,11 +88,29 @@ def _node_json(node: tree.Node, root_url: str) -> dict:
         out["figli"] = [_node_json(c, root_url) for c in node.children]
     if node.items:
         out["interventi_elenco"] = [
-            {"id": i.id, "titolo": i.title, "stato": i.status, "importo_euro": i.amount,
-             "link": root_url + url_for("quartieri.intervento", item_id=i.id)}  # fmt: skip
+            {
+                "id": i.id,
+                "titolo": i.title,
+                "stato": i.status,
+                "importo_euro": i.amount,
+                "link": root_url + url_for("quartieri.intervento", item_id=i.id),
+            }  # fmt: skip
             for i in node.items
         ]
     return out
+
+
+#: The first year of the timeline (the oldest of the council's documents covers 2014-2016).
+FIRST_YEAR = 2014
+
+
+def _colours(data: Interventi) -> dict[str, str]:
+    return {str(c.value): c.color for c in data.spec.style.categories} if data.spec else {}
+
+
+def _years(ctx: tree.Context) -> tuple[int, int]:
+    """From FIRST_YEAR to this year, whichever year `al` chose."""
+    return FIRST_YEAR, max(FIRST_YEAR, dt.date.today().year)
 
 
 @bp.get("/programma")
@@ -117,6 +135,109 @@ def page():
         options=data.options(data.items),
         quartieri=data.areas.items,
         everything=len(data.items),
+        years=timeline.timeline(_unfiltered_by_year(data, filters, ctx), *_years(ctx)),
+        colours=_colours(data),
+        money=timeline.funding(items, ctx),
+        money_by_mission=timeline.funding_matrix(items, ctx, _mission_label),
+        money_by_quartiere=timeline.funding_matrix(items, ctx, _quartiere_label),
+        shares=[
+            (i, timeline.stated_shares(i["finanziamento"]))
+            for i in items
+            if timeline.stated_shares(i["finanziamento"])
+        ],  # fmt: skip
+    )
+
+
+def _mission_label(item) -> str | None:
+    return item["missione"] or None
+
+
+def _quartiere_label(item) -> str | None:
+    return item.quartiere.label if item.quartiere else None
+
+
+def _unfiltered_by_year(data: Interventi, filters: tree.ProgrammeFilters, ctx: tree.Context):
+    """The timeline shows every year, so it takes the filters but not the year ones (`al`,
+    `anno`): the states over time of the chosen interventions."""
+    from dataclasses import replace
+
+    return tree.select(data.items, replace(filters, al=None, anno=None), ctx)
+
+
+@bp.get("/api/programma/andamento")
+def api_timeline():
+    """JSON (or CSV with f=csv): per year, the interventions in each state at its end."""
+    programme = _programme()
+    data = load_interventi(services())
+    filters, ctx, *_rest = _state(data, programme)
+    rows = timeline.timeline(_unfiltered_by_year(data, filters, ctx), *_years(ctx))
+    states = timeline.states_of(rows)
+    if request.args.get("f") == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["anno", *states, "totale"])
+        for r in rows:
+            writer.writerow([r.year, *(r.by_state.get(s, 0) for s in states), r.total])
+        return _csv(out.getvalue(), "andamento")
+    return jsonify(
+        {
+            "filtri": {
+                k: v for k, v in vars(filters).items() if v is not None and k not in ("al", "anno")
+            },
+            "stati": states,
+            "anni": [
+                {
+                    "anno": r.year,
+                    "per_stato": {s: r.by_state.get(s, 0) for s in states},
+                    "totale": r.total,
+                }
+                for r in rows
+            ],  # fmt: skip
+        }
+    )
+
+
+@bp.get("/api/programma/finanziamento")
+def api_funding():
+    """JSON (or CSV with f=csv): per funding category, interventions and known amounts."""
+    programme = _programme()
+    data = load_interventi(services())
+    filters, ctx, items, *_rest = _state(data, programme)
+    rows = timeline.funding(items, ctx)
+    if request.args.get("f") == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["finanziamento", "interventi", "importo_noto_euro", "senza_importo",
+                         "cofinanziati"])  # fmt: skip
+        for r in rows:
+            writer.writerow([r.key, r.count, f"{r.amount:.2f}", r.unknown_amount, r.cofunded])
+        return _csv(out.getvalue(), "finanziamento")
+    return jsonify(
+        {
+            "filtri": {k: v for k, v in vars(filters).items() if v is not None},
+            "nota": "a co-funded intervention counts in each of its categories: the sums overlap",
+            "categorie": [vars(r) | {"amount": round(r.amount, 2)} for r in rows],
+            "per_missione": timeline.funding_matrix(items, ctx, _mission_label),
+            "per_quartiere": timeline.funding_matrix(items, ctx, _quartiere_label),
+            "quote_dichiarate": [
+                {
+                    "id": i.id,
+                    "titolo": i.title,
+                    "quote": dict(timeline.stated_shares(i["finanziamento"])),
+                }
+                for i in items
+                if timeline.stated_shares(i["finanziamento"])
+            ],
+        }
+    )
+
+
+def _csv(body: str, what: str) -> Response:
+    name = f"programma-{what}-{organisation().slug}.csv"
+    return Response(
+        body,
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -158,13 +279,18 @@ def api_csv():
     for node in rows:
         s = node.stats
         writer.writerow(
-            [safe_cell(v) for v in (node.level, node.code or "", node.name, s.count,
-                                    f"{s.amount:.2f}", s.unknown_amount, s.late)]  # fmt: skip
+            [
+                safe_cell(v)
+                for v in (
+                    node.level,
+                    node.code or "",
+                    node.name,
+                    s.count,
+                    f"{s.amount:.2f}",
+                    s.unknown_amount,
+                    s.late,
+                )
+            ]  # fmt: skip
             + [s.by_state.get(st, 0) for st in states]
         )
-    name = f"programma-{organisation().slug}.csv"
-    return Response(
-        out.getvalue(),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return _csv(out.getvalue(), "albero")

@@ -113,3 +113,46 @@ def test_the_page_in_both_languages(citizen_client):
     en = text(citizen_client.get("/programma?lang=en").text)
     assert "The council's programme" in en and "Known amount" in en and "late" in en
     assert 'href="/programma"' in citizen_client.get("/quartieri").text  # in the menu
+
+
+def test_the_timeline_counts_states_at_the_end_of_each_year(citizen_client):
+    data = citizen_client.get("/api/programma/andamento").get_json()
+    years = {row["anno"]: row for row in data["anni"]}
+    assert years[2014]["totale"] == 0 and min(years) == 2014
+    assert years[2016]["per_stato"] == {"in_corso": 0, "pianificato": 1, "concluso": 2}
+    assert years[2019]["per_stato"] == {"in_corso": 2, "pianificato": 0, "concluso": 2}
+    assert years[2024]["totale"] == 6
+    # the filters apply, the year ones do not (the timeline shows every year)
+    q16 = citizen_client.get("/api/programma/andamento?quartiere=16&al=2016").get_json()
+    assert {r["anno"]: r["totale"] for r in q16["anni"]}[2024] == 3
+    rows = citizen_client.get("/api/programma/andamento?f=csv").text.splitlines()
+    assert rows[0] == "anno,in_corso,pianificato,concluso,totale"
+    assert "2016,0,1,2,3" in rows
+
+
+def test_funding_counts_a_cofunded_item_in_each_category(citizen_client):
+    data = citizen_client.get("/api/programma/finanziamento").get_json()
+    cats = {c["key"]: c for c in data["categorie"]}
+    assert cats["pnrr"] == {"key": "pnrr", "count": 1, "amount": 1200000.0,
+                            "unknown_amount": 0, "cofunded": 0}  # fmt: skip
+    assert cats["nd"]["count"] == 3 and cats["nd"]["unknown_amount"] == 2
+    assert data["per_missione"]["10 - Trasporti e diritto alla mobilità"] == {"regione": 1}
+    assert data["per_quartiere"]["Quartiere 16 Centro"] == {"pnrr": 1, "regione": 1, "comune": 1}
+
+
+def test_the_page_draws_an_accessible_chart_with_its_table(citizen_client):
+    page = citizen_client.get("/programma").text
+    assert '<svg id="andamento"' in page and 'role="img"' in page
+    assert 'aria-labelledby="andamento-title andamento-desc"' in page
+    assert "2016: 3;" in page  # the description carries the figures
+    assert "Interventi per stato alla fine di ogni anno" in text(page)  # the table's caption
+    assert 'href="/programma?al=2016"' in page  # each year opens the programme as it stood
+    assert "Da dove vengono i soldi" in text(page)
+
+
+def test_stated_shares():
+    from app.programma.timeline import stated_shares
+
+    assert stated_shares("FESR 84%; FSE+ 6%; altre fonti 10%") == [
+        ("FESR", 84.0), ("FSE+", 6.0), ("altre fonti", 10.0)]  # fmt: skip
+    assert stated_shares("PNRR") == [] and stated_shares(None) == []
