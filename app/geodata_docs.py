@@ -26,6 +26,7 @@ PROBLEMS: dict[str, str] = {
     "duplicati_fonte_importo": "likely duplicates (same `fonte` and amount)",
     "sovrapposte": "stacked on another feature's geometry",
     "precisione_discordante": "stacked with a disagreeing `precisione`",
+    "descrizioni_senza_fonte": "descriptions without a source",
 }
 #: Counts that describe the data rather than a problem.
 INFO: tuple[str, ...] = ("features", "con_geometria", "senza_geometria")

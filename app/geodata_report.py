@@ -5,7 +5,12 @@ per stato, per quartiere, features outside the comune, invalid geometries and fe
 without fonte; and one count per problem class an audit looks for: precisione outside the
 vocabulary (app/registry/precision.py), features stacked on the same geometry as another
 of any layer, stacked features whose precisione disagrees, and likely duplicates (same
-fonte and same amount). Needs only geodata/ and layers/ (no ../shared). `main()` prints it.
+fonte and same amount); and descriptions without a source (`descrizioni_senza_fonte`): a
+feature with a non-empty `descrizione` counts when it has no `fonte_descrizione` and none of
+`fonte`, `fonti`, `citato_in` cites a line of a council document ("NNN_<hash>.txt riga L").
+A location source alone (a gazetteer or OpenStreetMap point in `fonte`) does not source a
+description. Needs only geodata/ and layers/ (no ../shared): that a cited line says what the
+description says is checked by the build and tests/test_geodata.py. `main()` prints it.
 
     flask --app app geodata report    (or: python scripts/geodata_report.py)
 """
@@ -13,6 +18,7 @@ fonte and same amount). Needs only geodata/ and layers/ (no ../shared). `main()`
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -25,6 +31,8 @@ from shapely.geometry import shape
 from app.registry.precision import PRECISION
 
 STATUS_FIELDS = ("stato_rete", "stato")
+COUNCIL_LINE = re.compile(r"\b\d{3}_[0-9a-f]{16}\.txt riga \d+")
+DESCRIPTION_CITATIONS = ("fonte", "fonti", "citato_in")
 _to_metric = Transformer.from_crs("EPSG:4326", "EPSG:7791", always_xy=True).transform
 
 
@@ -36,6 +44,15 @@ def transform(func, geom):
 def _confine(root: Path):
     fc = json.loads((root / "geodata" / "confine.geojson").read_text(encoding="utf-8"))
     return transform(_to_metric, shape(fc["features"][0]["geometry"])).buffer(1.0)
+
+
+def description_unsourced(props: dict) -> bool:
+    """True when a feature has a description that cites no source (see the module doc)."""
+    if not str(props.get("descrizione") or "").strip():
+        return False
+    if str(props.get("fonte_descrizione") or "").strip():
+        return False
+    return not any(COUNCIL_LINE.search(str(props.get(k) or "")) for k in DESCRIPTION_CITATIONS)
 
 
 def layer_report(path: Path, confine) -> dict:
@@ -54,12 +71,14 @@ def layer_report(path: Path, confine) -> dict:
         "senza_fonte": 0,
         "precisione_fuori_vocabolario": 0,
         "duplicati_fonte_importo": 0,
+        "descrizioni_senza_fonte": 0,
     }
     seen: Counter = Counter()
     for f in feats:
         p = f["properties"]
         if not p.get("fonte"):
             out["senza_fonte"] += 1
+        out["descrizioni_senza_fonte"] += int(description_unsourced(p))
         out["precisione"][str(p.get("precisione"))] += 1
         if p.get("precisione") is not None and p["precisione"] not in PRECISION:
             out["precisione_fuori_vocabolario"] += 1
@@ -151,6 +170,7 @@ def main(root: Path | None = None, echo=print) -> None:
             f"(precisione disagreeing: {r.get('precisione_discordante', 0)}), "
             f"same fonte and amount: {r['duplicati_fonte_importo']}"
         )
+        print(f"   descriptions without a source: {r['descrizioni_senza_fonte']}")
 
 
 if __name__ == "__main__":

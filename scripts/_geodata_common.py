@@ -10,12 +10,18 @@ Inputs read at build time (never copied into the repository):
   one records "© OpenStreetMap contributors" and the licence.
 - `../shared/seeds/*.txt`: the council documents, only to check that a cited line exists.
 
+A description (`d`) cites what it claims in `fd`, a list of sources checked at build time by
+`description_sources()`: a seed line "NNN:line|expected text" (as `refs`), a gazetteer row
+"gaz:<name>|<column>=<expected text>" or an OpenStreetMap/Nominatim point
+"osm:<name>|category=<expected text>"; the feature ships them as `fonte_descrizione`.
+
 `../shared` is looked up next to the repository (ROOT.parent / "shared").
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -251,6 +257,54 @@ def check_ref(ref: str) -> tuple[str, int]:
     if expect and expect.lower() not in text.lower():
         raise ValueError(f"{ref}: expected text not in line: {text[:120]!r}")
     return code, int(line)
+
+
+@functools.cache
+def _gazetteer_rows() -> dict[str, dict]:
+    with GAZETTEER.open(encoding="utf-8") as fh:
+        return {row["name"]: row for row in csv.DictReader(fh)}
+
+
+@functools.cache
+def _osm_points() -> dict[str, dict]:
+    fc = json.loads(OSM_POI.read_text(encoding="utf-8"))
+    return {f["properties"]["name"]: f["properties"] for f in fc["features"]}
+
+
+def _dataset_fact(ref: str, rows: dict[str, dict], label: str) -> tuple[str, str, str]:
+    """(name, column, expected) of 'gaz:<name>|<column>=<expected>' after checking that the
+    row exists and that its column contains the expected text (case-insensitive)."""
+    name, _, fact = ref[4:].partition("|")
+    column, sep, expect = fact.partition("=")
+    if name not in rows:
+        raise KeyError(f"{ref}: no {label} row named {name!r}")
+    if not sep or column not in rows[name]:
+        raise ValueError(f"{ref}: expected '<column>=<text>' after '|'")
+    if expect.strip().lower() not in (rows[name][column] or "").lower():
+        raise ValueError(f"{ref}: {column} is {rows[name][column]!r}")
+    return name, column, expect.strip()
+
+
+def description_source(ref: str) -> str:
+    """`fonte_descrizione` text of one source of a description, checked against ../shared:
+    'NNN:line|expected text' (a seed line, as `refs`), 'gaz:<name>|<column>=<text>' (a row
+    of the gazetteer) or 'osm:<name>|category=<text>' (an OpenStreetMap/Nominatim point).
+    A wrong line, a missing row or point, or text the source does not hold fails."""
+    if ref.startswith("gaz:"):
+        name, column, expect = _dataset_fact(ref, _gazetteer_rows(), "gazetteer")
+        return f"gazetteer cremona_places.csv '{name}', {column}: {expect}"
+    if ref.startswith("osm:"):
+        name, column, _ = _dataset_fact(ref, _osm_points(), "OpenStreetMap/Nominatim")
+        value = _osm_points()[name][column]
+        return f"OpenStreetMap (ODbL), punto Nominatim '{name}', {column}: {value}"
+    if "|" not in ref:
+        raise ValueError(f"{ref}: a description source names the text it relies on")
+    return seed_ref(*check_ref(ref))
+
+
+def description_sources(refs: list[str] | None) -> str | None:
+    """'; '-joined `fonte_descrizione` of a row's `fd` list (None when empty)."""
+    return "; ".join(dict.fromkeys(description_source(r) for r in refs or [])) or None
 
 
 def load_yaml(name: str) -> list[dict]:

@@ -3,7 +3,9 @@
 Inputs:
 - `geodata/sources/cultura.yaml`: the hand-curated list (written by the project), each venue
   with the council document lines that name it (`refs`, checked against ../shared/seeds at
-  build time) and the key of a sourced point (`loc`).
+  build time), the sources of its description (`fd`, see `description_sources()`: seed
+  lines, gazetteer rows, OpenStreetMap points; required) and the key of a sourced point
+  (`loc`).
 - Points: ../shared/gazetteer/cremona_places.csv (coordinates with the source it cites) or
   ../shared/reference-geodata/molifabio-RuoloCremonaApp/cremona_poi_nominatim.geojson
   (OpenStreetMap data, ODbL: "© OpenStreetMap contributors" on each feature).
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 from _geodata_common import (
     check_ref,
+    description_sources,
     feature,
     gazetteer_quartieri,
     load_places,
@@ -43,6 +46,9 @@ def build() -> list[dict]:
     for i, row in enumerate(load_yaml("cultura.yaml"), start=1):
         place = resolve_loc(row.get("loc"), places)
         docs = [seed_ref(*check_ref(r)) for r in row.get("refs") or []]
+        fonte_descrizione = description_sources(row.get("fd"))
+        if not fonte_descrizione:
+            raise ValueError(f"{row['nome']}: the description cites no source ('fd')")
         geom = place.point if place else None
         q_gaz = gazetteer_q.get(row["nome"])  # sourced: wins over the indicative polygon
         q = q_gaz or quartiere_of(geom, quartieri)
@@ -52,6 +58,7 @@ def build() -> list[dict]:
             "nome": row["nome"],
             "tipo": row["tipo"],
             "descrizione": row["d"],
+            "fonte_descrizione": fonte_descrizione,
             "indirizzo": row.get("indirizzo"),
             "fonte_indirizzo": _fonte_indirizzo(row.get("fonte_indirizzo"))
             if row.get("indirizzo")

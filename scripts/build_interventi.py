@@ -2,7 +2,9 @@
 
 Inputs:
 - `geodata/sources/interventi*.yaml`: the hand-curated list, split by theme (titles and
-  descriptions written by the project). Every row has an explicit, stable `id` (int-NNNN):
+  descriptions written by the project; a description says what its status lines say, and
+  those lines are its `fonte_descrizione` unless `fd` lists other sources, as in
+  build_luoghi.py). Every row has an explicit, stable `id` (int-NNNN):
   ids never change when rows are added, moved or the files are split. Every status carries the seed line it comes from ("file:line|expected text|
   status"); the expected text is checked against ../shared/seeds at each build.
 - ../shared/seeds/002_*.txt: Missione / Programma / Obiettivo codes and titles, read from the
@@ -29,6 +31,7 @@ from _geodata_common import (
     SEEDS,
     SOURCES,
     check_ref,
+    description_sources,
     feature,
     gazetteer_quartieri,
     load_places,
@@ -159,6 +162,7 @@ def build() -> list[dict]:
             "id": row["id"],
             "titolo": row["t"],
             "descrizione": row["d"],
+            "fonte_descrizione": description_sources(row.get("fd")) or fonti,
             "stato": stati[-1]["stato"],
             "anno_stato": DOC_YEAR[stati[-1]["code"]],
             "anno_inizio": anni[0],

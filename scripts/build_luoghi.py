@@ -7,6 +7,10 @@ Inputs:
   optional status with its line (`stato`, "file:line|expected text|stato"), the key of a
   sourced point (`loc`: "gaz:"/"osm:" or "q:<n>" for the indicative quartiere polygon) and
   the quartiere the text names (`qt`, with `qt_ref`, the line that names it or a zone of it).
+  The description (`d`) says only what its sources say: `fd` lists them where they are not
+  exactly the row's cited lines (seed lines, gazetteer rows, OpenStreetMap points; see
+  `description_sources()`); without `fd` they are the row's cited lines. Either way they are
+  shipped as `fonte_descrizione`.
 - Points: ../shared/gazetteer/cremona_places.csv and the OpenStreetMap (ODbL) points of
   ../shared/reference-geodata/molifabio-RuoloCremonaApp/cremona_poi_nominatim.geojson.
 - `geodata/quartieri.geojson` for the quartiere of located places.
@@ -23,6 +27,7 @@ import json
 from _geodata_common import (
     GEODATA,
     check_ref,
+    description_sources,
     feature,
     load_places,
     load_quartieri_polygons,
@@ -93,6 +98,7 @@ def build(layer: str, places=None, quartieri=None, known=None) -> list[dict]:
             "nome": row["nome"],
             "tipo": row["tipo"],
             "descrizione": row["d"],
+            "fonte_descrizione": description_sources(row.get("fd")) or "; ".join(docs),
             "luogo": row.get("luogo"),
             "stato": stato,
             "anno_stato": anno_stato,

@@ -303,3 +303,78 @@ def test_a_sourced_quartiere_wins_over_the_indicative_polygon():
     assert found["cul-0043"] == (16, "gazetteer")  # San Luca: the cells said 1
     assert found["int-0003"] == (16, "gazetteer")  # Palazzo Grasselli
     assert found["int-0029"] == (6, "gazetteer") and found["int-0031"] == (6, "gazetteer")
+
+
+def _common():
+    """scripts/_geodata_common.py, the build's helpers (imported as the build scripts do)."""
+    import importlib
+    import sys
+
+    scripts = str(ROOT / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    return importlib.import_module("_geodata_common")
+
+
+def _description_sources():
+    """(file, row id or name, source) of every `fd` entry in geodata/sources/*.yaml."""
+    for path in sorted((ROOT / "geodata" / "sources").glob("*.yaml")):
+        for row in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            for ref in row.get("fd") or []:
+                yield path.name, row.get("id") or row.get("nome"), ref
+
+
+def test_every_cited_description_source_says_what_it_is_cited_for(shared):
+    """Issue 17, item 1: each `fd` line exists and holds its expected text (the check the
+    build makes for `refs`); each gazetteer row / OpenStreetMap point exists and its column
+    holds the cited text."""
+    common = _common()
+    found = list(_description_sources())
+    assert len(found) > 100
+    for name, row, ref in found:
+        try:
+            common.description_source(ref)
+        except (ValueError, KeyError, IndexError) as exc:
+            pytest.fail(f"{name} {row}: {exc}")
+
+
+def test_a_wrong_description_source_fails_the_build(shared):
+    common = _common()
+    assert common.description_source("002:3923|Palazzo Fodri") == (
+        "002_8df21da1538a311c.txt riga 3923"
+    )
+    for wrong in (
+        "002:3924|Palazzo Fodri",  # the line does not say it
+        "002:3923",  # no expected text
+        "gaz:Palazzo Fodri|quartiere_or_area=Q5",
+        "gaz:Palazzo Inesistente|kind=palace",
+        "osm:Cinema Chaplin|category=MUSEI",
+    ):
+        with pytest.raises((ValueError, KeyError)):
+            common.description_source(wrong)
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_every_description_ships_its_source(layer):
+    for f in load(layer):
+        p = f["properties"]
+        if p.get("descrizione"):
+            assert p.get("fonte_descrizione"), p["id"]
+
+
+def test_cultura_descriptions_claim_only_what_their_sources_say():
+    """Issue 17: the 18 cultura features that cited only their point now cite what their
+    description says; claims no source makes are gone; Palazzo Fodri cites 002:3923."""
+    feats = {f["id"]: f["properties"] for f in load("cultura")}
+    fodri = feats["cul-0020"]
+    assert fodri["nome"] == "Palazzo Fodri"
+    assert "002_8df21da1538a311c.txt riga 3923" in fodri["citato_in"]
+    assert "002_8df21da1538a311c.txt riga 3923" in fodri["fonte_descrizione"]
+    for fid in ("cul-0013", "cul-0015", "cul-0016", "cul-0017"):  # the cinemas
+        assert "CINEMA / TEATRI" in feats[fid]["fonte_descrizione"], fid
+    texts = " ".join(p["descrizione"].lower() for p in feats.values())
+    for unsourced in ("cinquecentesc", "romanic", "gotica", "rinascimental", "più antiche",
+                      "medievale", "ottagonale", "patrono", "multisala"):  # fmt: skip
+        assert unsourced not in texts, unsourced
+    scuole = {f["id"]: f["properties"] for f in load("scuole")}
+    assert "liuteria" not in scuole["scu-0030"]["descrizione"]

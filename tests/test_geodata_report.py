@@ -97,3 +97,48 @@ def test_write_docs_replaces_only_the_generated_part(tmp_path):
 
     with pytest.raises(ValueError, match="no generated data table"):
         geodata_docs.write(tmp_path / "bare.md", small)
+
+
+def _described(fid, **props):
+    return {"type": "Feature", "id": fid, "geometry": None, "properties": {"id": fid, **props}}
+
+
+def test_descriptions_without_a_source(tmp_path):
+    """Issue 17, item 1: a description whose feature cites only where its point comes from
+    is unsourced; a `fonte_descrizione` or a council-document line in fonte/fonti/citato_in
+    sources it; a feature with no description is not counted."""
+    council = "002_8df21da1538a311c.txt riga 3923"
+    osm = "OpenStreetMap (ODbL), punto Nominatim 'Cinema Chaplin'"
+    path = _write(
+        tmp_path / "d.geojson",
+        [
+            _described("d1", descrizione="Sala cinematografica.", fonte=osm, citato_in=None),
+            _described("d2", descrizione="Chiesa.", fonte=osm, fonte_descrizione=""),
+            _described("d3", descrizione="Sala.", fonte=osm, fonte_descrizione=f"{osm}, x"),
+            _described("d4", descrizione="Palazzo.", fonte=osm, citato_in=council),
+            _described("d5", descrizione="Parco.", fonte=council, fonti=council),
+            _described("d6", descrizione="Scuola.", fonte="x", fonti=f"x; {council}"),
+            _described("d7", descrizione="", fonte=osm),
+            _described("d8", fonte=osm),
+            _described("d9", descrizione="Museo.", fonte="000 riga 1"),  # not a council line
+        ],
+    )
+    found = layer_report(path, confine=_everything())
+    assert found["descrizioni_senza_fonte"] == 3  # d1, d2, d9
+
+
+def test_the_shipped_data_has_no_unsourced_description():
+    shipped = report(ROOT)
+    assert {layer: c["descrizioni_senza_fonte"] for layer, c in shipped.items()} == {
+        layer: 0 for layer in shipped
+    }
+
+
+def test_main_prints_the_unsourced_descriptions():
+    from app.geodata_report import main
+
+    lines = []
+    main(ROOT, echo=lines.append)
+    printed = [line for line in lines if "descriptions without a source" in line]
+    assert len(printed) == len(report(ROOT))
+    assert all(line.strip() == "descriptions without a source: 0" for line in printed)
