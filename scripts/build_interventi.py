@@ -6,7 +6,9 @@ Inputs:
   those lines are its `fonte_descrizione` unless `fd` lists other sources, as in
   build_luoghi.py). Every row has an explicit, stable `id` (int-NNNN):
   ids never change when rows are added, moved or the files are split. Every status carries the seed line it comes from ("file:line|expected text|
-  status"); the expected text is checked against ../shared/seeds at each build.
+  status"); the expected text is checked against ../shared/seeds at each build. Optional
+  `refs` ("file:line|expected text") are further lines citing the intervention with no
+  status; they are checked the same way and listed in `fonti` after the status lines.
 - ../shared/seeds/002_*.txt: Missione / Programma / Obiettivo codes and titles, read from the
   headings above each cited line of the 2019 report.
 - Points: ../shared/gazetteer/cremona_places.csv and the OpenStreetMap (ODbL) points of
@@ -149,6 +151,9 @@ def build() -> list[dict]:
         refs = [seed_ref(s["code"], s["line"]) for s in stati]
         if row.get("qt_ref"):  # the line that names the quartiere (or a zone of it)
             refs.append(seed_ref(*check_ref(row["qt_ref"])))
+        # `refs`: further lines that cite the intervention without giving a status
+        # (the same place under another name, an amount, a partner), after the others.
+        refs.extend(seed_ref(*check_ref(r)) for r in row.get("refs") or [])
         fonti = "; ".join(dict.fromkeys(refs))
         storia = [
             {

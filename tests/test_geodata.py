@@ -378,3 +378,104 @@ def test_cultura_descriptions_claim_only_what_their_sources_say():
         assert unsourced not in texts, unsourced
     scuole = {f["id"]: f["properties"] for f in load("scuole")}
     assert "liuteria" not in scuole["scu-0030"]["descrizione"]
+
+
+#: Issue 17, item 5: seed entities added to the layers, each with the line that cites it
+#: (layer, id, the seed file and line in `fonti`/`citato_in`, text expected in that line).
+COVERAGE_ITEMS = [
+    ("interventi", "int-0001", "002_8df21da1538a311c.txt riga 3489", "Basilica di S. Francesco"),
+    ("interventi", "int-0251", "002_8df21da1538a311c.txt riga 3489", "Corpus Domini"),
+    ("interventi", "int-0252", "002_8df21da1538a311c.txt riga 4558", "Villa Mirabella"),
+    ("interventi", "int-0253", "002_8df21da1538a311c.txt riga 4685", "Matteotti n. 15"),
+    ("interventi", "int-0254", "000_dadb076697da8f05.txt riga 955", "recupero funzionale"),
+    ("interventi", "int-0255", "002_8df21da1538a311c.txt riga 7480", "Murale"),
+    ("interventi", "int-0256", "001_93d3045a65cd4397.txt riga 4364", "S. Bernardo"),
+    ("interventi", "int-0257", "001_93d3045a65cd4397.txt riga 4364", "e Po"),
+    ("interventi", "int-0258", "001_93d3045a65cd4397.txt riga 3089", "altalena per tutti"),
+    ("interventi", "int-0259", "001_93d3045a65cd4397.txt riga 3089", "Burattini d'estate"),
+    ("interventi", "int-0260", "001_93d3045a65cd4397.txt riga 2181", "10 aree"),
+    ("interventi", "int-0261", "002_8df21da1538a311c.txt riga 3692", "Polo Museale"),
+    ("interventi", "int-0262", "000_dadb076697da8f05.txt riga 1111", "PEBA"),
+    ("interventi", "int-0263", "001_93d3045a65cd4397.txt riga 4484", "palestre scolastiche"),
+    (
+        "cultura",
+        "Rete Bibliotecaria Cremonese - sede territoriale",
+        "001_93d3045a65cd4397.txt riga 1413",
+        "via Sesto 39",
+    ),
+    ("cultura", "Fondazione Walter Stauffer", "002_8df21da1538a311c.txt riga 3729", "Stauffer"),
+    (
+        "cultura",
+        "Laboratori scientifici del Museo del Violino",
+        "001_93d3045a65cd4397.txt riga 2333",
+        "laboratori scientifici",
+    ),
+    ("scuole", "scu-0036", "000_dadb076697da8f05.txt riga 506", "Casa Stradivari"),
+    ("scuole", "scu-0037", "000_dadb076697da8f05.txt riga 1367", "ITS Aca"),
+    ("scuole", "scu-0038", "001_93d3045a65cd4397.txt riga 2287", "CR-Forma"),
+    ("scuole", "scu-0039", "001_93d3045a65cd4397.txt riga 1283", "Scuola Edile"),
+    ("scuole", "scu-0040", "001_93d3045a65cd4397.txt riga 1342", "IC Cremona Uno"),
+    ("scuole", "scu-0041", "001_93d3045a65cd4397.txt riga 4363", "Comprensivi Cremona 2 e 5"),
+    ("scuole", "scu-0042", "001_93d3045a65cd4397.txt riga 4441", "comprensivi 4 e 5"),
+    ("scuole", "scu-0043", "001_93d3045a65cd4397.txt riga 4441", "comprensivi 4 e 5"),
+]
+
+
+@pytest.mark.parametrize(("layer", "key", "fonte", "text"), COVERAGE_ITEMS)
+def test_issue17_seed_entities_are_in_the_layers(layer, key, fonte, text):
+    feats = {f["properties"]["id"]: f["properties"] for f in load(layer)}
+    if layer == "cultura":  # cul- ids follow the file order: found by name
+        feats = {p["nome"]: p for p in feats.values()}
+    assert key in feats, key
+    p = feats[key]
+    cited = p.get("fonti") or p.get("citato_in") or ""
+    assert fonte in cited.split("; "), (key, cited)
+    if (SHARED / "seeds").is_dir():
+        assert text.lower() in _line(SHARED, fonte).lower()
+
+
+def test_issue17_additions_are_placed_only_from_a_source():
+    """No coordinate from an address: the addressed ones have none; the laboratories take
+    the Museo del Violino's point; the quartiere-wide ones the indicative polygon."""
+    inter = {f["id"]: f for f in load("interventi")}
+    cult = {f["properties"]["nome"]: f for f in load("cultura")}
+    rbc = cult["Rete Bibliotecaria Cremonese - sede territoriale"]
+    assert rbc["geometry"] is None and rbc["properties"]["indirizzo"] == "via Sesto 39"
+    assert rbc["properties"]["fonte_indirizzo"] == "001_93d3045a65cd4397.txt riga 1413"
+    assert inter["int-0253"]["geometry"] is None
+    assert "corso Matteotti 15" in inter["int-0253"]["properties"]["luogo"]
+    labs = cult["Laboratori scientifici del Museo del Violino"]
+    assert labs["geometry"] == cult["Museo del Violino"]["geometry"]
+    assert "Museo del Violino" in labs["properties"]["fonte"]
+    for fid, q in [("int-0255", 5), ("int-0256", 5), ("int-0257", 10)]:
+        p = inter[fid]["properties"]
+        assert (p["quartiere"], p["quartiere_origine"], p["precisione"]) == (
+            q,
+            "testo",
+            "quartiere",
+        )
+    exsport = inter["int-0263"]["properties"]
+    assert exsport["importo_euro"] == 29000 + 190000 + 108000
+    assert inter["int-0001"]["properties"]["fonte"] == "000_dadb076697da8f05.txt riga 243"
+
+
+def test_the_build_reproduces_the_shipped_geojson_byte_for_byte(shared, tmp_path):
+    """The shipped GeoJSON is what the build scripts make of geodata/sources and ../shared:
+    a hand edit, or a source changed without rebuilding, fails here. The build runs in a copy
+    of scripts/ and geodata/sources/ (with the boundary, built separately from ISTAT data)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "scripts", repo / "scripts")
+    shutil.copytree(ROOT / "geodata" / "sources", repo / "geodata" / "sources")
+    shutil.copy(ROOT / "geodata" / "confine.geojson", repo / "geodata")
+    (tmp_path / "shared").symlink_to(shared)
+    subprocess.run([sys.executable, "scripts/build_geodata.py"], cwd=repo, check=True,
+                   capture_output=True, env={**os.environ, "PYTHONHASHSEED": "0"})  # fmt: skip
+    shipped = sorted(p.name for p in (ROOT / "geodata").glob("*.geojson"))
+    assert shipped == sorted(p.name for p in (repo / "geodata").glob("*.geojson"))
+    for name in shipped:
+        assert (repo / "geodata" / name).read_bytes() == (ROOT / "geodata" / name).read_bytes(), name
