@@ -180,6 +180,49 @@ def dataset(spec: LayerSpec, info: LayerInfo) -> dict:
     return out
 
 
+def programme_dataset(spec: LayerSpec, info: LayerInfo) -> dict:
+    """The programme's figures (app/programma) as a dataset derived from the interventions
+    layer: its JSON and CSV tables, under the layer's licence."""
+    base = dataset(spec, info)
+    org = organisation()
+    tables = [
+        ("programma.api", {}, "JSON", "application/json", "albero (JSON)"),
+        ("programma.api_csv", {}, "CSV", "text/csv", "albero (CSV)"),
+        ("programma.api_timeline", {"f": "csv"}, "CSV", "text/csv", "andamento per anno (CSV)"),
+        ("programma.api_funding", {"f": "csv"}, "CSV", "text/csv", "finanziamento (CSV)"),
+    ]
+    licence = base["dcat:distribution"][0]["dct:license"]
+    return base | {
+        "@id": url_for("programma.page", _external=True),
+        "dct:identifier": f"{org.ipa_code}:programma",
+        "dct:title": _text("Il programma del Comune: stato, importi e finanziamento",
+                           "The council's programme: status, amounts and funding"),  # fmt: skip
+        "dct:description": _text(
+            "Gli interventi per missione, programma e obiettivo del DUP e per capitolo del "
+            "programma di mandato: numero per stato, importi noti e quanti senza importo, "
+            "fonti di finanziamento, quartieri, interventi in ritardo; l'andamento per anno.",
+            "The interventions by DUP mission, programme and objective and by chapter of the "
+            "mandate programme: count by status, known amounts and how many have none, funding "
+            "sources, quartieri, late ones; the progress by year.",
+        ),
+        "dct:source": {"@id": base["@id"]},
+        "dcat:landingPage": {"@id": url_for("programma.page", _external=True)},
+        "dcat:distribution": [
+            {
+                "@id": url_for(endpoint, _external=True, **args),
+                "@type": ["dcat:Distribution", "dcatapit:Distribution"],
+                "dct:title": f"Programma: {title}",
+                "dcat:accessURL": {"@id": url_for(endpoint, _external=True, **args)},
+                "dcat:downloadURL": {"@id": url_for(endpoint, _external=True, **args)},
+                "dct:format": {"@id": f"{EU}file-type/{ftype}"},
+                "dcat:mediaType": media,
+                "dct:license": licence,
+            }
+            for endpoint, args, ftype, media, title in tables
+        ],
+    }
+
+
 def dcat_catalog(entries: list[tuple[LayerSpec, LayerInfo]], title: str) -> dict:
     org = organisation()
     publisher = {
@@ -219,7 +262,12 @@ def dcat_catalog(entries: list[tuple[LayerSpec, LayerInfo]], title: str) -> dict
         "dct:language": {"@id": f"{EU}language/ITA"},
         "foaf:homepage": {"@id": url_for("viewer.index", _external=True)},
         "dcat:themeTaxonomy": {"@id": f"{EU}data-theme"},
-        "dcat:dataset": [dataset(spec, info) for spec, info in entries],
+        "dcat:dataset": [dataset(spec, info) for spec, info in entries]
+        + [
+            programme_dataset(spec, info)
+            for spec, info in entries
+            if org.programme and spec.id == org.interventions_layer
+        ],
     }
 
 

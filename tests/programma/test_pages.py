@@ -156,3 +156,19 @@ def test_stated_shares():
     assert stated_shares("FESR 84%; FSE+ 6%; altre fonti 10%") == [
         ("FESR", 84.0), ("FSE+", 6.0), ("altre fonti", 10.0)]  # fmt: skip
     assert stated_shares("PNRR") == [] and stated_shares(None) == []
+
+
+def test_the_programme_is_a_dataset_of_the_dcat_catalogue(citizen_client):
+    doc = citizen_client.get("/catalog.jsonld").get_json()
+    datasets = {d["dct:identifier"]: d for d in doc["dcat:dataset"]}
+    programme = datasets["c_d150:programma"]
+    assert programme["dcat:landingPage"]["@id"].endswith("/programma")
+    assert programme["dct:source"]["@id"].endswith("/api/collections/interventi")
+    urls = [d["dcat:downloadURL"]["@id"].replace("http://localhost", "")
+            for d in programme["dcat:distribution"]]  # fmt: skip
+    assert len(urls) == 4
+    for url in urls:  # every advertised table answers
+        assert citizen_client.get(url).status_code == 200, url
+    # the same figures as the page's API
+    row = next(r for r in citizen_client.get(urls[1]).text.splitlines() if r.startswith("missione,8,"))
+    assert ",2,125000.50," in row
