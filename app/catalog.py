@@ -195,8 +195,10 @@ def programme_dataset(spec: LayerSpec, info: LayerInfo) -> dict:
     return base | {
         "@id": url_for("programma.page", _external=True),
         "dct:identifier": f"{org.ipa_code}:programma",
-        "dct:title": _text("Il programma del Comune: stato, importi e finanziamento",
-                           "The council's programme: status, amounts and funding"),  # fmt: skip
+        "dct:title": _text(
+            "Il programma del Comune: stato, importi e finanziamento",
+            "The council's programme: status, amounts and funding",
+        ),  # fmt: skip
         "dct:description": _text(
             "Gli interventi per missione, programma e obiettivo del DUP e per capitolo del "
             "programma di mandato: numero per stato, importi noti e quanti senza importo, "

@@ -49,8 +49,7 @@ def markdown(report: dict) -> str:
         )
     total = sum(r["features"] for r in report.values())
     problems = "; ".join(
-        f"{sum(r.get(key, 0) for r in report.values())} {words}"
-        for key, words in PROBLEMS.items()
+        f"{sum(r.get(key, 0) for r in report.values())} {words}" for key, words in PROBLEMS.items()
     )
     return "\n".join(rows) + f"\n\n{total} features. Problem classes: {problems}.\n"
 

@@ -43,7 +43,10 @@ def test_the_dup_tree_and_what_has_no_mission(citizen_client):
     assert eight["figli"][0]["interventi_elenco"][0]["link"] == "/interventi/int-3"
     loose = data["senza_missione"]
     assert loose["interventi"] == 2 and loose["senza_importo"] == 2
-    assert loose["importo_noto_euro"] == 0 and loose["per_stato"] == {"in_corso": 1, "pianificato": 1}
+    assert loose["importo_noto_euro"] == 0 and loose["per_stato"] == {
+        "in_corso": 1,
+        "pianificato": 1,
+    }
 
 
 def test_late_is_in_corso_after_the_planned_end(citizen_client):
@@ -79,8 +82,13 @@ def test_filters(citizen_client):
 
 @pytest.mark.parametrize(
     "query, parameter",
-    [("al=abc", "al"), ("al=1800", "al"), ("quartiere=centro", "quartiere"),
-     ("finanziamento=lotteria", "finanziamento"), ("anno=20x6", "anno")],  # fmt: skip
+    [
+        ("al=abc", "al"),
+        ("al=1800", "al"),
+        ("quartiere=centro", "quartiere"),
+        ("finanziamento=lotteria", "finanziamento"),
+        ("anno=20x6", "anno"),
+    ],  # fmt: skip
 )
 def test_bad_filters_are_400_problems_naming_the_parameter(citizen_client, query, parameter):
     r = citizen_client.get("/api/programma?" + query)
@@ -170,5 +178,7 @@ def test_the_programme_is_a_dataset_of_the_dcat_catalogue(citizen_client):
     for url in urls:  # every advertised table answers
         assert citizen_client.get(url).status_code == 200, url
     # the same figures as the page's API
-    row = next(r for r in citizen_client.get(urls[1]).text.splitlines() if r.startswith("missione,8,"))
+    row = next(
+        r for r in citizen_client.get(urls[1]).text.splitlines() if r.startswith("missione,8,")
+    )
     assert ",2,125000.50," in row
