@@ -3,7 +3,9 @@
 Inputs:
 - `geodata/sources/cultura.yaml`: the hand-curated list (written by the project), each venue
   with the council document lines that name it (`refs`, checked against ../shared/seeds at
-  build time) and the key of a sourced point (`loc`).
+  build time), the key of a sourced point (`loc`) and, where the point is not the venue's
+  own building, how it relates to the venue (`prec`, default "edificio"; "ospite" with
+  `prec_ref`, the line saying the venue is in that building; see _geodata_common.placement).
 - Points: ../shared/gazetteer/cremona_places.csv (coordinates with the source it cites) or
   ../shared/reference-geodata/molifabio-RuoloCremonaApp/cremona_poi_nominatim.geojson
   (OpenStreetMap data, ODbL: "© OpenStreetMap contributors" on each feature).
@@ -21,6 +23,7 @@ from _geodata_common import (
     load_places,
     load_quartieri_polygons,
     load_yaml,
+    placement,
     quartiere_of,
     resolve_loc,
     seed_ref,
@@ -44,6 +47,11 @@ def build() -> list[dict]:
         place = resolve_loc(row.get("loc"), places)
         docs = [seed_ref(*check_ref(r)) for r in row.get("refs") or []]
         geom = place.point if place else None
+        fonte_pos, precisione = (
+            placement(row["nome"], place, row.get("prec", "edificio"), row.get("prec_ref"))
+            if place
+            else (None, None)
+        )
         q_gaz = gazetteer_q.get(row["nome"])  # sourced: wins over the indicative polygon
         q = q_gaz or quartiere_of(geom, quartieri)
         origine = "gazetteer" if q_gaz else ("geometria" if q else None)
@@ -61,7 +69,8 @@ def build() -> list[dict]:
             "quartiere_origine": origine,
             "citato_in": "; ".join(docs) or None,
             "fonte": place.fonte if place else "; ".join(docs),
-            "precisione": "edificio" if place else None,
+            "fonte_posizione": fonte_pos,
+            "precisione": precisione,
             "attribuzione": place.attribuzione if place else None,
             "licenza_coordinate": place.licenza if place else None,
         }
