@@ -23,9 +23,12 @@ PROBLEMS: dict[str, str] = {
     "geometrie_non_valide": "invalid geometries",
     "senza_fonte": "without `fonte`",
     "precisione_fuori_vocabolario": "`precisione` outside the vocabulary",
+    "precisione_piu_fine_della_derivazione": "`precisione` finer than its derivation",
     "duplicati_fonte_importo": "likely duplicates (same `fonte` and amount)",
     "sovrapposte": "stacked on another feature's geometry",
-    "precisione_discordante": "stacked with a disagreeing `precisione`",
+    "precisione_discordante": "stacked with a disagreeing `precisione` though placed alike",
+    "precisione_diversa_per_derivazione": "stacked with a `precisione` that differs because "
+    "they were placed differently (explained)",
     "descrizioni_senza_fonte": "descriptions without a source",
 }
 #: Counts that describe the data rather than a problem.

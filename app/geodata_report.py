@@ -3,14 +3,18 @@
 `report(root)` returns, per layer: features, with/without geometry, counts per precisione,
 per stato, per quartiere, features outside the comune, invalid geometries and features
 without fonte; and one count per problem class an audit looks for: precisione outside the
-vocabulary (app/registry/precision.py), features stacked on the same geometry as another
-of any layer, stacked features whose precisione disagrees, and likely duplicates (same
-fonte and same amount); and descriptions without a source (`descrizioni_senza_fonte`): a
-feature with a non-empty `descrizione` counts when it has no `fonte_descrizione` and none of
-`fonte`, `fonti`, `citato_in` cites a line of a council document ("NNN_<hash>.txt riga L").
-A location source alone (a gazetteer or OpenStreetMap point in `fonte`) does not source a
-description. Needs only geodata/ and layers/ (no ../shared): that a cited line says what the
-description says is checked by the build and tests/test_geodata.py. `main()` prints it.
+vocabulary (app/registry/precision.py), precisione finer than the placement's derivation
+(what `fonte_posizione` says the point is, read by `derived_precision`), features stacked on
+the same geometry as another of any layer, stacked features whose precisione disagrees
+although they were placed the same way (those placed differently, e.g. a building and a
+project around it on the same point, are counted apart as explained), and likely
+duplicates (same fonte and same amount); and descriptions without a source
+(`descrizioni_senza_fonte`): a feature with a non-empty `descrizione` counts when it has no
+`fonte_descrizione` and none of `fonte`, `fonti`, `citato_in` cites a line of a council
+document ("NNN_<hash>.txt riga L"). A location source alone (a gazetteer or OpenStreetMap
+point in `fonte`) does not source a description. Needs only geodata/ and layers/ (no
+../shared): that a cited line says what the description says is checked by the build and
+tests/test_geodata.py. `main()` prints it.
 
     flask --app app geodata report    (or: python scripts/geodata_report.py)
 """
@@ -28,7 +32,7 @@ import yaml
 from pyproj import Transformer
 from shapely.geometry import shape
 
-from app.registry.precision import PRECISION
+from app.registry.precision import PRECISION, finer_than_derivation
 
 STATUS_FIELDS = ("stato_rete", "stato")
 COUNCIL_LINE = re.compile(r"\b\d{3}_[0-9a-f]{16}\.txt riga \d+")
@@ -70,6 +74,7 @@ def layer_report(path: Path, confine) -> dict:
         "geometrie_non_valide": 0,
         "senza_fonte": 0,
         "precisione_fuori_vocabolario": 0,
+        "precisione_piu_fine_della_derivazione": 0,
         "duplicati_fonte_importo": 0,
         "descrizioni_senza_fonte": 0,
     }
@@ -82,6 +87,11 @@ def layer_report(path: Path, confine) -> dict:
         out["precisione"][str(p.get("precisione"))] += 1
         if p.get("precisione") is not None and p["precisione"] not in PRECISION:
             out["precisione_fuori_vocabolario"] += 1
+        # only placements say how they were derived (boundary layers have no fonte_posizione)
+        if "fonte_posizione" in p and finer_than_derivation(
+            p.get("precisione"), p["fonte_posizione"]
+        ):
+            out["precisione_piu_fine_della_derivazione"] += 1
         if p.get("fonte") and p.get("importo_euro") is not None:
             seen[(p["fonte"], p["importo_euro"])] += 1
         status = next((p[k] for k in STATUS_FIELDS if p.get(k)), None)
@@ -107,22 +117,32 @@ def layer_report(path: Path, confine) -> dict:
 
 
 def stacking(paths: list[Path]) -> dict[str, dict[str, int]]:
-    """Per layer: features whose geometry is exactly another feature's (of any layer), and
-    those of them whose precisione differs from another's on the same geometry."""
-    places: dict[str, list[tuple[str, str | None]]] = {}
+    """Per layer: features whose geometry is exactly another feature's (of any layer); those
+    of them whose precisione differs from another's placed the same way (same
+    `fonte_posizione`, or neither has one): `precisione_discordante`; and those whose
+    precisione differs only from features placed another way (a station and a car park
+    beside it on the station's point): `precisione_diversa_per_derivazione`."""
+    places: dict[str, list[tuple[str, str | None, str | None]]] = {}
     for path in paths:
         for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
             if f.get("geometry"):
+                p = f["properties"]
                 key = shape(f["geometry"]).wkb_hex
-                places.setdefault(key, []).append((path.stem, f["properties"].get("precisione")))
-    out = {path.stem: {"sovrapposte": 0, "precisione_discordante": 0} for path in paths}
+                places.setdefault(key, []).append(
+                    (path.stem, p.get("precisione"), p.get("fonte_posizione"))
+                )
+    keys = ("sovrapposte", "precisione_discordante", "precisione_diversa_per_derivazione")
+    out = {path.stem: dict.fromkeys(keys, 0) for path in paths}
     for found in places.values():
         if len(found) < 2:
             continue
-        mixed = len({prec for _, prec in found}) > 1
-        for layer, _ in found:
+        for layer, prec, how in found:
             out[layer]["sovrapposte"] += 1
-            out[layer]["precisione_discordante"] += int(mixed)
+            same_way = {p for _, p, h in found if h == how}
+            if len(same_way) > 1:
+                out[layer]["precisione_discordante"] += 1
+            elif len({p for _, p, _ in found}) > 1:
+                out[layer]["precisione_diversa_per_derivazione"] += 1
     return out
 
 
@@ -166,8 +186,12 @@ def main(root: Path | None = None, echo=print) -> None:
         )
         print(
             f"   precisione outside the vocabulary: {r['precisione_fuori_vocabolario']}, "
+            "finer than its derivation: "
+            f"{r['precisione_piu_fine_della_derivazione']}, "
             f"stacked on another feature's geometry: {r.get('sovrapposte', 0)} "
-            f"(precisione disagreeing: {r.get('precisione_discordante', 0)}), "
+            f"(precisione disagreeing: {r.get('precisione_discordante', 0)}; "
+            f"differing because placed differently: "
+            f"{r.get('precisione_diversa_per_derivazione', 0)}), "
             f"same fonte and amount: {r['duplicati_fonte_importo']}"
         )
         print(f"   descriptions without a source: {r['descrizioni_senza_fonte']}")

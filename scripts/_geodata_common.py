@@ -24,6 +24,7 @@ import csv
 import functools
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,10 @@ from pyproj import Transformer
 from shapely.geometry import Point, mapping, shape
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # the precision vocabulary lives in the app
+    sys.path.insert(0, str(ROOT))
+
+from app.registry.precision import derived_precision  # noqa: E402
 SHARED = ROOT.parent / "shared"
 GEODATA = ROOT / "geodata"
 SOURCES = GEODATA / "sources"
@@ -114,12 +119,45 @@ def seed_line(code: str, line: int) -> str:
 
 @dataclass(frozen=True)
 class Place:
-    """A sourced point: where a coordinate came from, and under which licence."""
+    """A sourced point: where a coordinate came from, and under which licence.
+
+    `kind` is what the point is the point of, where its source says: "edificio", "area",
+    "località" (a GeoNames label point of a whole locality), "comune", or None (a named
+    building or site). `ospitato` is the source's own statement when the point is another
+    place's point in the same building (the gazetteer's co-located rows).
+    """
 
     point: Point
     fonte: str
     attribuzione: str | None
     licenza: str | None
+    kind: str | None = None
+    ospitato: str | None = None
+
+
+GAZETTEER_AREAS = {"piazza", "park"}
+OSM_AREA_CATEGORIES = {"PARCHI E GIARDINI"}
+
+
+def _colocated(note: str) -> str | None:
+    """The first clause of a gazetteer note "CO-LOCATED: <why>; ...": the source's statement
+    that the place is in the building whose point it reuses (None for other rows)."""
+    if not note.startswith("CO-LOCATED"):
+        return None
+    depth = 0
+    for i, ch in enumerate(note):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == ";" and depth == 0:
+            return note[:i]
+    return note
+
+
+def _gazetteer_kind(row: dict, src: str) -> str | None:
+    if src.startswith("GeoNames"):
+        return "comune" if row["quartiere_or_area"] == "comune" else "località"
+    if row["quartiere_or_area"] == "comune":
+        return "comune"
+    return "area" if row["kind"] in GAZETTEER_AREAS else None
 
 
 def load_places() -> dict[str, Place]:
@@ -137,12 +175,19 @@ def load_places() -> dict[str, Place]:
                     f"gazetteer cremona_places.csv '{row['name']}': {src}",
                     "GeoNames, geonames.org" if src.startswith("GeoNames") else None,
                     lic,
+                    _gazetteer_kind(row, src),
+                    _colocated(row["note"]),
                 )
     fc = json.loads(OSM_POI.read_text(encoding="utf-8"))
     for f in fc["features"]:
         name = f["properties"]["name"]
+        area = name.startswith("Piazza ") or f["properties"]["category"] in OSM_AREA_CATEGORIES
         places["osm:" + name] = Place(
-            shape(f["geometry"]), OSM_FONTE.format(name=name), OSM_ATTRIBUTION, "ODbL"
+            shape(f["geometry"]),
+            OSM_FONTE.format(name=name),
+            OSM_ATTRIBUTION,
+            "ODbL",
+            "area" if area else None,
         )
     return places
 
@@ -321,3 +366,53 @@ def resolve_loc(loc: str | None, places: dict[str, Place]) -> Place | None:
     if loc not in places:
         raise KeyError(f"no sourced point named {loc!r}")
     return places[loc]
+
+
+#: `prec` of a curated row (how its point relates to it) -> start of `fonte_posizione`.
+HOW = {
+    "edificio": "punto dell'edificio stesso",
+    "ospite": "punto dell'edificio che lo ospita",
+    "civico": "punto dell'edificio al suo numero civico",
+    "area": "punto dell'area stessa",
+    "vicino": "punto di un luogo dell'area",
+    "località": "punto di etichetta della località",
+}
+
+
+def placement(fid: str, place: Place, how: str | None, ref: str | None = None):
+    """(fonte_posizione, precisione) of a feature placed on a sourced point.
+
+    `how` (the row's `prec`) says what the point is to the feature: the building itself
+    ("edificio"), the building housing it ("ospite", with `ref` the document line saying it
+    is in there), the building at its house number ("civico", `ref` citing the number), the
+    area itself ("area"), another place in or next to its area ("vicino"), a locality's
+    label point ("località"). The precisione is the one this derivation supports
+    (app.registry.precision.derived_precision), never a finer one; a claim the point's
+    source contradicts (a building on a locality's label point) stops the build.
+    """
+    if how not in HOW:
+        raise ValueError(f"{fid}: prec {how!r} is not one of {sorted(HOW)}")
+    if place.kind == "località" and how != "località":
+        raise ValueError(f"{fid}: a locality's label point supports only prec 'località'")
+    if place.kind == "area" and how in ("edificio", "ospite", "civico"):
+        raise ValueError(f"{fid}: the point of an area cannot place a building ({how!r})")
+    phrase = HOW[how]
+    if how in ("ospite", "civico"):
+        if not ref:
+            raise ValueError(f"{fid}: prec {how!r} needs the line that says so (prec_ref)")
+        phrase += f" ({seed_ref(*check_ref(ref))})"
+    elif how == "edificio" and place.ospitato:
+        # another place's point in the same building, and the gazetteer cites why
+        phrase = f"{HOW['ospite']} (gazetteer: {place.ospitato})"
+    fonte = f"{phrase}: {place.fonte}"
+    return fonte, derived_precision(fonte)
+
+
+def quartiere_placement(num: int, name: str | None) -> tuple[str, str]:
+    """(fonte_posizione, precisione) of a feature placed only in a whole quartiere."""
+    label = f" ({name})" if name else ""
+    fonte = (
+        f"intero quartiere: il quartiere {num}{label}, nessun punto con fonte; "
+        "la mappa disegna il contorno indicativo del quartiere"
+    )
+    return fonte, derived_precision(fonte)

@@ -4,8 +4,10 @@ Inputs:
 - `geodata/sources/cultura.yaml`: the hand-curated list (written by the project), each venue
   with the council document lines that name it (`refs`, checked against ../shared/seeds at
   build time), the sources of its description (`fd`, see `description_sources()`: seed
-  lines, gazetteer rows, OpenStreetMap points; required) and the key of a sourced point
-  (`loc`).
+  lines, gazetteer rows, OpenStreetMap points; required), the key of a sourced point (`loc`)
+  and, where the point is not the venue's own building, how it relates to the venue (`prec`,
+  default "edificio"; "ospite" with `prec_ref`, the line saying the venue is in that
+  building; see _geodata_common.placement).
 - Points: ../shared/gazetteer/cremona_places.csv (coordinates with the source it cites) or
   ../shared/reference-geodata/molifabio-RuoloCremonaApp/cremona_poi_nominatim.geojson
   (OpenStreetMap data, ODbL: "© OpenStreetMap contributors" on each feature).
@@ -24,6 +26,7 @@ from _geodata_common import (
     load_places,
     load_quartieri_polygons,
     load_yaml,
+    placement,
     quartiere_of,
     resolve_loc,
     seed_ref,
@@ -50,6 +53,11 @@ def build() -> list[dict]:
         if not fonte_descrizione:
             raise ValueError(f"{row['nome']}: the description cites no source ('fd')")
         geom = place.point if place else None
+        fonte_pos, precisione = (
+            placement(row["nome"], place, row.get("prec", "edificio"), row.get("prec_ref"))
+            if place
+            else (None, None)
+        )
         q_gaz = gazetteer_q.get(row["nome"])  # sourced: wins over the indicative polygon
         q = q_gaz or quartiere_of(geom, quartieri)
         origine = "gazetteer" if q_gaz else ("geometria" if q else None)
@@ -68,7 +76,8 @@ def build() -> list[dict]:
             "quartiere_origine": origine,
             "citato_in": "; ".join(docs) or None,
             "fonte": place.fonte if place else "; ".join(docs),
-            "precisione": "edificio" if place else None,
+            "fonte_posizione": fonte_pos,
+            "precisione": precisione,
             "attribuzione": place.attribuzione if place else None,
             "licenza_coordinate": place.licenza if place else None,
         }

@@ -13,8 +13,13 @@ Inputs:
   headings above each cited line of the 2019 report.
 - Points: ../shared/gazetteer/cremona_places.csv and the OpenStreetMap (ODbL) points of
   ../shared/reference-geodata/molifabio-RuoloCremonaApp/cremona_poi_nominatim.geojson.
-- `geodata/quartieri.geojson`: "q:<n>" places an intervention on the indicative quartiere
-  polygon (precisione "quartiere"); it also gives the quartiere of point features.
+- `geodata/quartieri.geojson`: the quartiere of point features. "q:<n>" places an
+  intervention only in a whole quartiere: no geometry is written (the cell's polygon is not
+  the intervention's), `quartiere` is <n> and precisione "quartiere"; the map draws the
+  quartiere's faint outline for it.
+- `prec` says how the point relates to the intervention (see _geodata_common.placement);
+  the precisione written is the one that derivation supports, with `fonte_posizione`
+  saying how the point was obtained.
 
 No line geometry is drawn for cycle paths: no licensed line source exists (the EuroVelo 8 /
 VenTo tracks in reference-geodata have no licence).
@@ -39,7 +44,9 @@ from _geodata_common import (
     load_places,
     load_quartieri_polygons,
     load_yaml,
+    placement,
     quartiere_of,
+    quartiere_placement,
     resolve_loc,
     seed_ref,
     write_collection,
@@ -107,17 +114,17 @@ def _parse_stati(stati: list[str]) -> list[dict]:
 
 
 def _place(row, places, quartieri):
+    """(geometry, fonte_posizione, precisione, attribuzione, quartiere of a "q:<n>" loc)."""
     loc = row.get("loc")
     if loc and loc.startswith("q:"):
         num = int(loc[2:])
-        for name, n, poly in quartieri:
-            if n == num:
-                return poly, f"poligono indicativo del quartiere {n} ({name})", None
-        return None, None, None
+        name = next((name for name, n, _poly in quartieri if n == num), None)
+        return (None, *quartiere_placement(num, name), None, num)
     place = resolve_loc(loc, places)
     if place is None:
-        return None, None, None
-    return place.point, place.fonte, place.attribuzione
+        return None, None, None, None, None
+    fonte, prec = placement(row["id"], place, row.get("prec"), row.get("prec_ref"))
+    return place.point, fonte, prec, place.attribuzione, None
 
 
 def load_rows() -> list[dict]:
@@ -141,12 +148,14 @@ def build() -> list[dict]:
     features = []
     for row in load_rows():
         stati = _parse_stati(row["stati"])
-        geom, loc_fonte, attrib = _place(row, places, quartieri)
+        geom, loc_fonte, precisione, attrib, q_loc = _place(row, places, quartieri)
         prog = next((_programme(s["line"]) for s in reversed(stati) if s["code"] == "002"), {})
         q_text = row.get("qt")
         # `qg`: the gazetteer entry naming the place, whose quartiere is sourced there.
         q_gaz = gazetteer_q[row["qg"]] if row.get("qg") else None
+        # placed only in a whole quartiere: the row's own quartiere, named by its text
         q_geom = quartiere_of(geom, quartieri)
+        q_text = q_text or q_loc
         anni = row.get("anni") or [None, None]
         refs = [seed_ref(s["code"], s["line"]) for s in stati]
         if row.get("qt_ref"):  # the line that names the quartiere (or a zone of it)
@@ -189,15 +198,13 @@ def build() -> list[dict]:
             "fonti": fonti,
             "fonte_posizione": loc_fonte,
             "storia_stato": json.dumps(storia, ensure_ascii=False),
-            "precisione": row.get("prec") if geom is not None else None,
+            "precisione": precisione,
             "attribuzione": attrib,
             "_layer": row.get("layer"),
             "_cic": row.get("cic") or {},
             "_erp": row.get("erp") or {},
         }
-        # Quartiere polygons keep full precision: rounding would break their validity.
-        ndigits = 6 if geom is None or geom.geom_type == "Point" else None
-        features.append(feature(props, geom, ndigits))
+        features.append(feature(props, geom))
     return features
 
 

@@ -5,12 +5,15 @@ Inputs:
   project). Each row has a stable `id`, the council document lines that name the place
   (`refs`, "file:line|expected text", checked against ../shared/seeds at each build), an
   optional status with its line (`stato`, "file:line|expected text|stato"), the key of a
-  sourced point (`loc`: "gaz:"/"osm:" or "q:<n>" for the indicative quartiere polygon) and
-  the quartiere the text names (`qt`, with `qt_ref`, the line that names it or a zone of it).
-  The description (`d`) says only what its sources say: `fd` lists them where they are not
-  exactly the row's cited lines (seed lines, gazetteer rows, OpenStreetMap points; see
-  `description_sources()`); without `fd` they are the row's cited lines. Either way they are
-  shipped as `fonte_descrizione`.
+  sourced point (`loc`: "gaz:"/"osm:", or "q:<n>" for a place known only to be in quartiere
+  <n>: no geometry, precisione "quartiere", drawn by the map as the quartiere's faint
+  outline), how that point relates to the place (`prec`, see _geodata_common.placement; the
+  precisione written is the one this derivation supports) and the quartiere the text names
+  (`qt`, with `qt_ref`, the line that names it or a zone of it). The description (`d`) says
+  only what its sources say: `fd` lists them where they are not exactly the row's cited
+  lines (seed lines, gazetteer rows, OpenStreetMap points; see `description_sources()`);
+  without `fd` they are the row's cited lines. Either way they are shipped as
+  `fonte_descrizione`.
 - Points: ../shared/gazetteer/cremona_places.csv and the OpenStreetMap (ODbL) points of
   ../shared/reference-geodata/molifabio-RuoloCremonaApp/cremona_poi_nominatim.geojson.
 - `geodata/quartieri.geojson` for the quartiere of located places.
@@ -32,7 +35,9 @@ from _geodata_common import (
     load_places,
     load_quartieri_polygons,
     load_yaml,
+    placement,
     quartiere_of,
+    quartiere_placement,
     resolve_loc,
     seed_ref,
     write_collection,
@@ -44,18 +49,18 @@ DOC_YEAR = {"001": 2016, "002": 2019, "000": 2024, "003": None, "004": None}
 
 
 def _place(row, places, quartieri):
-    """(geometry, fonte_posizione, attribuzione, licenza) of a row's `loc`."""
+    """(geometry, fonte_posizione, precisione, attribuzione, licenza, quartiere of a "q:<n>")
+    of a row's `loc`."""
     loc = row.get("loc")
     if loc and loc.startswith("q:"):
         num = int(loc[2:])
-        for name, n, poly in quartieri:
-            if n == num:
-                return poly, f"poligono indicativo del quartiere {n} ({name})", None, None
-        return None, None, None, None
+        name = next((name for name, n, _poly in quartieri if n == num), None)
+        return (None, *quartiere_placement(num, name), None, None, num)
     place = resolve_loc(loc, places)
     if place is None:
-        return None, None, None, None
-    return place.point, place.fonte, place.attribuzione, place.licenza
+        return None, None, None, None, None, None
+    fonte, prec = placement(row["id"], place, row.get("prec"), row.get("prec_ref"))
+    return place.point, fonte, prec, place.attribuzione, place.licenza, None
 
 
 def _intervention_ids() -> set[str]:
@@ -91,8 +96,8 @@ def build(layer: str, places=None, quartieri=None, known=None) -> list[dict]:
             raise ValueError(f"{fid}: unknown interventions {sorted(unknown)}")
         if not docs:
             raise ValueError(f"{fid}: no council document cites this place")
-        geom, loc_fonte, attrib, licenza = _place(row, places, quartieri)
-        q_text, q_geom = row.get("qt"), quartiere_of(geom, quartieri)
+        geom, loc_fonte, precisione, attrib, licenza, q_loc = _place(row, places, quartieri)
+        q_text, q_geom = row.get("qt") or q_loc, quartiere_of(geom, quartieri)
         props = {
             "id": fid,
             "nome": row["nome"],
@@ -108,15 +113,11 @@ def build(layer: str, places=None, quartieri=None, known=None) -> list[dict]:
             "fonte": docs[0],
             "fonti": "; ".join(docs),
             "fonte_posizione": loc_fonte,
-            "precisione": row.get("prec") if geom is not None else None,
+            "precisione": precisione,
             "attribuzione": attrib,
             "licenza_coordinate": licenza,
         }
-        if geom is not None and props["precisione"] is None:
-            raise ValueError(f"{fid}: located without 'prec'")
-        # Quartiere polygons keep full precision: rounding would break their validity.
-        ndigits = 6 if geom is None or geom.geom_type == "Point" else None
-        features.append(feature(props, geom, ndigits))
+        features.append(feature(props, geom))
     return features
 
 

@@ -16,7 +16,7 @@ import yaml
 from pyproj import Transformer
 from shapely.geometry import shape
 
-from app.registry.precision import PRECISION
+from app.registry.precision import PRECISION, derived_precision
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -63,7 +63,14 @@ def test_fonte_ids_and_fields(layer):
         assert p.get("fonte"), p["id"]
         assert set(p) == declared, p["id"]
         assert p["precisione"] is None or p["precisione"] in PRECISION, p["id"]
-        assert (p["precisione"] is None) == (f["geometry"] is None), p["id"]
+        if layer == "quartieri":  # the cells themselves
+            assert (p["precisione"] is None) == (f["geometry"] is None), p["id"]
+        elif f["geometry"] is None:
+            # placed only in a whole quartiere: no geometry of its own, its quartiere named
+            assert p["precisione"] in (None, "quartiere"), p["id"]
+            assert p["precisione"] is None or p["quartiere"], p["id"]
+        else:  # a quartiere's polygon is never copied into a thematic layer
+            assert p["precisione"] not in (None, "quartiere"), p["id"]
         for v in p.values():
             assert v is None or isinstance(v, (str, int, float, bool)), p["id"]
 
@@ -97,6 +104,35 @@ def test_quartieri_partition_the_comune(confine):
     assert {p["numero"] for p in props if p["numero_incerto"]} == {8, 12}
     drawn = {p["numero"] for p in props if p["precisione"]}
     assert 3 in drawn and not drawn & {8, 11, 12, 13}
+
+
+@pytest.mark.parametrize("layer", ["cultura", "interventi", "ciclabili", "erp", "rigenerazione", *PLACE_LAYERS])
+def test_precisione_is_the_derived_one(layer):
+    """Every placement's precisione is what `fonte_posizione` says it was derived from."""
+    for f in load(layer):
+        p = f["properties"]
+        assert p["precisione"] == derived_precision(p["fonte_posizione"]), p["id"]
+
+
+def test_issue_17_placements_are_honest():
+    """The cases issue 17 names: a locality's label point places nothing finer than the
+    locality, host-building points need a line saying so, quartiere placements copy no
+    polygon."""
+    feats = {f["id"]: f for layer in LAYERS for f in load(layer)}
+    for fid in ("int-0075", "scu-0016", "spo-0021", "int-0041"):
+        assert feats[fid]["properties"]["precisione"] == "località", fid
+        assert "GeoNames" in feats[fid]["properties"]["fonte_posizione"], fid
+    station = {fid: feats[fid]["properties"] for fid in ("int-0198", "int-0204", "int-0215")}
+    assert {p["precisione"] for p in station.values()} == {"area"}
+    assert feats["int-0212"]["properties"]["precisione"] == "edificio"  # "all'interno della stazione"
+    assert "riga 1969" in feats["int-0212"]["properties"]["fonte_posizione"]
+    for fid in ("int-0159", "ver-0019"):  # Orto didattico del Boschetto: not all of Q2
+        f = feats[fid]
+        assert f["geometry"] is None and f["properties"]["precisione"] == "quartiere", fid
+        assert f["properties"]["quartiere"] == 2, fid
+    polygons = [fid for fid, f in feats.items() if f["geometry"] and not fid.startswith("q")]
+    assert all(feats[fid]["geometry"]["type"] == "Point" for fid in polygons
+               if feats[fid]["properties"].get("precisione") != "ufficiale")
 
 
 def test_q3_anchor_has_written_evidence():
@@ -474,7 +510,7 @@ def test_the_build_reproduces_the_shipped_geojson_byte_for_byte(shared, tmp_path
     shutil.copy(ROOT / "geodata" / "confine.geojson", repo / "geodata")
     (tmp_path / "shared").symlink_to(shared)
     subprocess.run([sys.executable, "scripts/build_geodata.py"], cwd=repo, check=True,
-                   capture_output=True, env={**os.environ, "PYTHONHASHSEED": "0"})  # fmt: skip
+                   capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
     shipped = sorted(p.name for p in (ROOT / "geodata").glob("*.geojson"))
     assert shipped == sorted(p.name for p in (repo / "geodata").glob("*.geojson"))
     for name in shipped:

@@ -3,7 +3,7 @@ dataset, and the shipped data's figures present in the printed report."""
 
 import json
 
-from app.geodata_report import layer_report, report, stacking
+from app.geodata_report import layer_report, main, report, stacking
 from tests.test_geodata import ROOT
 
 
@@ -27,10 +27,57 @@ def test_stacked_features_and_their_disagreeing_precision(tmp_path):
     b = _write(tmp_path / "b.geojson", [_feature("b1", [10, 45], "area"),
                                         _feature("b2", [10.1, 45], "via"),
                                         _feature("b3", [10.2, 45], "via")])  # fmt: skip
+    zero = {"precisione_diversa_per_derivazione": 0}
     assert stacking([a, b]) == {
-        "a": {"sovrapposte": 2, "precisione_discordante": 1},
-        "b": {"sovrapposte": 2, "precisione_discordante": 1},
+        "a": {"sovrapposte": 2, "precisione_discordante": 1, **zero},
+        "b": {"sovrapposte": 2, "precisione_discordante": 1, **zero},
     }
+
+
+STATION = "gazetteer cremona_places.csv 'Stazione': it.wikipedia"
+
+
+def test_stacked_features_placed_differently_are_explained(tmp_path):
+    """A station (its own point) and a car park beside it (the station's point, the point
+    of a place in its area) may differ; two placed the same way may not."""
+    a = _write(tmp_path / "a.geojson", [
+        _feature("a1", [10, 45], "edificio", fonte_posizione=f"punto dell'edificio stesso: {STATION}"),
+        _feature("a2", [10, 45], "area", fonte_posizione=f"punto di un luogo dell'area: {STATION}"),
+        _feature("a3", [10.1, 45], "edificio", fonte_posizione=f"punto dell'area stessa: {STATION}"),
+        _feature("a4", [10.1, 45], "area", fonte_posizione=f"punto dell'area stessa: {STATION}"),
+    ])  # fmt: skip
+    assert stacking([a]) == {
+        "a": {"sovrapposte": 4, "precisione_discordante": 2,
+              "precisione_diversa_per_derivazione": 2},
+    }  # fmt: skip
+
+
+def test_precision_finer_than_its_derivation(tmp_path):
+    """Counted from `fonte_posizione` by the same function the build scripts use."""
+    geonames = "gazetteer cremona_places.csv 'San Felice': GeoNames cities1000 (CC-BY 4.0)"
+    path = _write(tmp_path / "d.geojson", [
+        # a building on a locality's label point: finer than the point supports
+        _feature("d1", [10, 45], "edificio",
+                 fonte_posizione=f"punto dell'edificio stesso: {geonames}"),
+        _feature("d2", [10, 45], "area", fonte_posizione=f"punto dell'area stessa: {geonames}"),
+        _feature("d3", [10, 45], "località",
+                 fonte_posizione=f"punto di etichetta della località: {geonames}"),
+        # the car park beside the station, on the station's point, said to be the building
+        _feature("d4", [10.1, 45], "edificio",
+                 fonte_posizione=f"punto di un luogo dell'area: {STATION}"),
+        _feature("d5", [10.1, 45], "area", fonte_posizione=f"punto di un luogo dell'area: {STATION}"),
+        # coarser than the derivation is honest; a precisione with no derivation is not
+        _feature("d6", [10.1, 45], "quartiere",
+                 fonte_posizione=f"punto dell'edificio stesso: {STATION}"),
+        _feature("d7", [10.1, 45], "via", fonte_posizione="chiesto a un passante"),
+        _feature("d8", [10.1, 45], "indirizzo", fonte_posizione=None),
+        _feature("d9", [10.1, 45], None, fonte_posizione=None),
+    ])  # fmt: skip
+    found = layer_report(path, confine=_everything())
+    assert found["precisione_piu_fine_della_derivazione"] == 5  # d1, d2, d4, d7, d8
+    # boundary layers (no fonte_posizione field) are not placements
+    plain = _write(tmp_path / "e.geojson", [_feature("e1", [10, 45], "ufficiale")])
+    assert layer_report(plain, confine=_everything())["precisione_piu_fine_della_derivazione"] == 0
 
 
 def test_vocabulary_and_duplicates(tmp_path):
@@ -57,8 +104,10 @@ def test_the_shipped_report_has_every_class():
     shipped = report(ROOT)
     for layer, counts in shipped.items():
         assert counts["precisione_fuori_vocabolario"] == 0, layer
+        assert counts["precisione_piu_fine_della_derivazione"] == 0, layer
         if layer not in ("confine", "quartieri"):
             assert {"sovrapposte", "precisione_discordante"} <= set(counts), layer
+            assert counts["precisione_discordante"] == 0, layer
 
 
 def test_the_documentation_table_is_the_report():
@@ -142,3 +191,9 @@ def test_main_prints_the_unsourced_descriptions():
     printed = [line for line in lines if "descriptions without a source" in line]
     assert len(printed) == len(report(ROOT))
     assert all(line.strip() == "descriptions without a source: 0" for line in printed)
+
+
+def test_printed_report_names_the_derivation_count():
+    lines = []
+    main(ROOT, echo=lines.append)
+    assert any("finer than its derivation: 0" in line for line in lines)

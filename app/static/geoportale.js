@@ -142,19 +142,61 @@
         lyr.bindPopup(popupHtml(cfg, feature), {maxWidth: 360});
       }
     });
-    var unlocated = 0;
+    var unlocated = [];
     setStatus(cfg.id, t("caricamento…"));
     fetchAll(cfg.itemsUrl + "?f=json&limit=10000", function (doc) {
-      doc.features.forEach(function (f) { if (!f.geometry) unlocated += 1; });
+      doc.features.forEach(function (f) { if (!f.geometry) unlocated.push(f); });
       layer.addData(doc.features.filter(function (f) { return f.geometry; }));
     }).then(function () {
-      setStatus(cfg.id, unlocated ? t("{n} senza posizione sulla mappa", {n: unlocated}) : "");
+      return zoneOutlines(cfg, unlocated);
+    }).then(function (outlined) {
+      // the quartiere's own outline, faint and dashed (pathStyle), for a feature placed
+      // only in a whole quartiere: it has no geometry of its own
+      layer.addData(outlined);
+      var n = unlocated.length - outlined.length;
+      setStatus(cfg.id, n ? t("{n} senza posizione sulla mappa", {n: n}) : "");
       var box = document.querySelector("input[name='layer'][value='" + cfg.id + "']");
       if (box) box.disabled = false;
     }).catch(function (err) {
       setStatus(cfg.id, t("non disponibile ({error})", {error: err.message}));
     });
     return toggled(map, cfg, layer);
+  }
+
+  // Zones (quartieri) by number, fetched once from the zones layer of this map, if it has it.
+  var zonesConfig = null, zonesLoaded = null;
+
+  function zones() {
+    if (!zonesConfig) return Promise.resolve({});
+    if (!zonesLoaded) {
+      var byNumber = {};
+      zonesLoaded = fetchAll(zonesConfig.itemsUrl + "?f=json&limit=10000", function (doc) {
+        doc.features.forEach(function (f) {
+          var n = (f.properties || {})[zonesConfig.numberField];
+          if (f.geometry && n !== null && n !== undefined) byNumber[String(n)] = f.geometry;
+        });
+      }).then(function () { return byNumber; }, function () { return {}; });
+    }
+    return zonesLoaded;
+  }
+
+  // Features without geometry whose precisione is approximate (e.g. quartiere) and whose
+  // quartiere is known: copies carrying that quartiere's outline, to draw faintly.
+  function zoneOutlines(cfg, unlocated) {
+    var field = zonesConfig && zonesConfig.featureField;
+    var wanted = unlocated.filter(function (f) {
+      var p = f.properties || {};
+      return field && cfg.style.approximate.length && isCoarse(cfg.style, p) &&
+        p[field] !== null && p[field] !== undefined;
+    });
+    if (!wanted.length) return Promise.resolve([]);
+    return zones().then(function (byNumber) {
+      return wanted.filter(function (f) { return byNumber[String(f.properties[field])]; })
+        .map(function (f) {
+          return {type: "Feature", id: f.id, properties: f.properties,
+            geometry: byNumber[String(f.properties[field])]};
+        });
+    });
   }
 
   // Shown at start if the layer says so; its checkbox adds and removes it.
@@ -194,6 +236,10 @@
     init: function (map, config) {
       var self = this;
       self.map = map;
+      var z = config.zones;
+      var zoneLayer = z && config.layers.filter(function (cfg) { return cfg.id === z.layer; })[0];
+      zonesConfig = zoneLayer && z.featureField ? {itemsUrl: zoneLayer.itemsUrl,
+        numberField: z.numberField, featureField: z.featureField} : null;
       config.layers.forEach(function (cfg, i) { self.layers[cfg.id] = addLayer(map, cfg, i); });
       addAttributions(map, config.layers);
       bindTiledPopups(map, config.layers.map(function (cfg) { return self.layers[cfg.id]; })

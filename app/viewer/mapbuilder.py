@@ -131,7 +131,21 @@ def build_map(layers: list[dict], bounds: BBox | None, basemap: dict, assets: di
         ).add_to(m)
     if bounds:
         m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(12, 12))
-    GeoportaleLayers({"layers": layers}).add_to(m)
+    zones = org.zones
+    GeoportaleLayers(
+        {
+            "layers": layers,
+            # a feature placed only in a whole zone is drawn as that zone's faint outline,
+            # taken from the zones layer when the map has it
+            "zones": {
+                "layer": zones.layer,
+                "numberField": zones.number_field,
+                "featureField": zones.feature_field,
+            }
+            if zones
+            else None,
+        }
+    ).add_to(m)
     return m
 
 

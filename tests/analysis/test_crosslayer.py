@@ -176,12 +176,30 @@ def test_cremona_culture_far_from_cycle_paths(cremona_store):
     assert set(far.frame["id"]).isdisjoint(near.frame["id"])
 
 
-def test_cremona_regeneration_in_historic_centre(cremona_store):
+def test_cremona_interventions_in_historic_centre(cremona_store):
     r = run(
         cremona_store,
-        layer="rigenerazione",
+        layer="interventi",
         reference="quartieri",
         predicate="intersects",
         reference_filter="nome = 'Centro'",
     )
-    assert {"rig-0005", "rig-0006", "rig-0007"} <= set(r.frame["id"])
+    assert {"int-0004", "int-0005", "int-0010", "int-0248"} <= set(r.frame["id"])
+    # placed only in the whole quartiere (int-0026..28, "centro storico"): they have no
+    # geometry of their own, so a spatial query leaves them out and counts them
+    assert not {"int-0026", "int-0027", "int-0028"} & set(r.frame["id"])
+    shipped = Path(__file__).resolve().parents[2] / "geodata" / "interventi.geojson"
+    features = json.loads(shipped.read_text(encoding="utf-8"))["features"]
+    assert r.summary["unlocated"] == sum(f["geometry"] is None for f in features) > 150
+
+
+def test_cremona_quartiere_placements_cover_nothing(cremona_store):
+    """Issue 17: the Orto didattico del Boschetto (int-0159) is not all of Q2's 9.3 km²."""
+    r = run(
+        cremona_store,
+        layer="interventi",
+        reference="quartieri",
+        predicate="intersects",
+        reference_filter="numero = 2",
+    )
+    assert "int-0159" not in set(r.frame["id"])
