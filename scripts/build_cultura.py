@@ -7,7 +7,8 @@ Inputs:
 - Points: ../shared/gazetteer/cremona_places.csv (coordinates with the source it cites) or
   ../shared/reference-geodata/molifabio-RuoloCremonaApp/cremona_poi_nominatim.geojson
   (OpenStreetMap data, ODbL: "© OpenStreetMap contributors" on each feature).
-- `geodata/quartieri.geojson` for the (indicative) quartiere of each point.
+- `geodata/quartieri.geojson` for the (indicative) quartiere of each point; a quartiere the
+  gazetteer gives wins over it, and `nota_quartiere` says so where the two differ.
 
     python scripts/build_cultura.py
 """
@@ -17,10 +18,13 @@ from __future__ import annotations
 from _geodata_common import (
     check_ref,
     feature,
+    feature_quartiere_notes,
     gazetteer_quartieri,
     load_places,
     load_quartieri_polygons,
     load_yaml,
+    nota_quartiere,
+    quartiere_disagreement,
     quartiere_of,
     resolve_loc,
     seed_ref,
@@ -39,6 +43,7 @@ def build() -> list[dict]:
     places = load_places()
     quartieri = load_quartieri_polygons()
     gazetteer_q = gazetteer_quartieri()
+    notes = feature_quartiere_notes()
     features = []
     for i, row in enumerate(load_yaml("cultura.yaml"), start=1):
         place = resolve_loc(row.get("loc"), places)
@@ -47,8 +52,12 @@ def build() -> list[dict]:
         q_gaz = gazetteer_q.get(row["nome"])  # sourced: wins over the indicative polygon
         q = q_gaz or quartiere_of(geom, quartieri)
         origine = "gazetteer" if q_gaz else ("geometria" if q else None)
+        fid = f"cul-{i:04d}"
+        prec = "edificio" if place else None
+        gaz_fonte = f"gazetteer cremona_places.csv, '{row['nome']}': Q{q_gaz}"
+        disagreement = quartiere_disagreement(q_gaz, origine, gaz_fonte, geom, prec, quartieri)
         props = {
-            "id": f"cul-{i:04d}",
+            "id": fid,
             "nome": row["nome"],
             "tipo": row["tipo"],
             "descrizione": row["d"],
@@ -59,9 +68,10 @@ def build() -> list[dict]:
             "gestore": row.get("gestore"),
             "quartiere": q,
             "quartiere_origine": origine,
+            "nota_quartiere": nota_quartiere(notes.get(fid), disagreement),
             "citato_in": "; ".join(docs) or None,
             "fonte": place.fonte if place else "; ".join(docs),
-            "precisione": "edificio" if place else None,
+            "precisione": prec,
             "attribuzione": place.attribuzione if place else None,
             "licenza_coordinate": place.licenza if place else None,
         }

@@ -10,7 +10,11 @@ Inputs:
 - Points: ../shared/gazetteer/cremona_places.csv and the OpenStreetMap (ODbL) points of
   ../shared/reference-geodata/molifabio-RuoloCremonaApp/cremona_poi_nominatim.geojson.
 - `geodata/quartieri.geojson`: "q:<n>" places an intervention on the indicative quartiere
-  polygon (precisione "quartiere"); it also gives the quartiere of point features.
+  polygon (precisione "quartiere"); it also gives the quartiere of point features. A
+  quartiere the text (`qt`) or the gazetteer (`qg`) gives wins over it, and `nota_quartiere`
+  says so where the two differ.
+- `geodata/sources/quartieri_note.yaml`: conflicts between sources about a place's quartiere
+  (their note goes in `nota_quartiere`).
 
 No line geometry is drawn for cycle paths: no licensed line source exists (the EuroVelo 8 /
 VenTo tracks in reference-geodata have no licence).
@@ -30,10 +34,13 @@ from _geodata_common import (
     SOURCES,
     check_ref,
     feature,
+    feature_quartiere_notes,
     gazetteer_quartieri,
     load_places,
     load_quartieri_polygons,
     load_yaml,
+    nota_quartiere,
+    quartiere_disagreement,
     quartiere_of,
     resolve_loc,
     seed_ref,
@@ -133,6 +140,7 @@ def load_rows() -> list[dict]:
 def build() -> list[dict]:
     places, quartieri = load_places(), load_quartieri_polygons()
     gazetteer_q = gazetteer_quartieri()
+    notes = feature_quartiere_notes()
     features = []
     for row in load_rows():
         stati = _parse_stati(row["stati"])
@@ -147,6 +155,18 @@ def build() -> list[dict]:
         if row.get("qt_ref"):  # the line that names the quartiere (or a zone of it)
             refs.append(seed_ref(*check_ref(row["qt_ref"])))
         fonti = "; ".join(dict.fromkeys(refs))
+        if q_text:  # the quartiere's source, for the note when it is not the cell's
+            q_fonte = seed_ref(*check_ref(row["qt_ref"])) if row.get("qt_ref") else refs[0]
+        else:
+            q_fonte = f"gazetteer cremona_places.csv, '{row.get('qg')}': Q{q_gaz}"
+        disagreement = quartiere_disagreement(
+            q_text or q_gaz,
+            "testo" if q_text else "gazetteer",
+            q_fonte,
+            geom,
+            row.get("prec") if geom is not None else None,
+            quartieri,
+        )
         storia = [
             {
                 "anno": DOC_YEAR[s["code"]],
@@ -176,6 +196,7 @@ def build() -> list[dict]:
             "quartiere_origine": "testo"
             if q_text
             else ("gazetteer" if q_gaz else ("geometria" if q_geom else None)),
+            "nota_quartiere": nota_quartiere(notes.get(row["id"]), disagreement),
             "fonte": fonti.split("; ")[0],
             "fonti": fonti,
             "fonte_posizione": loc_fonte,
