@@ -30,6 +30,8 @@ PROBLEMS: dict[str, str] = {
     "precisione_diversa_per_derivazione": "stacked with a `precisione` that differs because "
     "they were placed differently (explained)",
     "descrizioni_senza_fonte": "descriptions without a source",
+    "quartiere_discordante": "whose quartiere (text, gazetteer) is not the indicative polygon's",
+    "quartiere_discordante_non_spiegato": "of those, without a `nota_quartiere` explaining it",
 }
 #: Counts that describe the data rather than a problem.
 INFO: tuple[str, ...] = ("features", "con_geometria", "senza_geometria")

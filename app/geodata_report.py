@@ -7,14 +7,15 @@ vocabulary (app/registry/precision.py), precisione finer than the placement's de
 (what `fonte_posizione` says the point is, read by `derived_precision`), features stacked on
 the same geometry as another of any layer, stacked features whose precisione disagrees
 although they were placed the same way (those placed differently, e.g. a building and a
-project around it on the same point, are counted apart as explained), and likely
-duplicates (same fonte and same amount); and descriptions without a source
-(`descrizioni_senza_fonte`): a feature with a non-empty `descrizione` counts when it has no
-`fonte_descrizione` and none of `fonte`, `fonti`, `citato_in` cites a line of a council
-document ("NNN_<hash>.txt riga L"). A location source alone (a gazetteer or OpenStreetMap
-point in `fonte`) does not source a description. Needs only geodata/ and layers/ (no
-../shared): that a cited line says what the description says is checked by the build and
-tests/test_geodata.py. `main()` prints it.
+project around it on the same point, are counted apart as explained), likely duplicates
+(same fonte and same amount), features whose quartiere (from the text or the gazetteer) is
+not the indicative quartiere polygon holding their geometry, with those of them no
+`nota_quartiere` explains; and descriptions without a source (`descrizioni_senza_fonte`): a
+feature with a non-empty `descrizione` counts when it has no `fonte_descrizione` and none of
+`fonte`, `fonti`, `citato_in` cites a line of a council document ("NNN_<hash>.txt riga L").
+A location source alone (a gazetteer or OpenStreetMap point in `fonte`) does not source a
+description. Needs only geodata/ and layers/ (no ../shared): that a cited line says what the
+description says is checked by the build and tests/test_geodata.py. `main()` prints it.
 
     flask --app app geodata report    (or: python scripts/geodata_report.py)
 """
@@ -37,6 +38,13 @@ from app.registry.precision import PRECISION, finer_than_derivation
 STATUS_FIELDS = ("stato_rete", "stato")
 COUNCIL_LINE = re.compile(r"\b\d{3}_[0-9a-f]{16}\.txt riga \d+")
 DESCRIPTION_CITATIONS = ("fonte", "fonti", "citato_in")
+#: The zones layer, its number field, and the fields of a feature naming its zone and
+#: explaining a zone that is not the polygon's (written by scripts/build_*.py).
+ZONES_LAYER, ZONE_NUMBER = "quartieri", "numero"
+ZONE_FIELD, ZONE_NOTE = "quartiere", "nota_quartiere"
+#: Precisione values finer than a whole zone: only these geometries say which zone a
+#: feature is in (the vocabulary is ordered from the most exact).
+FINER_THAN_ZONE = tuple(list(PRECISION)[: list(PRECISION).index("quartiere")])
 _to_metric = Transformer.from_crs("EPSG:4326", "EPSG:7791", always_xy=True).transform
 
 
@@ -116,6 +124,54 @@ def layer_report(path: Path, confine) -> dict:
     return out
 
 
+def zone_cells(path: Path) -> dict[int, object]:
+    """{zone number: lon/lat geometry} of the drawn zones (quartieri) of a GeoJSON file."""
+    feats = json.loads(path.read_text(encoding="utf-8"))["features"]
+    return {
+        int(f["properties"][ZONE_NUMBER]): shape(f["geometry"])
+        for f in feats
+        if f.get("geometry") and f["properties"].get(ZONE_NUMBER) is not None
+    }
+
+
+def in_cell(geom, cell) -> bool:
+    """The geometry lies, at least in part, in the cell: a point on it, a line or an area
+    overlapping it (touching the edge is not enough). Same rule as scripts/_geodata_common.py."""
+    if cell is None:
+        return False
+    if geom.geom_type == "Point":
+        return bool(cell.covers(geom))
+    if geom.geom_type == "MultiPoint":
+        return bool(cell.intersects(geom))
+    inter = cell.intersection(geom)
+    return (inter.area if geom.geom_type.endswith("Polygon") else inter.length) > 0
+
+
+def zone_disagreements(path: Path, cells: dict[int, object]) -> dict[str, int]:
+    """Features placed finer than a whole quartiere whose `quartiere` (from the text or the
+    gazetteer) is not the indicative polygon holding their geometry (`quartiere_discordante`),
+    and those of them without a `nota_quartiere` saying why (`..._non_spiegato`). A geometry
+    in no polygon is not counted here: `fuori_comune` counts it."""
+    feats = json.loads(path.read_text(encoding="utf-8"))["features"]
+    if not any(ZONE_FIELD in f["properties"] for f in feats):
+        return {}  # a layer without a quartiere field (the boundary, say)
+    out = {"quartiere_discordante": 0, "quartiere_discordante_non_spiegato": 0}
+    for f in feats:
+        p = f["properties"]
+        zone = p.get(ZONE_FIELD)
+        if zone is None or not f.get("geometry") or p.get("precisione") not in FINER_THAN_ZONE:
+            continue
+        geom = shape(f["geometry"])
+        if in_cell(geom, cells.get(int(zone))):
+            continue
+        if not any(in_cell(geom, cell) for cell in cells.values()):
+            continue
+        out["quartiere_discordante"] += 1
+        if not (p.get(ZONE_NOTE) or "").strip():
+            out["quartiere_discordante_non_spiegato"] += 1
+    return out
+
+
 def stacking(paths: list[Path]) -> dict[str, dict[str, int]]:
     """Per layer: features whose geometry is exactly another feature's (of any layer); those
     of them whose precisione differs from another's placed the same way (same
@@ -162,13 +218,18 @@ def report(root: Path) -> dict:
     for stem, counts in stacking(thematic).items():
         lid = next(lid for lid, p in sources.items() if p.stem == stem)
         result[lid].update(counts)
+    cells = zone_cells(sources[ZONES_LAYER]) if ZONES_LAYER in sources else {}
+    for lid, path in sources.items():
+        if lid != ZONES_LAYER:
+            result[lid].update(zone_disagreements(path, cells))
     return result
 
 
 def main(root: Path | None = None, echo=print) -> None:
     root = Path(root or Path(__file__).resolve().parents[1])
     print = echo  # noqa: A001 (the CLI passes click.echo)
-    for layer, r in report(root).items():
+    found = report(root)
+    for layer, r in found.items():
         print(
             f"== {layer}: {r['features']} features, {r['con_geometria']} with geometry, "
             f"{r['senza_geometria']} without"
@@ -195,6 +256,18 @@ def main(root: Path | None = None, echo=print) -> None:
             f"same fonte and amount: {r['duplicati_fonte_importo']}"
         )
         print(f"   descriptions without a source: {r['descrizioni_senza_fonte']}")
+        if "quartiere_discordante" in r:
+            print(
+                f"   quartiere not the polygon's (text/gazetteer vs indicative polygon): "
+                f"{r['quartiere_discordante']}, "
+                f"unexplained: {r['quartiere_discordante_non_spiegato']}"
+            )
+    disagreeing = sum(r.get("quartiere_discordante", 0) for r in found.values())
+    unexplained = sum(r.get("quartiere_discordante_non_spiegato", 0) for r in found.values())
+    print(
+        f"== all layers: {disagreeing} features whose quartiere is not the indicative polygon's, "
+        f"{unexplained} of them without a nota_quartiere"
+    )
 
 
 if __name__ == "__main__":

@@ -181,6 +181,12 @@ EN: dict[str, str] = {
     "Quartiere ricavato da": "Neighbourhood from",
     "testo": "text",
     "geometria": "geometry",
+    "Attribuito al quartiere": "Assigned to the neighbourhood",
+    "Nota sul quartiere": "Note on the neighbourhood",
+    # the zone origin's words (app/registry/origin.py)
+    "dal testo del documento": "from the document's text",
+    "dal gazetteer": "from the gazetteer",
+    "dalla posizione sul poligono indicativo": "from its position on the indicative polygon",
     "posizione": "location",
     # status values (data codes shown with a label)
     "pianificato": "planned",

@@ -19,6 +19,8 @@ from flask import Flask, current_app, has_app_context
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from app.errors import GeoportaleError
+from app.i18n import translate
+from app.registry.origin import ORIGIN
 from app.registry.spec import FIELD_NAME, LAYER_ID, BiText, Strict
 
 KEY = "organisation"
@@ -67,6 +69,27 @@ class ZonesSpec(Strict):
     name_field: str = Field(pattern=_FIELD)
     label_field: str | None = Field(default=None, pattern=_FIELD)
     feature_field: str | None = Field(default=None, pattern=_FIELD)
+    #: in any other layer: where the feature's zone number comes from (a code of
+    #: app/registry/origin.py, shown in words)
+    origin_field: str | None = Field(default=None, pattern=_FIELD)
+    #: in any other layer: a note on the feature's zone (sources that disagree, explained)
+    feature_note_field: str | None = Field(default=None, pattern=_FIELD)
+    #: in the zones layer: a note shown on the zone's page
+    note_field: str | None = Field(default=None, pattern=_FIELD)
+
+    def origin_words(self, value, lang: str = "it") -> str | None:
+        """A feature's zone origin in words ('dal testo del documento'), in `lang`; an
+        unknown code as it is, None for none."""
+        if value is None or value == "":
+            return None
+        return translate(ORIGIN.get(str(value), str(value)), lang)
+
+    def value_words(self, field_names, lang: str = "it") -> dict[str, dict[str, str]]:
+        """{field: {code: words}} for the coded zone fields among `field_names` (popups and
+        record pages show the words instead of the code)."""
+        if not self.origin_field or self.origin_field not in set(field_names):
+            return {}
+        return {self.origin_field: {code: self.origin_words(code, lang) for code in ORIGIN}}
 
 
 class StreetsSpec(Strict):

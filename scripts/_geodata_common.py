@@ -225,6 +225,86 @@ def quartiere_of(geom, quartieri) -> int | None:
     return None
 
 
+#: `precisione` values finer than a whole quartiere (app/registry/precision.py, in order):
+#: only for these does the cell holding the geometry say anything about the quartiere.
+FINER_THAN_QUARTIERE = ("edificio", "indirizzo", "via", "area", "località")
+ORIGINE_PAROLE = {"testo": "dal testo del documento", "gazetteer": "dal gazetteer"}
+VORONOI_NOTE = (
+    "i poligoni dei quartieri sono indicativi (celle di Voronoi costruite dal progetto da pochi "
+    "punti di riferimento, non confini ufficiali), quindi vale il quartiere della fonte."
+)
+
+
+def in_cell(geom, cell) -> bool:
+    """True when the (lon/lat) geometry lies, at least in part, inside the quartiere's cell:
+    a point on it, a line or an area overlapping it (touching its edge is not enough)."""
+    if geom is None or cell is None:
+        return False
+    if geom.geom_type in ("Point", "MultiPoint"):
+        return bool(cell.covers(geom) if geom.geom_type == "Point" else cell.intersects(geom))
+    inter = cell.intersection(geom)
+    return (inter.area if geom.geom_type.endswith("Polygon") else inter.length) > 0
+
+
+def quartiere_disagreement(q, origine, fonte_q, geom, precisione, quartieri) -> str | None:
+    """The note (Italian) explaining why a sourced quartiere `q` differs from the indicative
+    cell holding `geom`, or None when they agree or the geometry says nothing finer than a
+    quartiere. app/geodata_report.py counts the same disagreements (`quartiere_discordante`)
+    and those without this note."""
+    if q is None or geom is None or precisione not in FINER_THAN_QUARTIERE:
+        return None
+    cells = {n: (name, poly) for name, n, poly in quartieri}
+    if q in cells and in_cell(geom, cells[q][1]):
+        return None
+    holders = [n for n, (_name, poly) in cells.items() if in_cell(geom, poly)]
+    if not holders:  # outside every cell: the report counts it as outside the comune
+        return None
+    holder = quartiere_of(geom, quartieri)  # the cell of its point, else one it overlaps
+    holder = holder if holder in holders else holders[0]
+    parole = ORIGINE_PAROLE.get(origine, origine)
+    drawn = (
+        f"la posizione cade nel poligono indicativo del Quartiere {holder} {cells[holder][0]}"
+        if q in cells
+        else (
+            f"il Quartiere {q} non ha un poligono indicativo (nessun punto di riferimento) e la "
+            f"posizione cade in quello del Quartiere {holder} {cells[holder][0]}"
+        )
+    )
+    return f"Quartiere {q} {parole} ({fonte_q}); {drawn}: {VORONOI_NOTE}"
+
+
+def load_quartiere_notes(known_quartieri=None) -> list[dict]:
+    """geodata/sources/quartieri_note.yaml: conflicts between sources about the quartiere of
+    a place, each with the seed line it cites (checked), the quartieri it concerns and the
+    features that carry its note."""
+    notes = []
+    for row in load_yaml("quartieri_note.yaml"):
+        nota = " ".join(row["nota"].split())
+        for ref in row["refs"]:
+            cited = seed_ref(*check_ref(ref))
+            if cited not in nota:
+                raise ValueError(f"{row['id']}: the note does not cite {cited}")
+        bad = set(row["quartieri"]) - set(known_quartieri or row["quartieri"])
+        if bad:
+            raise ValueError(f"{row['id']}: unknown quartieri {sorted(bad)}")
+        notes.append({**row, "nota": nota})
+    return notes
+
+
+def feature_quartiere_notes() -> dict[str, str]:
+    """Feature id -> the note of the conflict it is part of (quartieri_note.yaml)."""
+    out: dict[str, str] = {}
+    for row in load_quartiere_notes():
+        for fid in row["elementi"]:
+            out[fid] = f"{out[fid]} {row['nota']}" if fid in out else row["nota"]
+    return out
+
+
+def nota_quartiere(*notes: str | None) -> str | None:
+    """The `nota_quartiere` of a feature: its notes (a conflict, a disagreement), or None."""
+    return " ".join(n for n in notes if n) or None
+
+
 def round_coords(obj, ndigits: int = 6):
     """Round every coordinate in a GeoJSON geometry mapping (nested lists)."""
     if isinstance(obj, (list, tuple)):

@@ -11,7 +11,8 @@ Inputs:
 - Points: ../shared/gazetteer/cremona_places.csv (coordinates with the source it cites) or
   ../shared/reference-geodata/molifabio-RuoloCremonaApp/cremona_poi_nominatim.geojson
   (OpenStreetMap data, ODbL: "© OpenStreetMap contributors" on each feature).
-- `geodata/quartieri.geojson` for the (indicative) quartiere of each point.
+- `geodata/quartieri.geojson` for the (indicative) quartiere of each point; a quartiere the
+  gazetteer gives wins over it, and `nota_quartiere` says so where the two differ.
 
     python scripts/build_cultura.py
 """
@@ -22,11 +23,14 @@ from _geodata_common import (
     check_ref,
     description_sources,
     feature,
+    feature_quartiere_notes,
     gazetteer_quartieri,
     load_places,
     load_quartieri_polygons,
     load_yaml,
+    nota_quartiere,
     placement,
+    quartiere_disagreement,
     quartiere_of,
     resolve_loc,
     seed_ref,
@@ -45,6 +49,7 @@ def build() -> list[dict]:
     places = load_places()
     quartieri = load_quartieri_polygons()
     gazetteer_q = gazetteer_quartieri()
+    notes = feature_quartiere_notes()
     features = []
     for i, row in enumerate(load_yaml("cultura.yaml"), start=1):
         place = resolve_loc(row.get("loc"), places)
@@ -61,8 +66,13 @@ def build() -> list[dict]:
         q_gaz = gazetteer_q.get(row["nome"])  # sourced: wins over the indicative polygon
         q = q_gaz or quartiere_of(geom, quartieri)
         origine = "gazetteer" if q_gaz else ("geometria" if q else None)
+        fid = f"cul-{i:04d}"
+        gaz_fonte = f"gazetteer cremona_places.csv, '{row['nome']}': Q{q_gaz}"
+        disagreement = quartiere_disagreement(
+            q_gaz, origine, gaz_fonte, geom, precisione, quartieri
+        )
         props = {
-            "id": f"cul-{i:04d}",
+            "id": fid,
             "nome": row["nome"],
             "tipo": row["tipo"],
             "descrizione": row["d"],
@@ -74,6 +84,7 @@ def build() -> list[dict]:
             "gestore": row.get("gestore"),
             "quartiere": q,
             "quartiere_origine": origine,
+            "nota_quartiere": nota_quartiere(notes.get(fid), disagreement),
             "citato_in": "; ".join(docs) or None,
             "fonte": place.fonte if place else "; ".join(docs),
             "fonte_posizione": fonte_pos,

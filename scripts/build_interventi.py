@@ -20,6 +20,10 @@ Inputs:
 - `prec` says how the point relates to the intervention (see _geodata_common.placement);
   the precisione written is the one that derivation supports, with `fonte_posizione`
   saying how the point was obtained.
+  A quartiere the text (`qt`) or the gazetteer (`qg`) gives wins over the cell of a point,
+  and `nota_quartiere` says so where the two differ.
+- `geodata/sources/quartieri_note.yaml`: conflicts between sources about a place's quartiere
+  (their note goes in `nota_quartiere`).
 
 No line geometry is drawn for cycle paths: no licensed line source exists (the EuroVelo 8 /
 VenTo tracks in reference-geodata have no licence).
@@ -40,11 +44,14 @@ from _geodata_common import (
     check_ref,
     description_sources,
     feature,
+    feature_quartiere_notes,
     gazetteer_quartieri,
     load_places,
     load_quartieri_polygons,
     load_yaml,
+    nota_quartiere,
     placement,
+    quartiere_disagreement,
     quartiere_of,
     quartiere_placement,
     resolve_loc,
@@ -145,6 +152,7 @@ def load_rows() -> list[dict]:
 def build() -> list[dict]:
     places, quartieri = load_places(), load_quartieri_polygons()
     gazetteer_q = gazetteer_quartieri()
+    notes = feature_quartiere_notes()
     features = []
     for row in load_rows():
         stati = _parse_stati(row["stati"])
@@ -164,6 +172,18 @@ def build() -> list[dict]:
         # (the same place under another name, an amount, a partner), after the others.
         refs.extend(seed_ref(*check_ref(r)) for r in row.get("refs") or [])
         fonti = "; ".join(dict.fromkeys(refs))
+        if q_text:  # the quartiere's source, for the note when it is not the cell's
+            q_fonte = seed_ref(*check_ref(row["qt_ref"])) if row.get("qt_ref") else refs[0]
+        else:
+            q_fonte = f"gazetteer cremona_places.csv, '{row.get('qg')}': Q{q_gaz}"
+        disagreement = quartiere_disagreement(
+            q_text or q_gaz,
+            "testo" if q_text else "gazetteer",
+            q_fonte,
+            geom,
+            precisione,
+            quartieri,
+        )
         storia = [
             {
                 "anno": DOC_YEAR[s["code"]],
@@ -194,6 +214,7 @@ def build() -> list[dict]:
             "quartiere_origine": "testo"
             if q_text
             else ("gazetteer" if q_gaz else ("geometria" if q_geom else None)),
+            "nota_quartiere": nota_quartiere(notes.get(row["id"]), disagreement),
             "fonte": fonti.split("; ")[0],
             "fonti": fonti,
             "fonte_posizione": loc_fonte,

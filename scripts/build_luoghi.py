@@ -17,6 +17,10 @@ Inputs:
 - Points: ../shared/gazetteer/cremona_places.csv and the OpenStreetMap (ODbL) points of
   ../shared/reference-geodata/molifabio-RuoloCremonaApp/cremona_poi_nominatim.geojson.
 - `geodata/quartieri.geojson` for the quartiere of located places.
+- `geodata/sources/quartieri_note.yaml`: conflicts between sources about a place's quartiere.
+
+`nota_quartiere` explains a quartiere that is not the one of the indicative cell holding the
+place (a sourced quartiere wins over the cell), and records those conflicts.
 
 A place with no sourced point has no geometry (listed, not drawn).
 
@@ -32,10 +36,13 @@ from _geodata_common import (
     check_ref,
     description_sources,
     feature,
+    feature_quartiere_notes,
     load_places,
     load_quartieri_polygons,
     load_yaml,
+    nota_quartiere,
     placement,
+    quartiere_disagreement,
     quartiere_of,
     quartiere_placement,
     resolve_loc,
@@ -68,11 +75,12 @@ def _intervention_ids() -> set[str]:
     return {f["properties"]["id"] for f in fc["features"]}
 
 
-def build(layer: str, places=None, quartieri=None, known=None) -> list[dict]:
+def build(layer: str, places=None, quartieri=None, known=None, notes=None) -> list[dict]:
     prefix = LAYERS[layer]
     places = places or load_places()
     quartieri = quartieri or load_quartieri_polygons()
     known = known if known is not None else _intervention_ids()
+    notes = feature_quartiere_notes() if notes is None else notes
     features, seen = [], set()
     for row in load_yaml(f"luoghi_{layer}.yaml"):
         fid = row["id"]
@@ -98,6 +106,10 @@ def build(layer: str, places=None, quartieri=None, known=None) -> list[dict]:
             raise ValueError(f"{fid}: no council document cites this place")
         geom, loc_fonte, precisione, attrib, licenza, q_loc = _place(row, places, quartieri)
         q_text, q_geom = row.get("qt") or q_loc, quartiere_of(geom, quartieri)
+        q_fonte = seed_ref(*check_ref(row["qt_ref"])) if row.get("qt_ref") else docs[0]
+        disagreement = quartiere_disagreement(
+            q_text, "testo", q_fonte, geom, precisione, quartieri
+        )
         props = {
             "id": fid,
             "nome": row["nome"],
@@ -110,6 +122,7 @@ def build(layer: str, places=None, quartieri=None, known=None) -> list[dict]:
             "interventi": ", ".join(row.get("interventi") or []) or None,
             "quartiere": q_text or q_geom,
             "quartiere_origine": "testo" if q_text else ("geometria" if q_geom else None),
+            "nota_quartiere": nota_quartiere(notes.get(fid), disagreement),
             "fonte": docs[0],
             "fonti": "; ".join(docs),
             "fonte_posizione": loc_fonte,
@@ -123,8 +136,9 @@ def build(layer: str, places=None, quartieri=None, known=None) -> list[dict]:
 
 def main() -> None:
     places, quartieri, known = load_places(), load_quartieri_polygons(), _intervention_ids()
+    notes = feature_quartiere_notes()
     for layer in LAYERS:
-        write_collection(layer, build(layer, places, quartieri, known))
+        write_collection(layer, build(layer, places, quartieri, known, notes))
 
 
 if __name__ == "__main__":

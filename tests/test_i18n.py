@@ -93,3 +93,11 @@ def test_helpers_are_written_once():
         if re.search(r"function esc\b|\besc\s*=\s*function", p.read_text(encoding="utf-8"))
     ]
     assert copies == ["static/geoportale-common.js"]
+
+
+def test_zone_origin_words_are_in_both_languages():
+    """The words for a quartiere's origin (app/registry/origin.py) are catalogue keys."""
+    from app.registry.origin import ORIGIN
+
+    assert set(ORIGIN) == {"testo", "gazetteer", "geometria"}
+    assert all(EN.get(words, "").strip() for words in ORIGIN.values())

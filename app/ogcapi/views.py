@@ -10,10 +10,12 @@ from flask import Blueprint, Response, g, render_template, request
 
 from app import catalog
 from app.geo.crs import geometry_to, uri_of
+from app.i18n import current_language
 from app.ogcapi import documents, params
 from app.ogcapi.history import feature_history, history_document
 from app.ogcapi.links import GEOJSON, JSON, OPENAPI, SCHEMA
 from app.ogcapi.openapi import openapi_document
+from app.organisation import organisation
 from app.services import services
 from app.stores.base import Query
 from app.stores.cql2 import conjunction
@@ -149,7 +151,11 @@ def item(collection_id: str, feature_id: str):
     feature = feature_document(found, crs) if fmt == "json" else found.as_geojson()
     doc = documents.item(spec, feature, fmt)
     history = feature_history(svc.store, spec, found.id) if fmt == "html" else None
-    response = _render(doc, fmt, "api/item.html", GEOJSON, spec=spec, history=history)
+    zones = organisation().zones
+    words = zones.value_words(spec.field_names, current_language()) if zones else {}
+    response = _render(
+        doc, fmt, "api/item.html", GEOJSON, spec=spec, history=history, value_words=words
+    )
     response.headers["Content-Crs"] = f"<{uri_of(crs)}>"
     if fmt == "json":  # the feature's ETag, for If-Match (Part 4); HTML: its page's hash
         response.headers["ETag"] = etag_of(found)

@@ -42,6 +42,32 @@ def _status_label(data: Interventi):
     return lambda code: labels.get(code) or _(code)
 
 
+def _zone_words():
+    """(origin, note): functions giving an item's zone origin in words ('dal testo del
+    documento') and its note on the zone, from the fields the organisation's `zones` names."""
+    zones, lang = organisation().zones, current_language()
+
+    def origin(item):
+        if zones is None or not zones.origin_field:
+            return None
+        return zones.origin_words(item[zones.origin_field], lang)
+
+    def note(item):
+        if zones is None or not zones.feature_note_field:
+            return None
+        return item[zones.feature_note_field] or None
+
+    return origin, note
+
+
+def _zone_fields() -> set[str]:
+    """The zone fields an item's page shows beside its quartiere, not in the field list."""
+    zones = organisation().zones
+    if zones is None:
+        return set()
+    return {zones.feature_field, zones.origin_field, zones.feature_note_field} - {None}
+
+
 def _geojson(items, q: Quartiere | None, point=None) -> dict:
     """What the page map draws: the quartiere's area, the located items, the chosen point."""
     features = []
@@ -191,6 +217,8 @@ def detail(slug: str):
     distances = {i.id: distance(i, near) for i in items} if near else {}
     if request.args.get("f") == "json":
         return jsonify(_detail_json(q, items, totals(items)))
+    zones = organisation().zones
+    zone_origin, _note = _zone_words()
     return render_template(
         "quartieri/detail.html",
         q=q,
@@ -203,6 +231,8 @@ def detail(slug: str):
         distances=distances,
         point_in=(near is not None and data.areas.at(near.lon, near.lat) == q),
         geojson=_geojson(items, q, near),
+        zone_origin=zone_origin,
+        q_note=q.properties.get(zones.note_field) if zones and zones.note_field else None,
     )
 
 
@@ -232,10 +262,14 @@ def intervento(item_id: str):
     item = data.get(item_id)
     if item is None:
         raise NotFound(_("Nessun intervento con codice") + f" '{item_id[:60]}'.")
+    zone_origin, zone_note = _zone_words()
     return render_template(
         "quartieri/intervento.html",
         item=item,
         spec=data.spec,
+        zone_origin=zone_origin(item),
+        zone_note=zone_note(item),
+        zone_fields=_zone_fields(),
         status_label=_status_label(data),
         geojson=_geojson([item], item.quartiere if item.geometry is None else None),
     )

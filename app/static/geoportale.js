@@ -49,6 +49,7 @@
     var rows = cfg.popup.map(function (f) {
       var v = p[f.name];
       if (v === null || v === undefined || v === "") return "";
+      if (f.values && Object.prototype.hasOwnProperty.call(f.values, v)) v = f.values[v];
       return "<tr><th scope='row'>" + esc(f.label) + "</th><td>" + esc(v) + "</td></tr>";
     }).join("");
     var href = cfg.itemUrl.replace("__ID__", encodeURIComponent(feature.id)) + "?f=html";

@@ -67,6 +67,8 @@ def layer_config(
     if tiles_threshold is None:
         tiles_threshold = current_app.config["GEOPORTALE"]["TILES_THRESHOLD"]
     tiles_url = url_for("tiles.tile", collection_id=spec.id, z=0, x=0, y=0)
+    zones = organisation().zones
+    words = zones.value_words(spec.field_names, lang) if zones else {}
     return {
         "id": spec.id,
         "title": spec.title.get(lang),
@@ -82,8 +84,10 @@ def layer_config(
         "titleField": spec.title_field,
         "attribution": spec.metadata.attribution,
         "notice": spec.notice.get(lang) if spec.notice else None,
+        # `values`: words for a coded field's values (the zone origin), shown for the code
         "popup": [
             {"name": n, "label": spec.field(n).label.get(lang)}
+            | ({"values": words[n]} if n in words else {})
             for n in (spec.popup or spec.field_names)
         ],
         "style": {

@@ -198,3 +198,22 @@ def test_axe_no_serious_violations(page, citizen_server, name):
         if v["impact"] in ("serious", "critical")
     ]
     assert bad == []
+
+
+def test_popup_says_where_the_quartiere_comes_from(page, citizen_server):
+    """Issue 17, item 3: the map's popup shows the origin of the quartiere in words."""
+    page.goto(citizen_server + "/")
+    page.wait_for_selector("html[data-geoportale=ready]")
+    page.wait_for_function(
+        "document.querySelector(\"input[name='layer'][value='interventi']\")"
+        " && !document.querySelector(\"input[name='layer'][value='interventi']\").disabled"
+    )
+    page.evaluate(
+        """() => Geoportale.layers.interventi.eachLayer(function (l) {
+             if (l.feature && l.feature.id === 'int-1') l.openPopup(); })"""
+    )
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5000)
+    assert "dalla posizione sul poligono indicativo" in popup.inner_text()
+    assert "geometria" not in popup.inner_text()
+    assert page.errors == []

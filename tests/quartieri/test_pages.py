@@ -81,6 +81,18 @@ def test_intervention_page(citizen_client):
     assert "non ha una posizione" in text(nogeo.text)
 
 
+def test_intervention_page_says_where_its_quartiere_comes_from(citizen_client):
+    """Issue 17, item 3: the origin of the quartiere in words, not the data's code."""
+    body = text(citizen_client.get("/interventi/int-4").text)  # quartiere from the text
+    assert "Attribuito al quartiere dal testo del documento" in body
+    assert "Quartiere ricavato da" not in body and ": testo" not in body
+    page = text(citizen_client.get("/quartieri/16-centro").text)
+    assert "Attribuito al quartiere dalla posizione sul poligono indicativo" in page
+    body = text(citizen_client.get("/interventi/int-1?lang=en").text)  # from its point
+    assert "Assigned to the neighbourhood from its position on the indicative polygon" in body
+    citizen_client.get("/?lang=it")  # the language is remembered in a cookie
+
+
 def test_point_redirects_to_quartiere(citizen_client):
     r = citizen_client.get("/quartieri/punto?lon=10.02&lat=45.135")
     assert r.status_code == 303

@@ -38,3 +38,39 @@ def test_every_intervention_page(client):
     doc = client.get("/api/collections/interventi/items?f=json&limit=10000").get_json()
     for f in doc["features"][:400]:
         assert client.get(f"/interventi/{f['id']}").status_code == 200, f["id"]
+
+
+def _text(html: str) -> str:
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_quartiere_origin_and_notes_where_a_citizen_sees_them(client):
+    """Issue 17, item 3: the origin of a quartiere in words on the citizen pages, the
+    record pages and the popups; the via Bagnara conflict on the seat and on Q1 and Q15."""
+    grasselli = _text(client.get("/interventi/int-0003").text)
+    assert "Attribuito al quartiere dal gazetteer" in grasselli
+    bagnara = _text(client.get("/interventi/int-0227").text)
+    assert "Nessun quartiere" in bagnara and "Nota sul quartiere" in bagnara
+    assert "001_93d3045a65cd4397.txt riga 2762" in bagnara and "Quartiere 15" in bagnara
+    for slug in ("1", "15"):
+        page = _text(client.get(f"/quartieri/{slug}", follow_redirects=True).text)
+        assert (
+            "Nota sul quartiere: Quartiere incerto per la sede di quartiere di via Bagnara" in page
+        )
+    centro = _text(client.get("/quartieri/16", follow_redirects=True).text)
+    assert "via Bagnara" not in centro and "Attribuito al quartiere dal gazetteer" in centro
+    # The record page of any layer (the popups' "Full record"): words, and the note.
+    record = _text(client.get("/api/collections/cultura/items/cul-0039?f=html").text)
+    assert "dal gazetteer" in record and "poligono indicativo del Quartiere 6" in record
+    record_en = _text(
+        client.get(
+            "/api/collections/cultura/items/cul-0039?f=html", headers={"Accept-Language": "en"}
+        ).text
+    )
+    assert "from the gazetteer" in record_en
+    # The map's popups get the words for the codes in the layer configuration.
+    viewer = client.get("/?lang=en").text
+    assert '"gazetteer": "from the gazetteer", "geometria": "from its position' in viewer
+    client.get("/?lang=it")  # the language is remembered in a cookie
