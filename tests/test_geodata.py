@@ -303,3 +303,52 @@ def test_a_sourced_quartiere_wins_over_the_indicative_polygon():
     assert found["cul-0043"] == (16, "gazetteer")  # San Luca: the cells said 1
     assert found["int-0003"] == (16, "gazetteer")  # Palazzo Grasselli
     assert found["int-0029"] == (6, "gazetteer") and found["int-0031"] == (6, "gazetteer")
+
+
+def test_interventions_record_the_official_street_their_text_names():
+    """codice_via / via_ufficiale: the one ANNCSU street luogo and titolo name; vie_ufficiali:
+    every street the texts name. A named street places nothing (issue 17, item 6)."""
+    streets = {}
+    with (ROOT / "geodata" / "stradario_anncsu.csv").open(encoding="utf-8") as f:
+        header = f.readline().strip().split(",")
+        for line in f:
+            row = dict(zip(header, line.rstrip("\n").split(","), strict=False))
+            streets[row["codice"]] = row["nome"]
+    feats = {f["id"]: f for f in load("interventi")}
+    props = {i: f["properties"] for i, f in feats.items()}
+
+    def street(i):
+        p = props[i]
+        return p["codice_via"], p["via_ufficiale"], p["vie_ufficiali"]
+
+    assert street("int-0088") == ("254777", "Via Mantova", "Via Mantova")
+    assert street("int-0070")[1] == "Via Undici Febbraio"  # "via XI Febbraio"
+    assert street("int-0105")[1] == "Via Guido Grassi"  # "via G. Grassi"
+    assert street("int-0187")[1] == "Corso Giuseppe Mazzini"  # "corso Mazzini"
+    # several streets: no single one is the intervention's
+    assert street("int-0089") == (None, None, "Via Brescia; Via Bergamo")
+    # a square mentioned in the descrizione of a city-wide work is not its street
+    assert street("int-0057") == (None, None, "Piazza Roma")
+    assert street("int-0018")[:2] == ("254747", "Piazza Lodi")
+    # a person is not a street: the schools and gym named after Stradivari and Monteverdi
+    # (Piazza Antonio Stradivari and Via Claudio Monteverdi exist), parco Tognazzi
+    for i in ("int-0192", "int-0132", "int-0103"):
+        assert street(i) == (None, None, None), i
+    assert street("int-0002")[2] == "Piazza Luigi Cadorna"  # "piazza Cadorna; parco Tognazzi"
+    assert street("int-0005") == (None, None, "Via Palestro")  # only the descrizione names it
+    for i, p in props.items():
+        if p["codice_via"]:
+            assert streets[p["codice_via"]] == p["via_ufficiale"] in p["vie_ufficiali"], i
+        else:
+            assert p["via_ufficiale"] is None, i
+        if feats[i]["geometry"] is None:
+            assert p["precisione"] is None, i  # a street without geometry places nothing
+    # the thematic views carry their intervention's street
+    for layer in ("ciclabili", "erp", "rigenerazione"):
+        for f in load(layer):
+            q = f["properties"]
+            assert street(q["intervento"]) == (
+                q["codice_via"],
+                q["via_ufficiale"],
+                q["vie_ufficiali"],
+            )
