@@ -5,7 +5,9 @@ per stato, per quartiere, features outside the comune, invalid geometries and fe
 without fonte; and one count per problem class an audit looks for: precisione outside the
 vocabulary (app/registry/precision.py), features stacked on the same geometry as another
 of any layer, stacked features whose precisione disagrees, and likely duplicates (same
-fonte and same amount). Needs only geodata/ and layers/ (no ../shared). `main()` prints it.
+fonte and same amount); and the features with their official street recorded
+(`via_ufficiale`, the street of the official list their text names) or naming any
+(`vie_ufficiali`). Needs only geodata/ and layers/ (no ../shared). `main()` prints it.
 
     flask --app app geodata report    (or: python scripts/geodata_report.py)
 """
@@ -54,6 +56,8 @@ def layer_report(path: Path, confine) -> dict:
         "senza_fonte": 0,
         "precisione_fuori_vocabolario": 0,
         "duplicati_fonte_importo": 0,
+        "con_via_ufficiale": 0,
+        "con_vie_ufficiali": 0,
     }
     seen: Counter = Counter()
     for f in feats:
@@ -63,6 +67,8 @@ def layer_report(path: Path, confine) -> dict:
         out["precisione"][str(p.get("precisione"))] += 1
         if p.get("precisione") is not None and p["precisione"] not in PRECISION:
             out["precisione_fuori_vocabolario"] += 1
+        out["con_via_ufficiale"] += int(bool(p.get("via_ufficiale")))
+        out["con_vie_ufficiali"] += int(bool(p.get("vie_ufficiali")))
         if p.get("fonte") and p.get("importo_euro") is not None:
             seen[(p["fonte"], p["importo_euro"])] += 1
         status = next((p[k] for k in STATUS_FIELDS if p.get(k)), None)
@@ -151,6 +157,11 @@ def main(root: Path | None = None, echo=print) -> None:
             f"(precisione disagreeing: {r.get('precisione_discordante', 0)}), "
             f"same fonte and amount: {r['duplicati_fonte_importo']}"
         )
+        if r["con_vie_ufficiali"]:
+            print(
+                f"   official street recorded: {r['con_via_ufficiale']} "
+                f"(naming an official street: {r['con_vie_ufficiali']})"
+            )
 
 
 if __name__ == "__main__":
