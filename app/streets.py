@@ -26,9 +26,8 @@ from flask import current_app
 
 from app.errors import NotFound
 from app.organisation import OrganisationError, organisation
-from app.search.normalize import STOPWORDS
-from app.search.normalize import words as _words
-from app.text import fold
+from app.text import STOPWORDS, fold
+from app.text import words as _words
 
 KEY = "geoportale.streets"
 COLUMNS = ("codice", "codice_comunale", "dug", "denominazione", "nome")
@@ -86,7 +85,7 @@ _PIECES = re.compile(r"[\s'’‘`´ʼ]+")
 
 
 def _canonical(word: str) -> str:
-    """A normalised word (app.search.normalize) with numbers as digits: "xi", "undici" -> "11".
+    """A normalised word (app.text.words) with numbers as digits: "xi", "undici" -> "11".
     Single letters stay (an initial, or the article "i")."""
     if word in _NUMBERS:
         return _NUMBERS[word]
