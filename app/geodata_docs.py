@@ -34,7 +34,13 @@ PROBLEMS: dict[str, str] = {
     "quartiere_discordante_non_spiegato": "of those, without a `nota_quartiere` explaining it",
 }
 #: Counts that describe the data rather than a problem.
-INFO: tuple[str, ...] = ("features", "con_geometria", "senza_geometria")
+INFO: tuple[str, ...] = (
+    "features",
+    "con_geometria",
+    "senza_geometria",
+    "con_via_ufficiale",  # the official street their text names (ANNCSU)
+    "con_vie_ufficiali",  # naming one or more official streets
+)
 
 
 def _counts(counts: dict) -> str:

@@ -15,7 +15,9 @@ feature with a non-empty `descrizione` counts when it has no `fonte_descrizione`
 `fonte`, `fonti`, `citato_in` cites a line of a council document ("NNN_<hash>.txt riga L").
 A location source alone (a gazetteer or OpenStreetMap point in `fonte`) does not source a
 description. Needs only geodata/ and layers/ (no ../shared): that a cited line says what the
-description says is checked by the build and tests/test_geodata.py. `main()` prints it.
+description says is checked by the build and tests/test_geodata.py. And the features with
+their official street recorded (`via_ufficiale`, the street of the official list their text
+names) or naming any (`vie_ufficiali`). `main()` prints it.
 
     flask --app app geodata report    (or: python scripts/geodata_report.py)
 """
@@ -85,6 +87,8 @@ def layer_report(path: Path, confine) -> dict:
         "precisione_piu_fine_della_derivazione": 0,
         "duplicati_fonte_importo": 0,
         "descrizioni_senza_fonte": 0,
+        "con_via_ufficiale": 0,
+        "con_vie_ufficiali": 0,
     }
     seen: Counter = Counter()
     for f in feats:
@@ -100,6 +104,8 @@ def layer_report(path: Path, confine) -> dict:
             p.get("precisione"), p["fonte_posizione"]
         ):
             out["precisione_piu_fine_della_derivazione"] += 1
+        out["con_via_ufficiale"] += int(bool(p.get("via_ufficiale")))
+        out["con_vie_ufficiali"] += int(bool(p.get("vie_ufficiali")))
         if p.get("fonte") and p.get("importo_euro") is not None:
             seen[(p["fonte"], p["importo_euro"])] += 1
         status = next((p[k] for k in STATUS_FIELDS if p.get(k)), None)
@@ -261,6 +267,11 @@ def main(root: Path | None = None, echo=print) -> None:
                 f"   quartiere not the polygon's (text/gazetteer vs indicative polygon): "
                 f"{r['quartiere_discordante']}, "
                 f"unexplained: {r['quartiere_discordante_non_spiegato']}"
+            )
+        if r["con_vie_ufficiali"]:
+            print(
+                f"   official street recorded: {r['con_via_ufficiale']} "
+                f"(naming an official street: {r['con_vie_ufficiali']})"
             )
     disagreeing = sum(r.get("quartiere_discordante", 0) for r in found.values())
     unexplained = sum(r.get("quartiere_discordante_non_spiegato", 0) for r in found.values())

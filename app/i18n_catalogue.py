@@ -725,6 +725,7 @@ SCRIPTS: dict[str, str] = {
     "Tutti gli elementi hanno una geometria.": "Every feature has a geometry.",
     "Versione attuale": "Current version",
     "Versione attuale ricaricata.": "Current version reloaded.",
+    "Via (stradario)": "Street (official list)",
     "come l’avevi letta": "as you read it",
     "senza geometria": "without geometry",
     "spostata o ridisegnata": "moved or redrawn",

@@ -24,6 +24,13 @@ Inputs:
   and `nota_quartiere` says so where the two differ.
 - `geodata/sources/quartieri_note.yaml`: conflicts between sources about a place's quartiere
   (their note goes in `nota_quartiere`).
+- `geodata/stradario_anncsu.csv` (built by build_stradario.py): the official streets an
+  intervention's text names, found by `StreetList.named_in` of app/streets.py:
+  `vie_ufficiali` lists every one luogo, titolo and descrizione name (in that order); where
+  luogo and titolo (the place the project wrote) name exactly one, `codice_via` (its ANNCSU
+  id) and `via_ufficiale` record it as the intervention's street. A street the descrizione
+  only mentions ("aree attorno a ... piazza Roma") is not the intervention's street. A
+  named street gives no geometry and no precisione (the list has no coordinates).
 
 No line geometry is drawn for cycle paths: no licensed line source exists (the EuroVelo 8 /
 VenTo tracks in reference-geodata have no licence).
@@ -36,8 +43,11 @@ from __future__ import annotations
 import functools
 import json
 import re
+import sys
 
 from _geodata_common import (
+    GEODATA,
+    ROOT,
     SEED_FILES,
     SEEDS,
     SOURCES,
@@ -68,6 +78,11 @@ STRATEGICO = re.compile(r"\b(B\d{2})\s*[-–]\s*([^*\t]+)")
 OPERATIVO = re.compile(r"\b(C\d{2,4})\s*[-–]\s*([^*\t]+)")
 ID_RX = re.compile(r"^int-\d{4}$")
 RENDICONTAZIONE_FROM = 8035  # after this line 002 is a summary outside the Missione tree
+STRADARIO = GEODATA / "stradario_anncsu.csv"
+#: The text fields searched for street names, the place first; the first two say where the
+#: intervention is, the descrizione may only mention a street.
+STREET_TEXT = ("luogo", "t", "d")
+PLACE_TEXT = ("luogo", "t")
 
 
 @functools.cache
@@ -118,6 +133,35 @@ def _parse_stati(stati: list[str]) -> list[dict]:
         code, line = check_ref(ref)
         out.append({"code": code, "line": line, "stato": stato})
     return sorted(out, key=lambda s: DOC_ORDER.index(s["code"]))
+
+
+@functools.cache
+def _streets():
+    """The official street list (the app's StreetList: one matcher for build and app)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from app.streets import StreetList
+
+    return StreetList.read(STRADARIO, "ANNCSU")
+
+
+def streets_named(row: dict) -> dict:
+    """`codice_via`, `via_ufficiale` (only where luogo and titolo name exactly one official
+    street) and `vie_ufficiali` (every one the texts name, "; "-separated, in order)."""
+    found: dict[str, dict] = {}
+    at_place: set[str] = set()
+    for key in STREET_TEXT:
+        for street in _streets().named_in(row.get(key)):
+            found.setdefault(street["codice"], street)
+            if key in PLACE_TEXT:
+                at_place.add(street["codice"])
+    named = list(found.values())
+    one = found[next(iter(at_place))] if len(at_place) == 1 else None
+    return {
+        "codice_via": one["codice"] if one else None,
+        "via_ufficiale": one["nome"] if one else None,
+        "vie_ufficiali": "; ".join(s["nome"] for s in named) or None,
+    }
 
 
 def _place(row, places, quartieri):
@@ -210,6 +254,7 @@ def build() -> list[dict]:
             "tema": row["tema"],
             "area_responsabile": row.get("area"),
             "luogo": row.get("luogo"),
+            **streets_named(row),
             "quartiere": q_text or q_gaz or q_geom,
             "quartiere_origine": "testo"
             if q_text

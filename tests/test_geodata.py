@@ -106,7 +106,9 @@ def test_quartieri_partition_the_comune(confine):
     assert 3 in drawn and not drawn & {8, 11, 12, 13}
 
 
-@pytest.mark.parametrize("layer", ["cultura", "interventi", "ciclabili", "erp", "rigenerazione", *PLACE_LAYERS])
+@pytest.mark.parametrize(
+    "layer", ["cultura", "interventi", "ciclabili", "erp", "rigenerazione", *PLACE_LAYERS]
+)
 def test_precisione_is_the_derived_one(layer):
     """Every placement's precisione is what `fonte_posizione` says it was derived from."""
     for f in load(layer):
@@ -124,15 +126,20 @@ def test_issue_17_placements_are_honest():
         assert "GeoNames" in feats[fid]["properties"]["fonte_posizione"], fid
     station = {fid: feats[fid]["properties"] for fid in ("int-0198", "int-0204", "int-0215")}
     assert {p["precisione"] for p in station.values()} == {"area"}
-    assert feats["int-0212"]["properties"]["precisione"] == "edificio"  # "all'interno della stazione"
+    assert (
+        feats["int-0212"]["properties"]["precisione"] == "edificio"
+    )  # "all'interno della stazione"
     assert "riga 1969" in feats["int-0212"]["properties"]["fonte_posizione"]
     for fid in ("int-0159", "ver-0019"):  # Orto didattico del Boschetto: not all of Q2
         f = feats[fid]
         assert f["geometry"] is None and f["properties"]["precisione"] == "quartiere", fid
         assert f["properties"]["quartiere"] == 2, fid
     polygons = [fid for fid, f in feats.items() if f["geometry"] and not fid.startswith("q")]
-    assert all(feats[fid]["geometry"]["type"] == "Point" for fid in polygons
-               if feats[fid]["properties"].get("precisione") != "ufficiale")
+    assert all(
+        feats[fid]["geometry"]["type"] == "Point"
+        for fid in polygons
+        if feats[fid]["properties"].get("precisione") != "ufficiale"
+    )
 
 
 def test_q3_anchor_has_written_evidence():
@@ -498,7 +505,7 @@ def test_issue17_additions_are_placed_only_from_a_source():
 def test_the_build_reproduces_the_shipped_geojson_byte_for_byte(shared, tmp_path):
     """The shipped GeoJSON is what the build scripts make of geodata/sources and ../shared:
     a hand edit, or a source changed without rebuilding, fails here. The build runs in a copy
-    of scripts/ and geodata/sources/ (with the boundary, built separately from ISTAT data)."""
+    of scripts/ and geodata/sources/ (with the boundary and the street list, built apart)."""
     import os
     import shutil
     import subprocess
@@ -507,14 +514,18 @@ def test_the_build_reproduces_the_shipped_geojson_byte_for_byte(shared, tmp_path
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "scripts", repo / "scripts")
     shutil.copytree(ROOT / "geodata" / "sources", repo / "geodata" / "sources")
-    shutil.copy(ROOT / "geodata" / "confine.geojson", repo / "geodata")
+    for built_apart in ("confine.geojson", "stradario_anncsu.csv"):  # from ISTAT and ANNCSU
+        shutil.copy(ROOT / "geodata" / built_apart, repo / "geodata")
     (tmp_path / "shared").symlink_to(shared)
     subprocess.run([sys.executable, "scripts/build_geodata.py"], cwd=repo, check=True,
                    capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
     shipped = sorted(p.name for p in (ROOT / "geodata").glob("*.geojson"))
     assert shipped == sorted(p.name for p in (repo / "geodata").glob("*.geojson"))
     for name in shipped:
-        assert (repo / "geodata" / name).read_bytes() == (ROOT / "geodata" / name).read_bytes(), name
+        assert (repo / "geodata" / name).read_bytes() == (ROOT / "geodata" / name).read_bytes(), (
+            name
+        )
+
 
 def test_a_sourced_quartiere_that_is_not_the_cells_is_explained():
     """Issue 17, item 3: where the gazetteer's quartiere wins over the Voronoi cell holding
@@ -558,3 +569,52 @@ def test_quartieri_names_are_said_to_come_from_the_press():
         p = f["properties"]
         if not p["numero_incerto"]:
             assert "(articolo di stampa: https://" in p["fonte"], p["id"]
+
+
+def test_interventions_record_the_official_street_their_text_names():
+    """codice_via / via_ufficiale: the one ANNCSU street luogo and titolo name; vie_ufficiali:
+    every street the texts name. A named street places nothing (issue 17, item 6)."""
+    streets = {}
+    with (ROOT / "geodata" / "stradario_anncsu.csv").open(encoding="utf-8") as f:
+        header = f.readline().strip().split(",")
+        for line in f:
+            row = dict(zip(header, line.rstrip("\n").split(","), strict=False))
+            streets[row["codice"]] = row["nome"]
+    feats = {f["id"]: f for f in load("interventi")}
+    props = {i: f["properties"] for i, f in feats.items()}
+
+    def street(i):
+        p = props[i]
+        return p["codice_via"], p["via_ufficiale"], p["vie_ufficiali"]
+
+    assert street("int-0088") == ("254777", "Via Mantova", "Via Mantova")
+    assert street("int-0070")[1] == "Via Undici Febbraio"  # "via XI Febbraio"
+    assert street("int-0105")[1] == "Via Guido Grassi"  # "via G. Grassi"
+    assert street("int-0187")[1] == "Corso Giuseppe Mazzini"  # "corso Mazzini"
+    # several streets: no single one is the intervention's
+    assert street("int-0089") == (None, None, "Via Brescia; Via Bergamo")
+    # a square mentioned in the descrizione of a city-wide work is not its street
+    assert street("int-0057") == (None, None, "Piazza Roma")
+    assert street("int-0018")[:2] == ("254747", "Piazza Lodi")
+    # a person is not a street: the schools and gym named after Stradivari and Monteverdi
+    # (Piazza Antonio Stradivari and Via Claudio Monteverdi exist), parco Tognazzi
+    for i in ("int-0192", "int-0132", "int-0103"):
+        assert street(i) == (None, None, None), i
+    assert street("int-0002")[2] == "Piazza Luigi Cadorna"  # "piazza Cadorna; parco Tognazzi"
+    assert street("int-0005") == (None, None, "Via Palestro")  # only the descrizione names it
+    for i, p in props.items():
+        if p["codice_via"]:
+            assert streets[p["codice_via"]] == p["via_ufficiale"] in p["vie_ufficiali"], i
+        else:
+            assert p["via_ufficiale"] is None, i
+        if feats[i]["geometry"] is None:  # a street without geometry places nothing: only a
+            assert p["precisione"] in (None, "quartiere"), i  # quartiere placement has none
+    # the thematic views carry their intervention's street
+    for layer in ("ciclabili", "erp", "rigenerazione"):
+        for f in load(layer):
+            q = f["properties"]
+            assert street(q["intervento"]) == (
+                q["codice_via"],
+                q["via_ufficiale"],
+                q["vie_ufficiali"],
+            )

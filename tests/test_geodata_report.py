@@ -206,7 +206,6 @@ def test_printed_report_names_the_derivation_count():
     assert any("finer than its derivation: 0" in line for line in lines)
 
 
-
 def _square(x0, y0, x1, y1):
     return [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]
 
@@ -269,3 +268,35 @@ def test_the_shipped_quartiere_disagreements_are_all_explained():
                for line in printed)  # fmt: skip
     assert printed[-1].startswith("== all layers: 2 features whose quartiere")
     assert printed[-1].endswith("0 of them without a nota_quartiere")
+
+
+def test_features_with_an_official_street(tmp_path):
+    path = _write(
+        tmp_path / "d.geojson",
+        [
+            _feature(
+                "d1", [10, 45], "via", via_ufficiale="Via Mantova", vie_ufficiali="Via Mantova"
+            ),
+            _feature("d2", [10.1, 45], "via", via_ufficiale=None, vie_ufficiali="Via A; Via B"),
+            _feature("d3", [10.2, 45], "via", via_ufficiale=None, vie_ufficiali=None),
+            _feature("d4", [10.3, 45], "via"),  # a layer without the fields
+        ],
+    )
+    found = layer_report(path, confine=_everything())
+    assert (found["con_via_ufficiale"], found["con_vie_ufficiali"]) == (1, 2)
+
+
+def test_the_shipped_official_streets_are_counted_and_printed():
+    shipped = report(ROOT)
+    interventi = json.loads((ROOT / "geodata" / "interventi.geojson").read_text())["features"]
+    expected = sum(1 for f in interventi if f["properties"]["via_ufficiale"])
+    assert shipped["interventi"]["con_via_ufficiale"] == expected > 0
+    assert 0 < shipped["ciclabili"]["con_via_ufficiale"] < shipped["ciclabili"]["features"]
+    assert shipped["cultura"]["con_via_ufficiale"] == 0
+    lines = []
+    main(ROOT, echo=lines.append)
+    at = lines.index(next(x for x in lines if x.startswith("== interventi:")))
+    assert any(
+        x.startswith(f"   official street recorded: {expected} (naming an official street: ")
+        for x in lines[at : at + 12]
+    )

@@ -113,3 +113,87 @@ def test_missing_file_is_named(tmp_path):
     assert load_organisation(path).streets.location(path) == tmp_path / "vie.csv"
     with pytest.raises(OrganisationError, match="needs the columns"):
         StreetList.read(tmp_path / "vie.csv", "test")
+
+
+# -- streets a free text names (the interventions' official street, issue 17 item 6) ------
+
+CREMONA_LIST = DATA.parents[1] / "geodata" / "stradario_anncsu.csv"
+
+
+@pytest.fixture(scope="module")
+def cremona() -> StreetList:
+    return StreetList.read(CREMONA_LIST, "test")
+
+
+def named(found):
+    return [(s["codice"], s["nome"]) for s in found]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the full official name, its little words optional, abbreviations as search has them
+        ("Pista ciclabile di via Mantova", [("254777", "Via Mantova")]),
+        ("via Vecchia Dogana", [("255067", "Via della Vecchia Dogana")]),
+        ("via Vecchia", [("255023", "Via Vecchia")]),  # the longest name written wins
+        ("Ex INAM di viale Trento e Trieste", [("255007", "Viale Trento e Trieste")]),
+        ("C.so Garibaldi", [("254705", "Corso Giuseppe Garibaldi")]),
+        ("via S. Tomaso", [("254943", "Via San Tomaso")]),
+        # numbers written any way; an initial; first names left out
+        ("ex centro anziani di via XI Febbraio", [("255044", "Via Undici Febbraio")]),
+        ("Palestra di Cavatigozzi (via G. Grassi)", [("1113154", "Via Guido Grassi")]),
+        ("via Ponchielli", [("254245", "Via Amilcare Ponchielli")]),
+        ("via Dante 12", [("254448", "Via Dante")]),  # not Via Dante Ruffini
+        # a square's type written loosely, where no street of that type has the name
+        ("piazzale Azzurri d'Italia", [("254280", "Piazza Atleti Azzurri d'Italia")]),
+        # several streets, in the order named, each once
+        (
+            "via Brescia e via Bergamo; via Brescia",
+            [("254327", "Via Brescia"), ("254302", "Via Bergamo")],
+        ),
+        # the only cycle path of the list, by its type and name
+        (
+            "Pista ciclabile Alfo Ferrari e Silvio Pedroni",
+            [("254874", "Pista ciclabile Alfo Ferrari e Silvio Pedroni")],
+        ),
+        (
+            "PISTA CICLABILE ALFO FERRARI E SILVIO PEDRONI",  # all capitals: no case to tell
+            [("254874", "Pista ciclabile Alfo Ferrari e Silvio Pedroni")],
+        ),
+    ],
+)
+def test_streets_a_text_names(cremona, text, expected):
+    assert named(cremona.named_in(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Teatro Ponchielli",  # a person, not the street named after him
+        "Alfo Ferrari e Silvio Pedroni",  # the cycle path's name without its type
+        "per via della crisi",  # "via" as a preposition
+        "la via vecchia del paese",  # a name is written with a capital
+        "via Roma",  # not Via Trattati di Roma nor Via Giancristoforo da Roma
+        "corso del Po",  # the river's course: no Corso of that name
+        "piazza Giovanni XXIII",  # no such street in the list
+        "via Lodi",  # Piazza Lodi is a square; Via Lodi Mora needs "Mora"
+        "",
+        None,
+    ],
+)
+def test_texts_naming_no_street(cremona, text):
+    assert cremona.named_in(text) == []
+
+
+def test_a_name_two_streets_share_is_not_guessed():
+    two = StreetList(
+        [
+            _street("1", "VIA", "MARIO ROSSI", "Via Mario Rossi"),
+            _street("2", "VIA", "LUIGI ROSSI", "Via Luigi Rossi"),
+            _street("3", "PIAZZA", "ROSSI", "Piazza Rossi"),
+        ],
+        "test",
+    )
+    assert two.named_in("via Rossi") == []
+    assert named(two.named_in("via M. Rossi")) == [("1", "Via Mario Rossi")]
+    assert named(two.named_in("Piazza Rossi")) == [("3", "Piazza Rossi")]

@@ -24,6 +24,9 @@ STATE_FIELD = "stato"
 #: Where a feature's source passage is written, shown as text in the queue.
 SOURCE_FIELDS = ("fonte", "fonti")
 PLACE_FIELD = "luogo"
+#: The official street the feature's text names (data report: `con_via_ufficiale`), shown
+#: in the queue; the editor pre-fills the placement's street with it and `codice_via`.
+STREET_FIELD = "via_ufficiale"
 STATE_ORDER = ("in_corso", "pianificato", "sospeso", "concluso")
 
 
@@ -98,6 +101,7 @@ def queue(svc: Services, spec: LayerSpec, lang: str = "it") -> list[dict]:
                 "title": str(title) if title not in (None, "") else str(f["id"]),
                 "source": _source(props),
                 "place": props.get(PLACE_FIELD),
+                "street": props.get(STREET_FIELD),
                 "quartiere": props.get(quartiere_field),
                 "stato": props.get(STATE_FIELD),
                 "stato_label": _state_label(spec, props.get(STATE_FIELD), lang),

@@ -10,52 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.text import fold
-
-#: Italian street-type abbreviations (as written, dots included) and their full form.
-ABBREVIATIONS = {
-    "v": "via",
-    "v.le": "viale",
-    "vle": "viale",
-    "p.za": "piazza",
-    "p.zza": "piazza",
-    "pza": "piazza",
-    "pzza": "piazza",
-    "p.zetta": "piazzetta",
-    "p.le": "piazzale",
-    "ple": "piazzale",
-    "c.so": "corso",
-    "cso": "corso",
-    "l.go": "largo",
-    "lgo": "largo",
-    "v.lo": "vicolo",
-    "vic": "vicolo",
-    "str": "strada",
-    "loc": "localita",
-    "fraz": "frazione",
-    "b.go": "borgo",
-    "s": "san",
-    "s.": "san",
-    "ss": "santi",
-    "sta": "santa",
-    "sto": "santo",
-}
-#: Saints' forms are folded together: "Sant'Agata", "S. Agata" and "Santa Agata" meet.
-FOLD = {"sant": "san", "santa": "san", "santo": "san", "santi": "san"}
+# The words themselves (case, accents, apostrophes, abbreviations, saints) are app.text's:
+# the official street list (app/streets.py) finds streets in a text with the same rules.
+from app.text import ABBREVIATIONS, FOLD, STOPWORDS, fold, words  # noqa: F401 (re-exported)
 
 STREET_TYPES = frozenset(
     "via viale piazza piazzetta piazzale corso largo vicolo strada localita frazione borgo "
     "spalto salita lungo passeggiata contrada galleria vecchia provinciale comunale "
     "quartiere".split()
 )
-STOPWORDS = frozenset(
-    "di del della dello dei degli delle e ed il lo la i gli le l d a al alla allo ai agli "
-    "alle da dal dalla in nel nella per con su sul sulla tra fra".split()
-)
 SOFT = STREET_TYPES | STOPWORDS
 
 _WORD = re.compile(r"[a-z0-9]+")
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -65,24 +31,6 @@ class Tokens:
     words: tuple[str, ...]
     soft: tuple[str, ...]
     numbers: tuple[str, ...]
-
-
-def _expand(raw: str) -> list[str]:
-    """One whitespace-separated chunk to its normalised words (abbreviations expanded)."""
-    bare = raw.strip(',;:()[]"')
-    full = ABBREVIATIONS.get(bare) or ABBREVIATIONS.get(bare.rstrip("."))
-    if full:
-        return [full]
-    return _WORD.findall(bare)
-
-
-def words(text: str) -> list[str]:
-    """All normalised words of `text`, in order (numbers included)."""
-    out: list[str] = []
-    for chunk in _SPACE.split(fold(text)):
-        for w in _expand(chunk):
-            out.append(FOLD.get(w, w))
-    return out
 
 
 def tokenize(text: str) -> Tokens:

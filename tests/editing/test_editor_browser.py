@@ -353,6 +353,8 @@ def test_draw_a_street_stretch(editing_server, page):
     page.get_by_role("tab", name="Da georeferenziare").click()
     page.get_by_role("button", name="Pista ciclabile di prova").click()
     opened(page, "Pista ciclabile di prova")  # it opens on its quartiere: move the map after
+    # the official street its text names is offered as the street it is placed on
+    assert page.get_by_label("Via (stradario ufficiale)").input_value() == "Viale Trento e Trieste"
     view(page, 10.05, 45.145, 15)
     page.get_by_role("button", name="Disegna il tratto di via").click()
     stretch = [(10.044, 45.143), (10.049, 45.1435), (10.054, 45.146)]
@@ -370,6 +372,8 @@ def test_draw_a_street_stretch(editing_server, page):
     assert edit.after["geometry"]["type"] == "LineString"
     assert len(edit.after["geometry"]["coordinates"]) == 3
     assert edit.placement["metodo"] == "tratto" and edit.placement["precisione"] == "via"
+    assert edit.placement["via"] == "Viale Trento e Trieste"
+    assert edit.placement["codice_via"] == "255007"
 
 
 def test_a_refused_value_is_shown_next_to_its_field(editing_server, page):

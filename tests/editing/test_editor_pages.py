@@ -171,12 +171,15 @@ def test_the_queue_lists_the_unplaced_by_importance(editor):
         "title": "Ponte nuovo di prova",
         "source": "doc-a.txt riga 9; doc-b.txt riga 3",  # fonti holds fonte: once
         "place": "sul fiume",
+        "street": None,
         "quartiere": None,
         "stato": "concluso",
         "stato_label": "Concluso",
         "importo": 1000000.0,
     }
     assert doc["features"][3]["quartiere"] == 16
+    # the official street its text names (codice_via / via_ufficiale, issue 17 item 6)
+    assert doc["features"][2]["street"] == "Viale Trento e Trieste"
     assert doc["features"][4]["source"] == "doc-c.txt riga 6"  # fonte only
     assert doc["features"][5]["source"] == "doc-c.txt riga 7"  # fonti only
 

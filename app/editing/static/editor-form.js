@@ -176,8 +176,11 @@
     this.method = null;
     this.el.precisione.value = (props && cfg.precisionField && props[cfg.precisionField]) || "";
     this.el.fonte_posizione.value = (props && cfg.sourceField && props[cfg.sourceField]) || "";
-    if (this.el.via) this.el.via.value = "";
-    if (this.el.codice_via) this.el.codice_via.value = "";
+    // The official street the feature records (codice_via, via_ufficiale: found in its
+    // text by the data build), offered as the street it is placed on.
+    var named = props && props.codice_via && props.via_ufficiale;
+    if (this.el.via) this.el.via.value = named ? props.via_ufficiale : "";
+    if (this.el.codice_via) this.el.codice_via.value = named ? props.codice_via : "";
     this.touched = false;
   };
 
