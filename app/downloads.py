@@ -3,7 +3,8 @@
 The same `filter` (CQL2) and `crs` as the API; every declared field is written with its
 type; the licence and attribution travel with the data (a LEGGIMI.txt in the shapefile
 archive, the layer description in GeoJSON/GeoPackage/KML, a `Link: rel="license"` header
-when the licence has a URI).
+when the licence has a URI). A layer of several geometry families is written as one
+GeoPackage table / shapefile per family plus one of the rows without geometry (`parts`).
 Files are written in the target CRS's traditional GIS order (easting/longitude first), as
 file formats expect. A download holds at most MAX_DOWNLOAD_FEATURES features (counted before
 any is read), and one of more than HEAVY_DOWNLOAD_FEATURES takes a heavy-request slot.
@@ -26,6 +27,7 @@ from flask import Blueprint, Response, request
 from app.catalog import licence_uri
 from app.errors import InvalidParameter, LimitExceeded, NotFound
 from app.geo import io
+from app.geo.families import FAMILIES, NO_GEOMETRY, families, family_type
 from app.heavy import heavy_slot
 from app.ogcapi import params
 from app.organisation import organisation, owner_of
@@ -70,27 +72,89 @@ def licence_text(spec: LayerSpec, crs: str, count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def export(spec: LayerSpec, frame: gpd.GeoDataFrame, fmt: str, crs: str, folder: Path) -> Path:
-    """The download file for `fmt` inside `folder`."""
+def parts(
+    spec: LayerSpec, frame: gpd.GeoDataFrame, fmt: str, types: tuple[str, ...]
+) -> list[tuple[str, gpd.GeoDataFrame | pd.DataFrame, str | None]]:
+    """(table, rows, geometry type) of each table of the download.
+
+    A GeoPackage or shapefile holds one geometry type per table: a layer whose features
+    are of several families (`types`, the layer's, so a filtered download has the same
+    tables) is written as one table per family, `<id>_punti`, `<id>_linee`,
+    `<id>_poligoni`, plus `<id>_senza_geometria` of the rows without one (attributes only).
+    Every other download is one table of every row.
+    """
+    found = families(types)
+    if fmt not in ("gpkg", "shp.zip") or len(found) < 2:
+        return [(spec.id, frame, None)]
+    kinds = frame.geometry.geom_type
+    out = []
+    for family in found:
+        rows = frame[kinds.isin(FAMILIES[family]).to_numpy()]
+        out.append((f"{spec.id}_{family}", rows, family_type(family, types)))
+    bare = frame[frame.geometry.isna().to_numpy()]
+    out.append((f"{spec.id}_{NO_GEOMETRY}", pd.DataFrame(bare.drop(columns="geometry")), None))
+    return out
+
+
+def field_map(spec: LayerSpec, files: list[Path]) -> str:
+    """The LEGGIMI.txt lines naming each field as the .dbf files have it, read back from
+    what GDAL wrote (it cuts names to 10 characters and numbers the clashes)."""
+    written: list[str] | None = None
+    for f in files:
+        if f.suffix == ".dbf":
+            written = io.field_names(f)
+            break
+    names = written if written and len(written) == len(spec.fields) else spec.field_names
+    return "\n".join(
+        f"{dbf:<10}  {f.name}  {f.type}  {f.label.it}"
+        for dbf, f in zip(names, spec.fields, strict=True)
+    )
+
+
+def export(
+    spec: LayerSpec,
+    frame: gpd.GeoDataFrame,
+    fmt: str,
+    crs: str,
+    folder: Path,
+    types: tuple[str, ...] = (),
+) -> Path:
+    """The download file for `fmt` inside `folder`; `types` are the layer's geometry types
+    (several families: one table each, see `parts`)."""
     if crs != "OGC:CRS84":
         frame = frame.to_crs(crs)
     else:
         frame = frame.set_crs("EPSG:4326", allow_override=True)
+    if fmt == "kml":  # each placemark's <name>: the layer's title field (else its id)
+        frame = frame.assign(**{io.KML_NAME: frame[spec.title_field or spec.id_field]})
     text = licence_text(spec, crs if crs != "OGC:CRS84" else "EPSG:4326 (lon, lat)", len(frame))
-    files = io.write_export(frame, folder, spec.id, fmt, text.replace("\n", " ").strip())
+    files: list[Path] = []
+    tables = parts(spec, frame, fmt, types)
+    for table, rows, geometry_type in tables:
+        description = text.replace("\n", " ").strip()
+        files += io.write_export(
+            rows, folder, spec.id, fmt, description, table=table, geometry_type=geometry_type
+        )
     if fmt != "shp.zip":
         return files[0]
     archive = folder / f"{spec.id}.shp.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         for f in files:
             zf.write(f, f.name)
-        names = "\n".join(
-            f"{f.name[:10]:<10}  {f.name}  {f.type}  {f.label.it}" for f in spec.fields
-        )
+        listing = ""
+        if len(tables) > 1:
+            listing = (
+                "\nFile / Files:\n" + "\n".join(f"{t}  {len(rows)}" for t, rows, _ in tables) + "\n"
+            )
         zf.writestr(
             "LEGGIMI.txt",
-            text + "\nCampi (nome nel .dbf, nome completo, tipo, "
-            "etichetta) / Fields:\n" + names + "\n",
+            text
+            + listing
+            + "\nCampi (nome nel .dbf, nome completo, tipo, etichetta) / Fields:\n"
+            + field_map(spec, files)
+            + "\n\nI testi oltre 254 caratteri sono troncati nel .dbf: il testo intero è "
+            "nei download GeoJSON e GeoPackage. / Texts longer than 254 characters are cut "
+            "in the .dbf: the GeoJSON and GeoPackage downloads hold them whole.\n",
         )
     return archive
 
@@ -119,11 +183,13 @@ def download_limit(count: int, maximum: int) -> LimitExceeded:
     )
 
 
-def _file_bytes(spec: LayerSpec, frame: gpd.GeoDataFrame, fmt: str, crs: str) -> bytes:
+def _file_bytes(
+    spec: LayerSpec, frame: gpd.GeoDataFrame, fmt: str, crs: str, types: tuple[str, ...]
+) -> bytes:
     """The download file's bytes, written in a temporary folder removed afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="geoportale-download-"))
     try:
-        return export(spec, frame, fmt, crs, folder).read_bytes()
+        return export(spec, frame, fmt, crs, folder, types).read_bytes()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -155,10 +221,12 @@ def download(name: str):
     # small downloads are cheap and never wait; large ones share the heavy-request slots
     slot = heavy_slot() if count > settings["HEAVY_DOWNLOAD_FEATURES"] else nullcontext()
     with slot:
-        body = _file_bytes(spec, features_frame(svc.store, spec, tree), fmt, crs)
+        frame = features_frame(svc.store, spec, tree)
+        body = _file_bytes(spec, frame, fmt, crs, svc.geometry_types(spec))
     suffix = "" if crs == "OGC:CRS84" else "_" + crs.replace(":", "").lower()
     name = f"{spec.id}{suffix}.{fmt}"
-    response = Response(body, mimetype=io.EXPORT_FORMATS[fmt][2])
+    # content_type, not mimetype: Flask would add a second charset to text/csv
+    response = Response(body, content_type=io.EXPORT_FORMATS[fmt][2])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     link = licence_link(spec.metadata.licence)
     if link:

@@ -121,6 +121,30 @@ class StoreError(GeoportaleError):
     public_detail = True
 
 
+class ExportFailed(GeoportaleError):
+    """A download file could not be written (GDAL refused the data, the disk is full, ...).
+
+    A 500, not the 503 of an unavailable store: the store answered, and asking again will
+    not help. The detail names the layer and the format; GDAL's own message, which may
+    name server paths, goes to the log only."""
+
+    status = 500
+    code = "download-not-written"
+    title = "Download could not be written"
+    public_detail = True
+
+    def __init__(self, layer: str, fmt: str):
+        super().__init__(
+            f"Il file {fmt} del layer '{layer}' non si è potuto scrivere. / The {fmt} "
+            f"download of layer '{layer}' could not be written.",
+        )
+        self.layer = layer
+        self.format = fmt
+
+    def members(self) -> dict:
+        return {"layer": self.layer, "format": self.format}
+
+
 class QueryTimeout(GeoportaleError):
     """A public read ran past QUERY_TIMEOUT_MS and the store stopped it.
 

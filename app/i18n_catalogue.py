@@ -451,6 +451,7 @@ EN: dict[str, str] = {
     "Classi di conformità": "Conformance classes",
     "Questo elemento non ha una posizione sulla mappa: nessuna fonte lo localizza.": "This feature has no location on the map: no source places it.",
     "proprietà filtrabili": "queryables",
+    "schema degli elementi": "feature schema",
     "Filtri CQL2 con": "CQL2 filters with",
     "Etichetta": "Label",
     "Identificativo": "Identifier",

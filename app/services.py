@@ -83,6 +83,19 @@ class Services:
         """Every feature of a layer, in store order (for the caches built on whole layers)."""
         return self.store.query(spec, Query(limit=ALL)).features
 
+    def geometry_types(self, spec: LayerSpec) -> tuple[str, ...]:
+        """The GeoJSON geometry types of a layer's served version, sorted: the declared one,
+        or for a layer declared `Geometry` the types its features really have (read once
+        per store generation)."""
+        if spec.geometry_type != "Geometry":
+            return (spec.geometry_type,)
+
+        def read() -> tuple[str, ...]:
+            frame = self.store.frame(spec, Query())
+            return tuple(sorted(set(frame.geometry.dropna().geom_type)))
+
+        return self.cached(f"geometry-types:{spec.id}", read)
+
     def layer(self, layer_id: str) -> LayerSpec:
         """A published layer by id; LayerNotFound otherwise."""
         spec = self.registry.get(layer_id)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
 
 from app.csvsafe import safe_frame
-from app.errors import DataError, StoreError
+from app.errors import DataError, ExportFailed, StoreError, scrub_paths
 from app.geo.crs import STORAGE_CRS, crs_label
+
+log = logging.getLogger(__name__)
 
 
 def read_source(path: Path, layer: str | None = None, crs: str | None = None) -> gpd.GeoDataFrame:
@@ -59,38 +62,84 @@ def write_gpkg_attributes(path: Path, table: str, columns: dict[str, list]) -> N
     pyogrio.write_dataframe(pd.DataFrame(columns), path, layer=table, driver="GPKG")
 
 
-#: Download formats: GDAL driver, file suffix, media type.
+def field_names(path: Path) -> list[str]:
+    """The field names of a file as GDAL reads them back (e.g. a .dbf's 10-character ones)."""
+    return list(pyogrio.read_info(path)["fields"])
+
+
+#: Download formats: GDAL driver, file suffix, media type (one charset parameter at most:
+#: the view sends it as it is).
 EXPORT_FORMATS = {
     "geojson": ("GeoJSON", ".geojson", "application/geo+json"),
     "gpkg": ("GPKG", ".gpkg", "application/geopackage+sqlite3"),
     "shp.zip": ("ESRI Shapefile", ".shp", "application/zip"),
-    "csv": ("CSV", ".csv", "text/csv; charset=utf-8"),
-    "kml": ("KML", ".kml", "application/vnd.google-earth.kml+xml"),
+    "csv": ("CSV", ".csv", "text/csv; charset=utf-8; header=present"),
+    "kml": ("KML", ".kml", "application/vnd.google-earth.kml+xml; charset=utf-8"),
 }
+#: The column a KML download's placemark names are written from (GDAL's NameField).
+KML_NAME = "kml_name"
 
 
 def write_export(
-    gdf: gpd.GeoDataFrame, folder: Path, name: str, fmt: str, description: str
+    gdf: gpd.GeoDataFrame,
+    folder: Path,
+    name: str,
+    fmt: str,
+    description: str,
+    *,
+    table: str | None = None,
+    geometry_type: str | None = None,
 ) -> list[Path]:
-    """Write `gdf` in a download format into `folder`; returns the files written."""
+    """Write `gdf` in a download format into `folder`; returns the files written.
+
+    `table` is the layer (GeoPackage table, shapefile) written, `name` by default: a
+    GeoPackage `name.gpkg` takes several tables, one call each. `geometry_type` is the
+    table's one type (None: GDAL's pick from the data); a frame with no geometry column is
+    written as an attribute table (a lone .dbf for shapefiles). Raises ExportFailed (the
+    layer and format named; GDAL's message logged).
+    """
     driver, suffix, _ = EXPORT_FORMATS[fmt]
-    path = Path(folder) / f"{name}{suffix}"
+    table = table or name
+    path = Path(folder) / f"{(table if fmt == 'shp.zip' else name)}{suffix}"
     options: dict = {}
+    dataset: dict = {}
+    spatial = isinstance(gdf, gpd.GeoDataFrame)
     if fmt == "geojson":
         options = {
             "RFC7946": "YES" if gdf.crs.to_epsg() == 4326 else "NO",
             "DESCRIPTION": description,
             "WRITE_NAME": "YES",
+            # a text field stays text even when it looks like JSON (storia_stato): the same
+            # value as in the API and in every other download (docs/api.md)
+            "AUTODETECT_JSON_STRINGS": "NO",
         }
     elif fmt == "gpkg":
-        options = {"DESCRIPTION": description[:1000], "IDENTIFIER": name}
+        options = {"DESCRIPTION": description[:1000], "IDENTIFIER": table}
+        # 1.2: what QGIS 3.22, ArcGIS and GDAL < 3.7 open without a warning
+        dataset = {"VERSION": "1.2"}
     elif fmt == "csv":
-        options = {"GEOMETRY": "AS_WKT", "CREATE_CSVT": "YES"}
+        options = {"GEOMETRY": "AS_WKT"}
         gdf = safe_frame(gdf)  # opened in spreadsheets: no text cell may run as a formula
     elif fmt == "shp.zip":
         options = {"ENCODING": "UTF-8"}
+    elif fmt == "kml":
+        dataset = {"NameField": KML_NAME}
+    if not spatial:
+        path = path.with_suffix(".dbf") if fmt == "shp.zip" else path
+    extra = {}
+    if spatial and geometry_type is not None:
+        extra = {"geometry_type": geometry_type, "promote_to_multi": geometry_type[:5] == "Multi"}
     try:
-        pyogrio.write_dataframe(gdf, path, layer=name, driver=driver, layer_options=options)
-    except Exception as exc:
-        raise StoreError(f"could not write {fmt}: {exc}") from None
-    return sorted(p for p in Path(folder).iterdir() if p.stem == name or p.name == path.name)
+        pyogrio.write_dataframe(
+            gdf,
+            path,
+            layer=table,
+            driver=driver,
+            layer_options=options,
+            dataset_options=dataset if not path.exists() else None,
+            **extra,
+        )
+    except Exception as exc:  # GDAL's errors: refused geometry, disk full, ...
+        log.error("could not write %s of %s (%s): %s", fmt, name, table, scrub_paths(str(exc)))
+        raise ExportFailed(name, fmt) from None
+    return sorted(p for p in Path(folder).iterdir() if p.stem == path.stem)

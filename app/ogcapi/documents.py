@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app.catalog import licence_uri
 from app.geo.crs import supported_crs_uris
+from app.geo.families import geometry_property
 from app.geo.io import EXPORT_FORMATS
 from app.ogcapi import tiles
 from app.ogcapi.links import (
@@ -23,6 +25,7 @@ from app.registry.spec import LayerSpec
 from app.stores.base import FeaturePage, LayerInfo
 
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+SCHEMA_REL = "http://www.opengis.net/def/rel/ogc/1.0/schema"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -41,6 +44,8 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
     "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    # Part 5: /collections/{id}/schema, geometry types stated (QGIS reads it when listed)
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
     # Part 4 (draft 20-002): writes for the SIT office's editors (app/ogcapi/transactions.py)
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
@@ -80,8 +85,16 @@ def conformance() -> dict:
     return {"conformsTo": CONFORMANCE}
 
 
-def collection(spec: LayerSpec, info: LayerInfo, fmt: str, lang: str = "it") -> dict:
+def collection(
+    spec: LayerSpec,
+    info: LayerInfo,
+    fmt: str,
+    lang: str = "it",
+    types: tuple[str, ...] = (),
+) -> dict:
+    """The collection document; `types` are the layer's geometry types (services)."""
     meta = spec.metadata
+    licence = licence_uri(meta.licence)
     doc = {
         "id": spec.id,
         "title": spec.title.get(lang),
@@ -91,6 +104,8 @@ def collection(spec: LayerSpec, info: LayerInfo, fmt: str, lang: str = "it") -> 
         "crs": supported_crs_uris(),
         "storageCrs": CRS84,
         "extent": {"spatial": {"bbox": [list(info.bbox)] if info.bbox else [], "crs": CRS84}},
+        # where clients (QGIS among them) look for it: `license`, and a rel="license" link
+        "license": meta.licence,
         "links": [
             *self_and_alternate("ogcapi.collection", fmt, collection_id=spec.id),
             link(
@@ -111,6 +126,8 @@ def collection(spec: LayerSpec, info: LayerInfo, fmt: str, lang: str = "it") -> 
                 SCHEMA,
                 "Queryables",
             ),
+            link(url("ogcapi.schema", collection_id=spec.id), SCHEMA_REL, SCHEMA, "Schema"),
+            *([link(licence, "license", HTML, meta.licence)] if licence else []),
             link(
                 url("ogcapi.metadata", collection_id=spec.id),
                 "describedby",
@@ -132,6 +149,7 @@ def collection(spec: LayerSpec, info: LayerInfo, fmt: str, lang: str = "it") -> 
         "geoportale": {
             "group": spec.group.get(lang),
             "geometryType": spec.geometry_type,
+            "geometryTypes": list(types),
             "version": info.version,
             "numberOfFeatures": info.feature_count,
             "published": info.published_at,
@@ -150,34 +168,54 @@ def collection(spec: LayerSpec, info: LayerInfo, fmt: str, lang: str = "it") -> 
     return doc
 
 
-def queryables(spec: LayerSpec, lang: str = "it") -> dict:
-    """The layer's filterable properties as JSON Schema (Part 3)."""
-    props = {
-        "geometry": {
-            "title": "Geometria",
-            "format": "geometry-any",
-            "x-ogc-role": "primary-geometry",
-        }
-    }
+def _properties(spec: LayerSpec, lang: str, types: tuple[str, ...]) -> dict:
+    """The layer's geometry (its types, Part 5) and fields as JSON Schema properties."""
+    props = {"geometry": geometry_property(types, "Geometria" if lang == "it" else "Geometry")}
     for f in spec.fields:
         prop = {"title": f.label.get(lang), "type": _JSON_TYPES[f.type]}
         if f.type == "date":
             prop["format"] = "date"
         props[f.name] = prop
+    return props
+
+
+def queryables(spec: LayerSpec, lang: str = "it", types: tuple[str, ...] = ()) -> dict:
+    """The layer's filterable properties as JSON Schema (Part 3; geometry as in Part 5)."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": url("ogcapi.queryables", collection_id=spec.id),
         "type": "object",
         "title": spec.title.get(lang),
-        "properties": props,
+        "properties": _properties(spec, lang, types),
         "additionalProperties": False,
     }
 
 
-def collections(entries: list[tuple[LayerSpec, LayerInfo]], fmt: str, lang: str = "it") -> dict:
+def schema(spec: LayerSpec, lang: str = "it", types: tuple[str, ...] = ()) -> dict:
+    """The schema of the layer's features (Part 5): its fields in order, the id field and
+    the primary geometry with every geometry type the layer holds."""
+    props = _properties(spec, lang, types)
+    for seq, name in enumerate(props, start=1):
+        props[name]["x-ogc-propertySeq"] = seq
+    props[spec.id_field]["x-ogc-role"] = "id"
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": url("ogcapi.schema", collection_id=spec.id),
+        "type": "object",
+        "title": spec.title.get(lang),
+        "properties": props,
+    }
+
+
+def collections(
+    entries: list[tuple[LayerSpec, LayerInfo, tuple[str, ...]]], fmt: str, lang: str = "it"
+) -> dict:
+    """The collections; each entry is (spec, info, geometry types)."""
     return {
         "links": self_and_alternate("ogcapi.collections", fmt),
-        "collections": [collection(spec, info, "json", lang) for spec, info in entries],
+        "collections": [
+            collection(spec, info, "json", lang, types) for spec, info, types in entries
+        ],
     }
 
 

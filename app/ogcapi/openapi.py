@@ -243,6 +243,14 @@ def openapi_document(svc: Services) -> dict:
             media="application/schema+json",
             errors=("400", "404"),
         )
+        paths[f"{base}/schema"] = _op(
+            f"getSchema_{spec.id}",
+            f"{title}: schema of the features (geometry types included)",
+            f,
+            "document",
+            media="application/schema+json",
+            errors=("400", "404"),
+        )
         feature_id = _param(
             "featureId", f"Value of '{spec.id_field}'.", {"type": "string"}, "path", True
         )

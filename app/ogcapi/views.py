@@ -95,7 +95,10 @@ def collections():
     _check_params({"f"})
     fmt = _format()
     svc = services()
-    entries = [(spec, svc.store.describe(spec.id)) for spec in svc.registry.published]
+    entries = [
+        (spec, svc.store.describe(spec.id), svc.geometry_types(spec))
+        for spec in svc.registry.published
+    ]
     return _render(documents.collections(entries, fmt), fmt, "api/collections.html")
 
 
@@ -105,7 +108,8 @@ def collection(collection_id: str):
     fmt = _format()
     svc = services()
     spec = svc.layer(collection_id)
-    doc = documents.collection(spec, svc.store.describe(spec.id), fmt)
+    info = svc.store.describe(spec.id)
+    doc = documents.collection(spec, info, fmt, types=svc.geometry_types(spec))
     return _render(doc, fmt, "api/collection.html", spec=spec)
 
 
@@ -189,10 +193,22 @@ def metadata(collection_id: str):
 @bp.get("/collections/<collection_id>/queryables")
 def queryables(collection_id: str):
     _check_params({"f"})
-    spec = services().layer(collection_id)
+    svc = services()
+    spec = svc.layer(collection_id)
     fmt = _format()
-    doc = documents.queryables(spec)
+    doc = documents.queryables(spec, types=svc.geometry_types(spec))
     return _render(doc, fmt, "api/queryables.html", SCHEMA, spec=spec)
+
+
+@bp.get("/collections/<collection_id>/schema")
+def schema(collection_id: str):
+    """The schema of the features (Part 5): fields, id, and every geometry type held."""
+    _check_params({"f"})
+    svc = services()
+    spec = svc.layer(collection_id)
+    fmt = _format()
+    doc = documents.schema(spec, types=svc.geometry_types(spec))
+    return _render(doc, fmt, "api/queryables.html", SCHEMA, spec=spec, schema=True)
 
 
 @bp.get("/openapi")

@@ -24,7 +24,7 @@ def read(path, fmt):
     if fmt == "shp.zip":
         return pyogrio.read_dataframe(f"/vsizip/{path}")
     if fmt == "csv":
-        return pyogrio.read_dataframe(path, open_options={"GEOM_POSSIBLE_NAMES": "WKT"})
+        return pyogrio.read_dataframe(path, GEOM_POSSIBLE_NAMES="WKT")
     return pyogrio.read_dataframe(path)
 
 
@@ -175,3 +175,24 @@ def test_licence_with_line_breaks_downloads_without_header_injection(
         for value in r.headers.values():
             assert "\r" not in value and "\n" not in value
         assert r.headers.get("Link") == (link and f'{link}; rel="license"')
+
+
+def test_a_file_that_cannot_be_written_is_a_500_naming_the_layer(client, monkeypatch, caplog):
+    """GDAL refusing the data (or a full disk) is not an outage of the store: a 500
+    'download-not-written' naming the layer and format; GDAL's message (server paths and
+    all) goes to the log only."""
+    from app.geo import io as geo_io
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("/srv/tmp/geoportale-download-x/punti.shp: Attempt to write POINT")
+
+    monkeypatch.setattr(geo_io.pyogrio, "write_dataframe", refuse)
+    for fmt in FORMATS:
+        r = client.get(f"/download/punti.{fmt}", headers={"Accept": "application/json"})
+        assert r.status_code == 500 and r.mimetype == "application/problem+json"
+        problem = r.get_json()
+        assert problem["type"] == "about:blank#download-not-written"
+        assert (problem["layer"], problem["format"]) == ("punti", fmt)
+        assert "'punti'" in problem["detail"] and fmt in problem["detail"]
+        assert "/srv" not in r.get_data(as_text=True)
+    assert "Attempt to write POINT" in caplog.text and "/srv/tmp" not in caplog.text

@@ -87,7 +87,8 @@ def test_queryables(client):
     assert doc["type"] == "object" and doc["additionalProperties"] is False
     assert doc["properties"]["posti"]["type"] == "integer"
     assert doc["properties"]["data"]["format"] == "date"
-    assert doc["properties"]["geometry"]["format"] == "geometry-any"
+    assert doc["properties"]["geometry"]["format"] == "geometry-point"  # punti: Point
+    assert doc["properties"]["geometry"]["x-ogc-role"] == "primary-geometry"
     assert client.get("/api/collections/punti/queryables?f=html").status_code == 200
     assert client.get("/api/collections/ghost/queryables").status_code == 404
 
