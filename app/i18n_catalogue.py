@@ -42,6 +42,7 @@ EN: dict[str, str] = {
         "chapter of the mandate programme."
     ),
     "Com'era alla fine dell'anno": "As it stood at the end of",
+    "Il programma nel tempo": "The programme over time",
     "Da dove vengono i numeri": "Where the figures come from",
     "I capitoli del programma di mandato": "The chapters of the mandate programme",
     "Importo noto": "Known amount",
@@ -602,6 +603,13 @@ SCRIPTS: dict[str, str] = {
     "non disponibile ({error})": "not available ({error})",
     "Posizione indicativa: l'intero {area}": "Approximate location: the whole {area}",
     "Scheda completa": "Full record",
+    # geoportale.js: the year control (the map as it stood at the end of a year)
+    "oggi": "today",
+    "Stato alla fine del {year}": "Status at the end of {year}",
+    "Il programma oggi: {n} elementi sulla mappa": "The programme today: {n} features on the map",
+    "Il programma alla fine del {year}: {n} elementi sulla mappa": (
+        "The programme at the end of {year}: {n} features on the map"
+    ),
     # citizen.js: search suggestions and the small maps
     "{n} suggerimenti": "{n} suggestions",
     "Apri la scheda": "Open the record",

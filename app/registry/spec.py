@@ -178,6 +178,25 @@ class EditingSpec(Strict):
     )
 
 
+class TimeSpec(Strict):
+    """How the map shows the layer as it stood at the end of a past year (the year control).
+
+    A feature's state at the end of year X is the `stato` of the newest entry with
+    `anno` <= X of its history (a JSON array of {anno, stato, fonte}); with no such entry
+    it was not documented yet and is not shown. A feature without a history has its
+    current state from the year in `year_field` on.
+    """
+
+    history_field: str = Field(description="field with the state history (JSON array)")
+    state_field: str = Field(description="field with the current state (usually style.property)")
+    year_field: str | None = Field(
+        None, description="field with the year of the current state (features without history)"
+    )
+    first_year: int | None = Field(
+        None, ge=1900, le=2100, description="first year the control offers (default: the data's)"
+    )
+
+
 class LayerSpec(Strict):
     """One published layer: where its data comes from and how it is shown."""
 
@@ -198,6 +217,7 @@ class LayerSpec(Strict):
     notice: BiText | None = Field(None, description="warning shown with the layer")
     search: SearchSpec | None = Field(None, description="citizen search settings (optional)")
     editing: EditingSpec = Field(EditingSpec(), description="web and API editing settings")
+    time: TimeSpec | None = Field(None, description="state over time: the map's year control")
 
     @model_validator(mode="after")
     def _fields_exist(self):
@@ -213,6 +233,7 @@ class LayerSpec(Strict):
             ("style.property", self.style.property),
             ("editing.precision_field", self.editing.precision_field),
             ("editing.position_source_field", self.editing.position_source_field),
+            *self._time_fields(),
         ]:
             if name is not None and name not in known:
                 raise ValueError(f"{where} '{name}' is not one of the fields")
@@ -227,6 +248,15 @@ class LayerSpec(Strict):
         if missing:
             raise ValueError(f"popup names unknown fields: {', '.join(missing)}")
         return self
+
+    def _time_fields(self) -> list[tuple[str, str | None]]:
+        if self.time is None:
+            return []
+        return [
+            ("time.history_field", self.time.history_field),
+            ("time.state_field", self.time.state_field),
+            ("time.year_field", self.time.year_field),
+        ]
 
     def field(self, name: str) -> FieldSpec | None:
         for f in self.fields:

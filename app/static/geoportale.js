@@ -54,7 +54,7 @@
     }).join("");
     var href = cfg.itemUrl.replace("__ID__", encodeURIComponent(feature.id)) + "?f=html";
     return "<div class='popup'><h2>" + esc(title) + "</h2><p class='popup-layer'>" +
-      esc(cfg.title) + "</p>" + (cfg.notice ? "<p class='notice'>" + esc(cfg.notice) + "</p>" : "") +
+      esc(cfg.title) + "</p>" + (cfg.notice ? "<p class='notice'>" + esc(cfg.notice) + "</p>" : "") + yearNote(feature) +
       (isCoarse(cfg.style, p) ? "<p class='notice'>" +
         esc(t("Posizione indicativa: l'intero {area}", {area: p.precisione})) + "</p>" : "") +
       "<table>" + rows + "</table><a href='" + esc(href) + "'>" + esc(t("Scheda completa")) + "</a></div>";
@@ -143,21 +143,25 @@
         lyr.bindPopup(popupHtml(cfg, feature), {maxWidth: 360});
       }
     });
-    var unlocated = [];
+    var unlocated = [], located = [];
     setStatus(cfg.id, t("caricamento…"));
     fetchAll(cfg.itemsUrl + "?f=json&limit=10000", function (doc) {
       doc.features.forEach(function (f) { if (!f.geometry) unlocated.push(f); });
-      layer.addData(doc.features.filter(function (f) { return f.geometry; }));
+      var page = doc.features.filter(function (f) { return f.geometry; });
+      located = located.concat(page);
+      layer.addData(cfg.time ? asOf(cfg.time, page, timeState.year) : page);
     }).then(function () {
       return zoneOutlines(cfg, unlocated);
     }).then(function (outlined) {
       // the quartiere's own outline, faint and dashed (pathStyle), for a feature placed
       // only in a whole quartiere: it has no geometry of its own
-      layer.addData(outlined);
+      located = located.concat(outlined);  // the year control redraws them too
+      layer.addData(cfg.time ? asOf(cfg.time, outlined, timeState.year) : outlined);
       var n = unlocated.length - outlined.length;
       setStatus(cfg.id, n ? t("{n} senza posizione sulla mappa", {n: n}) : "");
       var box = document.querySelector("input[name='layer'][value='" + cfg.id + "']");
       if (box) box.disabled = false;
+      if (cfg.time) timeLayerReady(cfg, layer, located);
     }).catch(function (err) {
       setStatus(cfg.id, t("non disponibile ({error})", {error: err.message}));
     });
@@ -200,6 +204,179 @@
     });
   }
 
+  // -- the year control: each layer with a `time` section as it stood at the end of a year --
+  // One rule, the programme page's (app/programma/tree.py, state_in); tests/viewer/test_time.py
+  // runs both on every shipped intervention and on the odd cases.
+
+  /* The entries of a state history (JSON text or an array): objects only; bad JSON gives none. */
+  function historyEntries(raw) {
+    if (!raw) return [];
+    var entries = raw;
+    if (typeof raw === "string") {
+      try { entries = JSON.parse(raw); } catch (e) { return []; }
+    }
+    if (!Array.isArray(entries)) return [];
+    return entries.filter(function (e) { return e !== null && typeof e === "object" && !Array.isArray(e); });
+  }
+
+  /* A feature's state at the end of `year` under its layer's `time` settings: the `stato` of
+     the newest entry of its history with `anno` <= year (of two in one year, the later
+     listed); without a history, its current state from the year in `yearField` on.
+     null: no document had mentioned it yet (it is not shown). */
+  function stateAt(time, props, year) {
+    var history = historyEntries(props[time.historyField]);
+    if (history.length) {
+      var newest = null;
+      history.forEach(function (e) {
+        if (Number.isInteger(e.anno) && e.anno <= year && (newest === null || e.anno >= newest.anno)) newest = e;
+      });
+      return newest === null || newest.stato === undefined ? null : newest.stato;
+    }
+    var since = time.yearField ? props[time.yearField] : null;
+    return Number.isInteger(since) && since <= year ? (props[time.stateField] || "sconosciuto") : null;
+  }
+
+  var timeState = {map: null, year: null, layers: []};  // year null: today, the data as published
+
+  /* The features as they stood at the end of `year` (null: as published), each with its
+     state then; those not yet documented are left out. */
+  function asOf(time, features, year) {
+    if (year === null) return features;
+    var out = [];
+    features.forEach(function (f) {
+      var state = stateAt(time, f.properties || {}, year);
+      if (state === null) return;
+      var props = L.extend({}, f.properties);
+      props[time.stateField] = state;
+      out.push({type: "Feature", id: f.id, geometry: f.geometry, properties: props, asOfYear: year});
+    });
+    return out;
+  }
+
+  function yearNote(feature) {
+    return feature.asOfYear ? "<p class='popup-year'>" +
+      esc(t("Stato alla fine del {year}", {year: feature.asOfYear})) + "</p>" : "";
+  }
+
+  // The year lives in the address's hash (#anno=2016), beside what else a page keeps there.
+  function yearFromUrl() {
+    var v = new URLSearchParams(location.hash.slice(1)).get("anno");
+    return v && /^\d{4}$/.test(v) ? Number(v) : null;
+  }
+
+  function yearToUrl(year) {
+    var p = new URLSearchParams(location.hash.slice(1));
+    if (year === null) p.delete("anno"); else p.set("anno", String(year));
+    var hash = p.toString();
+    history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
+  }
+
+  function yearInput() { return document.querySelector("[data-time-year]"); }
+
+  /* `year` within the control's range; its last year is today (null). */
+  function clampYear(year) {
+    var input = yearInput();
+    if (year === null || !input) return year;
+    if (year >= Number(input.max)) return null;
+    return Math.max(Number(input.min), year);
+  }
+
+  // The earliest year in which the rule shows one of `features` (the control's default start).
+  function firstYearOf(time, features) {
+    var first = null;
+    features.forEach(function (f) {
+      var p = f.properties || {}, history = historyEntries(p[time.historyField]);
+      var years = history.length ? history.map(function (e) { return e.anno; }) : [time.yearField ? p[time.yearField] : null];
+      years.forEach(function (y) { if (Number.isInteger(y) && (first === null || y < first)) first = y; });
+    });
+    return first;
+  }
+
+  // Each state's count beside its legend entry: what the map shows in the chosen year.
+  function countLegend(tl) {
+    var legend = document.querySelector("[data-layer-legend='" + tl.cfg.id + "']");
+    if (!legend || !tl.cfg.style.property) return;
+    var counts = {}, prop = tl.cfg.style.property;
+    tl.layer.eachLayer(function (l) {
+      var v = String(l.feature.properties[prop]);
+      counts[v] = (counts[v] || 0) + 1;
+    });
+    Array.prototype.forEach.call(legend.querySelectorAll("li[data-value]"), function (li) {
+      var span = li.querySelector("[data-legend-count]");
+      if (!span) {
+        span = document.createElement("span");
+        span.className = "count";
+        span.setAttribute("data-legend-count", "");
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(span);
+      }
+      span.textContent = "(" + (counts[li.getAttribute("data-value")] || 0) + ")";
+    });
+  }
+
+  function redrawAsOf(tl) {
+    tl.layer.clearLayers();
+    tl.layer.addData(asOf(tl.cfg.time, tl.features, timeState.year));
+    countLegend(tl);
+  }
+
+  // The control is shown while a layer with a history is on the map; it says the year and
+  // how many of those layers' features the map shows then.
+  function showYear() {
+    var box = document.querySelector("[data-time-control]");
+    if (!box) return;
+    var map = timeState.map, year = timeState.year, input = yearInput(), n = 0;
+    var shown = timeState.layers.filter(function (tl) { return map.hasLayer(tl.layer); });
+    box.hidden = !shown.length;
+    shown.forEach(function (tl) { n += tl.layer.getLayers().length; });
+    input.value = String(year === null ? input.max : year);
+    var label = year === null ? t("oggi") : String(year);
+    input.setAttribute("aria-valuetext", label);
+    box.querySelector("[data-time-value]").textContent = label;
+    box.querySelector("[data-time-summary]").textContent = year === null ?
+      t("Il programma oggi: {n} elementi sulla mappa", {n: n}) :
+      t("Il programma alla fine del {year}: {n} elementi sulla mappa", {year: year, n: n});
+  }
+
+  /* Show every layer with a history as it stood at the end of `year` (null: today). */
+  function setYear(year, fromUrl) {
+    timeState.year = clampYear(year);
+    timeState.layers.forEach(redrawAsOf);
+    if (!fromUrl) yearToUrl(timeState.year);
+    showYear();
+    if (timeState.map) timeState.map.fire("gp:year", {year: timeState.year});
+  }
+
+  // A layer with a `time` section has all its features: the control now drives it.
+  function timeLayerReady(cfg, layer, features) {
+    var tl = {cfg: cfg, layer: layer, features: features}, input = yearInput();
+    timeState.layers.push(tl);
+    if (input && cfg.time.firstYear == null) {
+      var first = firstYearOf(cfg.time, features);
+      if (first !== null && first < Number(input.min)) input.min = String(first);
+    }
+    layer.on("add remove", showYear);
+    var asked = timeState.year;
+    timeState.year = clampYear(asked);
+    if (timeState.year !== asked) yearToUrl(timeState.year);
+    redrawAsOf(tl);
+    showYear();
+  }
+
+  function setupYearControl(map) {
+    timeState.map = map;
+    var box = document.querySelector("[data-time-control]");
+    if (!box) return;  // a page without the control shows the layers as published
+    timeState.year = yearFromUrl();
+    var input = yearInput();
+    input.addEventListener("input", function () { setYear(Number(input.value)); });
+    box.querySelector("[data-time-reset]").addEventListener("click", function () { setYear(null); });
+    window.addEventListener("hashchange", function () {
+      var year = clampYear(yearFromUrl());
+      if (year !== timeState.year) setYear(year, true);
+    });
+  }
+
   // Shown at start if the layer says so; its checkbox adds and removes it.
   function toggled(map, cfg, layer) {
     var box = document.querySelector("input[name='layer'][value='" + cfg.id + "']");
@@ -234,6 +411,9 @@
 
   window.Geoportale = {
     layers: {},
+    stateAt: stateAt,
+    setYear: function (year) { setYear(year); },
+    year: function () { return timeState.year; },
     init: function (map, config) {
       var self = this;
       self.map = map;
@@ -241,6 +421,7 @@
       var zoneLayer = z && config.layers.filter(function (cfg) { return cfg.id === z.layer; })[0];
       zonesConfig = zoneLayer && z.featureField ? {itemsUrl: zoneLayer.itemsUrl,
         numberField: z.numberField, featureField: z.featureField} : null;
+      setupYearControl(map);
       config.layers.forEach(function (cfg, i) { self.layers[cfg.id] = addLayer(map, cfg, i); });
       addAttributions(map, config.layers);
       bindTiledPopups(map, config.layers.map(function (cfg) { return self.layers[cfg.id]; })

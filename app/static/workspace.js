@@ -302,6 +302,7 @@
     if (state.q) p.set("q", JSON.stringify(state.q));
     if (state.s) p.set("s", JSON.stringify(state.s));
     if (state.sel) p.set("sel", JSON.stringify(state.sel));
+    if (Geoportale.year() !== null) p.set("anno", String(Geoportale.year()));  // the year control (geoportale.js)
     history.replaceState(null, "", "#" + p.toString());
   }
   function restore() {
@@ -332,7 +333,7 @@
     map.on("mousemove", function (e) { showCoords(e.latlng); });
     map.on("click", onClick);
     map.on("dblclick", function () { if (tool) finish(); });
-    map.on("moveend", save);
+    map.on("moveend gp:year", save);
     $$("[data-opacity]").forEach(function (input) {
       input.addEventListener("input", function () { setOpacity(input.getAttribute("data-opacity"), Number(input.value) / 100); save(); });
     });

@@ -84,6 +84,7 @@ def layer_config(
         "titleField": spec.title_field,
         "attribution": spec.metadata.attribution,
         "notice": spec.notice.get(lang) if spec.notice else None,
+        "time": time_config(spec),
         # `values`: words for a coded field's values (the zone origin), shown for the code
         "popup": [
             {"name": n, "label": spec.field(n).label.get(lang)}
@@ -106,6 +107,31 @@ def layer_config(
             ],
         },
     }
+
+
+def time_config(spec: LayerSpec) -> dict | None:
+    """The layer's `time` section for geoportale.js's year control (None: no history)."""
+    t = spec.time
+    if t is None:
+        return None
+    return {
+        "historyField": t.history_field,
+        "stateField": t.state_field,
+        "yearField": t.year_field,
+        "firstYear": t.first_year,
+    }
+
+
+def year_control(layers: list[dict], today_year: int) -> dict | None:
+    """The bounds of the map's year control, or None when no layer has a `time` section.
+
+    The last year is today's (the data as published); the first is the earliest
+    `first_year` of the layers (without one, geoportale.js lowers it to the data's)."""
+    timed = [lyr["time"] for lyr in layers if lyr.get("time")]
+    if not timed:
+        return None
+    firsts = [t["firstYear"] for t in timed if t["firstYear"] is not None]
+    return {"min": min([*firsts, today_year]), "max": today_year}
 
 
 def build_map(layers: list[dict], bounds: BBox | None, basemap: dict, assets: dict) -> LocalMap:

@@ -7,13 +7,14 @@ manifest beside it; `scripts/refresh_geoman.py` refreshes and checks it).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from flask import Blueprint, abort, render_template, send_from_directory, url_for
 
 from app.i18n import current_language
 from app.services import services
-from app.viewer.mapbuilder import build_map, layer_config, render_parts
+from app.viewer.mapbuilder import build_map, layer_config, render_parts, year_control
 
 bp = Blueprint("viewer", __name__)
 
@@ -85,7 +86,12 @@ def index():
             "leaflet_css": url_for("viewer.vendor", package="leaflet", filename="leaflet.css"),
         },
     )
-    return render_template("viewer/index.html", map=render_parts(m), layers=layers)
+    return render_template(
+        "viewer/index.html",
+        map=render_parts(m),
+        layers=layers,
+        years=year_control(layers, dt.date.today().year),
+    )
 
 
 @bp.get("/favicon.ico")

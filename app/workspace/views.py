@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
@@ -12,7 +13,7 @@ from app.i18n import gettext
 from app.organisation import organisation
 from app.security import content_security_policy, csp_nonce
 from app.services import services
-from app.viewer.mapbuilder import build_map, layer_config, render_parts
+from app.viewer.mapbuilder import build_map, layer_config, render_parts, year_control
 from app.workspace import coords, printing
 
 bp = Blueprint("workspace", __name__)
@@ -111,7 +112,13 @@ def index():
         ],
         "crs": ["EPSG:4326", "EPSG:7791", "EPSG:3003", "EPSG:6707", "EPSG:32632", "EPSG:3857"],
     }
-    body = render_template("workspace/index.html", map=render_parts(m), layers=layers, ws=ws)
+    body = render_template(
+        "workspace/index.html",
+        map=render_parts(m),
+        layers=layers,
+        ws=ws,
+        years=year_control(layers, dt.date.today().year),
+    )
     response = Response(body, mimetype="text/html")
     policy = content_security_policy(services().settings, nonce=csp_nonce(), embed=False)
     extra = " ".join(_image_hosts(choices))
