@@ -25,6 +25,8 @@ from flask import Blueprint, Response, request
 
 from app.catalog import licence_uri
 from app.errors import InvalidParameter, LimitExceeded, NotFound
+from app.fonti import readme_section
+from app.fonti.views import catalogue, document_url
 from app.geo import io
 from app.heavy import heavy_slot
 from app.ogcapi import params
@@ -90,9 +92,22 @@ def export(spec: LayerSpec, frame: gpd.GeoDataFrame, fmt: str, crs: str, folder:
         zf.writestr(
             "LEGGIMI.txt",
             text + "\nCampi (nome nel .dbf, nome completo, tipo, "
-            "etichetta) / Fields:\n" + names + "\n",
+            "etichetta) / Fields:\n" + names + "\n" + _sources_key(spec, frame),
         )
     return archive
+
+
+def _sources_key(spec: LayerSpec, frame: gpd.GeoDataFrame) -> str:
+    """The readme's key to the document references in the layer's text fields."""
+    values = (
+        v
+        for f in spec.fields
+        if f.type == "string" and f.name in frame
+        for v in frame[f.name].dropna()
+        if ".txt riga " in str(v)
+    )
+    section = readme_section(values, catalogue(), lambda d, _line: document_url(d, None, True))
+    return "\n" + section if section else ""
 
 
 def licence_link(licence: str) -> str | None:
