@@ -256,9 +256,11 @@
 
   window.Geoportale = {
     layers: {},
+    popupHtml: popupHtml,  // what a feature's popup shows (tests read it)
     init: function (map, config) {
       var self = this;
       self.map = map;
+      self.config = config;
       var z = config.zones;
       var zoneLayer = z && config.layers.filter(function (cfg) { return cfg.id === z.layer; })[0];
       zonesConfig = zoneLayer && z.featureField ? {itemsUrl: zoneLayer.itemsUrl,

@@ -112,3 +112,16 @@ def test_without_catalogue_the_file_name_is_still_not_shown(citizen_location, tm
     assert "documento non in catalogo, riga 10" in text(r.text)
     assert not FILE_NAME.search(r.text)
     app.extensions["geoportale"].store.close()
+
+
+def test_shapefile_readme_keys_the_references(citizen_client):
+    import io
+    import zipfile
+
+    r = citizen_client.get("/download/interventi.shp.zip", query_string={"filter": "id='int-1'"})
+    assert r.status_code == 200, r.text[:300]
+    readme = zipfile.ZipFile(io.BytesIO(r.data)).read("LEGGIMI.txt").decode("utf-8")
+    key = readme.split("Fonti citate / Cited sources", 1)[1]
+    assert "doc-a.txt: Programma di prova «Città che si parla»; Comune di Prova; 2024-2029" in key
+    assert "http://localhost/fonti/documento-a" in key
+    assert "doc-b.txt: Bilancio di prova 2014-2016" in key
