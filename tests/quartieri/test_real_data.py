@@ -47,7 +47,12 @@ def test_no_page_shows_a_source_file_name(client):
 
     file_name = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")
     listing = client.get("/quartieri").text
-    pages = ["/quartieri", "/fonti", *re.findall(r'href="(/quartieri/[a-z0-9-]+)"', listing)]
+    pages = [
+        "/quartieri",
+        "/programma",
+        "/fonti",
+        *re.findall(r'href="(/quartieri/[a-z0-9-]+)"', listing),
+    ]
     pages += re.findall(r'href="(/fonti/[a-z0-9-]+)"', client.get("/fonti").text)
     for c in client.get("/api/collections?f=json").get_json()["collections"]:
         base = f"/api/collections/{c['id']}"
