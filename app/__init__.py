@@ -110,5 +110,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import editing
 
     editing.init_app(app)  # the web editor and the georeferencing queue (/admin/edit)
+    from app.fonti import views as fonti_views
+
+    fonti_views.init_app(app)  # /fonti pages and the `cite` filter
     cli.register(app)
     return app

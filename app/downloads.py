@@ -26,6 +26,8 @@ from flask import Blueprint, Response, request
 
 from app.catalog import licence_uri
 from app.errors import InvalidParameter, LimitExceeded, NotFound
+from app.fonti import readme_section
+from app.fonti.views import catalogue, document_url
 from app.geo import io
 from app.geo.families import FAMILIES, NO_GEOMETRY, families, family_type
 from app.heavy import heavy_slot
@@ -154,9 +156,23 @@ def export(
             + field_map(spec, files)
             + "\n\nI testi oltre 254 caratteri sono troncati nel .dbf: il testo intero è "
             "nei download GeoJSON e GeoPackage. / Texts longer than 254 characters are cut "
-            "in the .dbf: the GeoJSON and GeoPackage downloads hold them whole.\n",
+            "in the .dbf: the GeoJSON and GeoPackage downloads hold them whole.\n"
+            + _sources_key(spec, frame),
         )
     return archive
+
+
+def _sources_key(spec: LayerSpec, frame: gpd.GeoDataFrame) -> str:
+    """The readme's key to the document references in the layer's text fields."""
+    values = (
+        v
+        for f in spec.fields
+        if f.type == "string" and f.name in frame
+        for v in frame[f.name].dropna()
+        if ".txt riga " in str(v)
+    )
+    section = readme_section(values, catalogue(), lambda d, _line: document_url(d, None, True))
+    return "\n" + section if section else ""
 
 
 def licence_link(licence: str) -> str | None:

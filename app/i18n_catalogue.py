@@ -592,6 +592,33 @@ EN: dict[str, str] = {
     "Punto al centro della mappa: sposta la mappa con le frecce, poi premi il pulsante.": (
         "Point at the map's centre: pan the map with the arrow keys, then press the button."
     ),
+    # app/fonti: the sources pages
+    "I documenti del Comune da cui vengono i dati: ogni elemento cita il documento e il punto del testo, che qui si può controllare.": (
+        "The council documents the data comes from: every feature cites the document and the place in its text, which can be checked here."
+    ),
+    "{n} elementi la citano": "cited by {n} features",
+    "Nessun documento in catalogo.": "No document in the catalogue.",
+    "Nessun documento corrisponde a": "No document matches",
+    "Tutte le fonti": "All sources",
+    "Documento citato": "Cited document",
+    "Ente": "Issuer",
+    "Data": "Date",
+    "senza data": "undated",
+    "Periodo": "Period",
+    "Originale": "Original",
+    "nessun collegamento noto": "no known link",
+    "Nota": "Note",
+    "Il passo citato": "The cited passage",
+    "Il testo del documento non è disponibile su questo server: la citazione indica dove trovarlo nel documento originale.": (
+        "The document's text is not available on this server: the citation says where to find it in the original document."
+    ),
+    "Elementi che citano questo documento": "Features citing this document",
+    "Nessun elemento pubblicato cita questo documento.": "No published feature cites this document.",
+    # the kinds of source document (app/fonti catalogue values)
+    "programma di mandato": "mandate programme",
+    "bilancio sociale": "social report",
+    "DUP": "DUP (single programming document)",
+    "strategia": "strategy",
 }
 
 
@@ -610,6 +637,9 @@ SCRIPTS: dict[str, str] = {
     "Il programma alla fine del {year}: {n} elementi sulla mappa": (
         "The programme at the end of {year}: {n} features on the map"
     ),
+    # geoportale.js and app/fonti: citations of the source documents
+    "riga {n}": "line {n}",
+    "documento non in catalogo, riga {n}": "uncatalogued document, line {n}",
     # citizen.js: search suggestions and the small maps
     "{n} suggerimenti": "{n} suggestions",
     "Apri la scheda": "Open the record",

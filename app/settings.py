@@ -257,6 +257,18 @@ SETTINGS: tuple[Setting, ...] = (
         str(PROJECT_ROOT / "instance" / "maps"),
         "Directory of the published maps' definitions (one JSON file per map; /embed/<slug>).",
     ),
+    Setting(
+        "FONTI_CATALOGUE",
+        "geodata/fonti.yaml",
+        "The catalogue of the source documents the data cites (titles, pages; /fonti); "
+        "a relative path is inside DATA_ROOT. Missing: citations without a catalogue.",
+    ),
+    Setting(
+        "DOCUMENTS_DIR",
+        "",
+        "Directory holding the cited documents' texts by file name, for the passages shown "
+        "on /fonti/<id>; empty: the pages show the citations without the text.",
+    ),
 )
 
 

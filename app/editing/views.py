@@ -13,6 +13,8 @@ from app.admin.auth import role_required
 from app.editing import bp, queue
 from app.editing.fields import form_fields, precisions
 from app.errors import EditingDisabled
+from app.fonti import readable
+from app.fonti.views import catalogue
 from app.i18n import current_language
 from app.organisation import organisation
 from app.publishing.importer import comune_boundary
@@ -179,4 +181,6 @@ def queue_json(layer_id: str):
     svc = services()
     spec = editable(svc, layer_id)
     entries = queue.queue(svc, spec, current_language())
+    for e in entries:  # the raw reference, and the readable citation the page shows
+        e["source_citation"] = readable(e["source"], catalogue(), current_language())
     return jsonify({"layer": spec.id, "count": len(entries), "features": entries})

@@ -222,6 +222,7 @@ def standalone_html(definition: MapDefinition) -> str:
         composed.bounds,
         basemap_for(definition),
         {"leaflet_js": "", "leaflet_css": ""},
+        external=True,
     )
     m.default_js, m.default_css = [], []  # Leaflet goes inline instead of as links
     parts = render_parts(m)

@@ -4,6 +4,29 @@
   "use strict";
 
   var esc = window.GeoportaleCommon.esc, t = window.GeoportaleCommon.t;
+  var sources = {};  // the catalogue of cited documents (config.sources, app/fonti)
+  var REF = /\b([\w.-]+\.txt) riga (\d+)/g;
+
+  // A popup value, escaped, with each document reference ("<file> riga 695") as a linked
+  // citation: the document's title and page, never its file name (as app/fonti does).
+  function cite(value) {
+    var text = String(value), out = "", last = 0, m;
+    REF.lastIndex = 0;
+    while ((m = REF.exec(text))) {
+      var doc = sources[m[1]], n = parseInt(m[2], 10), span = null;
+      out += esc(text.slice(last, m.index));
+      if (doc) {
+        for (var i = 0; i < doc.spans.length && doc.spans[i][0] <= n; i++) span = doc.spans[i];
+        var where = span && span[2] ? span[1] : (span && span[1] ? span[1] + ", " : "") + t("riga {n}", {n: n});
+        out += "<a class='fonte' href='" + esc(doc.url.split("__LINE__").join(String(n))) + "'>" +
+          esc(doc.title + ", " + where) + "</a>";
+      } else {
+        out += esc(t("documento non in catalogo, riga {n}", {n: n}));
+      }
+      last = REF.lastIndex;
+    }
+    return out + esc(text.slice(last));
+  }
 
   function colorFor(style, props) {
     if (style.property) {
@@ -50,7 +73,7 @@
       var v = p[f.name];
       if (v === null || v === undefined || v === "") return "";
       if (f.values && Object.prototype.hasOwnProperty.call(f.values, v)) v = f.values[v];
-      return "<tr><th scope='row'>" + esc(f.label) + "</th><td>" + esc(v) + "</td></tr>";
+      return "<tr><th scope='row'>" + esc(f.label) + "</th><td>" + cite(v) + "</td></tr>";
     }).join("");
     var href = cfg.itemUrl.replace("__ID__", encodeURIComponent(feature.id)) + "?f=html";
     return "<div class='popup'><h2>" + esc(title) + "</h2><p class='popup-layer'>" +
@@ -414,13 +437,16 @@
     stateAt: stateAt,
     setYear: function (year) { setYear(year); },
     year: function () { return timeState.year; },
+    popupHtml: popupHtml,  // what a feature's popup shows (tests read it)
     init: function (map, config) {
       var self = this;
       self.map = map;
+      self.config = config;
       var z = config.zones;
       var zoneLayer = z && config.layers.filter(function (cfg) { return cfg.id === z.layer; })[0];
       zonesConfig = zoneLayer && z.featureField ? {itemsUrl: zoneLayer.itemsUrl,
         numberField: z.numberField, featureField: z.featureField} : null;
+      sources = config.sources || {};
       setupYearControl(map);
       config.layers.forEach(function (cfg, i) { self.layers[cfg.id] = addLayer(map, cfg, i); });
       addAttributions(map, config.layers);

@@ -14,6 +14,7 @@ from flask import current_app, url_for
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
+from app.fonti.views import sources_for_scripts
 from app.organisation import organisation
 from app.registry.spec import LayerSpec
 from app.stores.base import BBox
@@ -134,8 +135,13 @@ def year_control(layers: list[dict], today_year: int) -> dict | None:
     return {"min": min([*firsts, today_year]), "max": today_year}
 
 
-def build_map(layers: list[dict], bounds: BBox | None, basemap: dict, assets: dict) -> LocalMap:
-    """The folium map: basemap from settings (xyz, wms or none), scale bar, our layers."""
+def build_map(
+    layers: list[dict], bounds: BBox | None, basemap: dict, assets: dict, external: bool = False
+) -> LocalMap:
+    """The folium map: basemap from settings (xyz, wms or none), scale bar, our layers.
+
+    The popups get the catalogue of cited documents (app/fonti); `external`: its links are
+    absolute (a map file opened away from the site)."""
     org = organisation()
     m = LocalMap(
         leaflet_js=assets["leaflet_js"],
@@ -165,6 +171,7 @@ def build_map(layers: list[dict], bounds: BBox | None, basemap: dict, assets: di
     GeoportaleLayers(
         {
             "layers": layers,
+            "sources": sources_for_scripts(external=external),  # cited documents (app/fonti)
             # a feature placed only in a whole zone is drawn as that zone's faint outline,
             # taken from the zones layer when the map has it
             "zones": {

@@ -170,6 +170,8 @@ def test_the_queue_lists_the_unplaced_by_importance(editor):
         "id": "e3",
         "title": "Ponte nuovo di prova",
         "source": "doc-a.txt riga 9; doc-b.txt riga 3",  # fonti holds fonte: once
+        # Shown instead: citations (these synthetic files are in no catalogue).
+        "source_citation": "documento non in catalogo, riga 9; documento non in catalogo, riga 3",
         "place": "sul fiume",
         "street": None,
         "quartiere": None,

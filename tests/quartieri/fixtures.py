@@ -46,9 +46,20 @@ metadata:
 """
 
 
-def make_app(store: Path, layers: Path, root: Path):
+FONTI = DATA / "fonti"  # a synthetic catalogue of sources and one document's text
+
+
+def make_app(store: Path, layers: Path, root: Path, **settings):
     return create_app(
-        {"STORE": str(store), "LAYERS_DIR": str(layers), "DATA_ROOT": str(root), "BASEMAP": "none"}
+        {
+            "STORE": str(store),
+            "LAYERS_DIR": str(layers),
+            "DATA_ROOT": str(root),
+            "BASEMAP": "none",
+            "FONTI_CATALOGUE": str(FONTI / "catalogo.yaml"),
+            "DOCUMENTS_DIR": str(FONTI / "testi"),
+            **settings,
+        }
     )
 
 
@@ -121,6 +132,6 @@ def citizen_server(tmp_path, citizen_store, request):
     shutil.copy(citizen_store, store)
     (tmp_path / "env").write_text(
         f"GEOPORTALE_STORE={store}\nGEOPORTALE_LAYERS_DIR={CITIZEN / 'layers'}\n"
-        f"GEOPORTALE_DATA_ROOT={CITIZEN}\n"
+        f"GEOPORTALE_DATA_ROOT={CITIZEN}\nGEOPORTALE_FONTI_CATALOGUE={FONTI / 'catalogo.yaml'}\n"
     )
     return request.getfixturevalue("live_server")

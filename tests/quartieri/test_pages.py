@@ -30,7 +30,8 @@ def test_quartiere_page(citizen_client):
     for title in ["Restauro del Teatro di prova", "Nuova pista ciclabile di via Dante"]:
         assert title in body
     assert "3 interventi trovati" in body
-    assert "1.200.000 €" in body and "PNRR" in body and "doc-a.txt riga 10" in body
+    assert "1.200.000 €" in body and "PNRR" in body
+    assert "Programma di prova «Città che si parla», p. 1" in body  # doc-a.txt riga 10
     assert 'type="application/atom+xml"' in r.text and "/quartieri/16-centro.atom" in r.text
     assert "Confini indicativi" in body
 
@@ -73,7 +74,8 @@ def test_intervention_page(citizen_client):
     assert r.status_code == 200
     body = text(r.text)
     assert "Storia dello stato" in body and "2016 ● Pianificato" not in body
-    assert "doc-a.txt riga 10" in body and "doc-b.txt riga 20" in body
+    assert "Programma di prova «Città che si parla», p. 1" in body  # doc-a.txt riga 10
+    assert "Bilancio di prova 2014-2016, riga 20" in body  # doc-b.txt riga 20
     assert 'href="/quartieri/16-centro"' in r.text
     # Data text is escaped, never markup.
     assert "&lt;b&gt;importanti&lt;/b&gt;" in r.text

@@ -74,3 +74,31 @@ def test_quartiere_origin_and_notes_where_a_citizen_sees_them(client):
     viewer = client.get("/?lang=en").text
     assert '"gazetteer": "from the gazetteer", "geometria": "from its position' in viewer
     client.get("/?lang=it")  # the language is remembered in a cookie
+
+
+def test_no_page_shows_a_source_file_name(client):
+    """Issue 18: citations ('Bilancio Sociale 2014-2016, pp. 6-12, riga 173'), never
+    '001_93d3045a65cd4397.txt riga 173', on every kind of public page of the shipped data."""
+    import re
+
+    file_name = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")
+    listing = client.get("/quartieri").text
+    pages = [
+        "/quartieri",
+        "/programma",
+        "/fonti",
+        *re.findall(r'href="(/quartieri/[a-z0-9-]+)"', listing),
+    ]
+    pages += re.findall(r'href="(/fonti/[a-z0-9-]+)"', client.get("/fonti").text)
+    for c in client.get("/api/collections?f=json").get_json()["collections"]:
+        base = f"/api/collections/{c['id']}"
+        pages += [f"{base}?f=html", f"{base}/metadata?f=html", f"{base}/items?f=html&limit=1000"]
+        items = client.get(f"{base}/items?f=json&limit=5").get_json()["features"]
+        pages += [f"{base}/items/{f['id']}?f=html" for f in items]
+    assert len(pages) > 60
+    for lang in ("it", "en"):
+        for page in pages:
+            r = client.get(page, headers={"Accept-Language": lang})
+            assert r.status_code == 200, page
+            found = file_name.search(r.text)
+            assert found is None, (page, lang, found and found.group(0))

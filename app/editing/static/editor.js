@@ -134,7 +134,7 @@
         var facts = [
           [t("Stato"), q.stato_label], [t("Importo"), euro(q.importo)],
           [t("Quartiere"), q.quartiere == null ? null : zoneLabel(q.quartiere)],
-          [t("Luogo"), q.place], [t("Via (stradario)"), q.street], [t("Fonte"), q.source]
+          [t("Luogo"), q.place], [t("Via (stradario)"), q.street], [t("Fonte"), q.source_citation || q.source]
         ].filter(function (x) { return !NS.blank(x[1]); });
         li.innerHTML = "<button type='button' data-queue-id='" + esc(q.id) + "'>" + esc(q.title) + "</button>" +
           "<dl>" + facts.map(function (x) { return "<dt>" + esc(x[0]) + "</dt><dd>" + esc(x[1]) + "</dd>"; }).join("") + "</dl>";
