@@ -231,6 +231,9 @@ def intervento(item_id: str):
     data = load_interventi(svc)
     item = data.get(item_id)
     if item is None:
+        successor = data.successor(item_id)
+        if successor is not None:  # a code merged into another (`id_sostituiti`)
+            return redirect(url_for("quartieri.intervento", item_id=successor.id), 301)
         raise NotFound(_("Nessun intervento con codice") + f" '{item_id[:60]}'.")
     return render_template(
         "quartieri/intervento.html",
