@@ -177,6 +177,7 @@ EN: dict[str, str] = {
     ),
     "Mappa dell'intervento": "Map of the intervention",
     "Scarica in GeoJSON": "Download as GeoJSON",
+    "importo calcolato": "computed amount",
     "Descrizione": "Description",
     "Luogo": "Place",
     "Quartiere ricavato da": "Neighbourhood from",

@@ -65,6 +65,7 @@ from _geodata_common import (
     quartiere_of,
     quartiere_placement,
     resolve_loc,
+    seed_line,
     seed_ref,
     write_collection,
 )
@@ -77,6 +78,12 @@ PROGRAMMA = re.compile(r"^(?:Programma\s+)?(\d{1,2})\.(\d\d)\s*-\s*(.+?)\.?\s*$"
 STRATEGICO = re.compile(r"\b(B\d{2})\s*[-–]\s*([^*\t]+)")
 OPERATIVO = re.compile(r"\b(C\d{2,4})\s*[-–]\s*([^*\t]+)")
 ID_RX = re.compile(r"^int-\d{4}$")
+YEAR = re.compile(r"(?:19|20)\d\d")
+# An amount as the documents write it: "29.500 euro", "270.000 €", "6,7 milioni", "2,9 mln", "57 mila".
+AMOUNT = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?\s*(milioni|milione|mln|mila)?", re.I
+)
+MULTIPLIER = {"milioni": 1_000_000, "milione": 1_000_000, "mln": 1_000_000, "mila": 1_000}
 RENDICONTAZIONE_FROM = 8035  # after this line 002 is a summary outside the Missione tree
 STRADARIO = GEODATA / "stradario_anncsu.csv"
 #: The text fields searched for street names, the place first; the first two say where the
@@ -124,14 +131,29 @@ def _programme(line: int) -> dict:
     return found
 
 
+def _parse_stato(raw: str) -> dict:
+    """One status entry: "file:line|expected text|stato", optionally followed by "|anno".
+
+    Without "|anno" the state is dated to its document (DOC_YEAR). With it, the state is
+    dated to the year the cited line gives for the event (a later document telling of an
+    earlier completion, or the Bilancio Sociale 2014-2016 reporting what happened in
+    2017): the year must be written in the cited line, or the build stops.
+    """
+    head, _, last = raw.rpartition("|")
+    anno = None
+    if YEAR.fullmatch(last) and head.count("|") >= 2:
+        anno, raw = int(last), head
+    ref, _, stato = raw.rpartition("|")
+    if stato not in STATI:
+        raise ValueError(f"{raw}: unknown stato {stato!r}")
+    code, line = check_ref(ref)
+    if anno is not None and last not in seed_line(code, line):
+        raise ValueError(f"{raw}|{last}: the year {last} is not written in the cited line")
+    return {"code": code, "line": line, "stato": stato, "anno": anno or DOC_YEAR[code]}
+
+
 def _parse_stati(stati: list[str]) -> list[dict]:
-    out = []
-    for raw in stati:
-        ref, _, stato = raw.rpartition("|")
-        if stato not in STATI:
-            raise ValueError(f"{raw}: unknown stato {stato!r}")
-        code, line = check_ref(ref)
-        out.append({"code": code, "line": line, "stato": stato})
+    out = [_parse_stato(raw) for raw in stati]
     return sorted(out, key=lambda s: DOC_ORDER.index(s["code"]))
 
 
@@ -164,6 +186,55 @@ def streets_named(row: dict) -> dict:
     }
 
 
+def parse_amounts(text: str) -> list[int]:
+    """The amounts in euro written in a text, as numbers ("6,7 milioni" -> 6700000)."""
+    out = []
+    for m in AMOUNT.finditer(text):
+        value = float(f"{m[1].replace('.', '')}.{m[2] or 0}")
+        out.append(round(value * MULTIPLIER.get((m[3] or "").lower(), 1)))
+    return out
+
+
+def _euro(value: int) -> str:
+    return f"{value:,}".replace(",", ".") + " €"
+
+
+def _importo(row: dict, cited: list[tuple[str, int]]) -> tuple[dict, list[str]]:
+    """`importo_euro`, `importo_calcolato`, `nota_importo` of a row, and the lines that state
+    the amount (to add to its sources).
+
+    An amount is written in a line the intervention cites. `importo_da` lists the lines
+    ("file:line|expected text", the expected text holding the amount as written) when they
+    are not among its status lines and `refs`; with more than one, the amount is their sum,
+    computed by the build, and `nota_importo` says of what. Without `importo_da` the amount
+    must be written in one of the cited lines. Anything else stops the build.
+    """
+    importo, parts = row.get("importo"), row.get("importo_da") or []
+    if importo is None:
+        if parts:
+            raise ValueError(f"{row['id']}: importo_da without importo")
+        return {"importo_euro": None, "importo_calcolato": None, "nota_importo": None}, []
+    if not parts:
+        if not any(importo in parse_amounts(seed_line(c, n)) for c, n in cited):
+            raise ValueError(f"{row['id']}: importo {importo} is written in no cited line")
+        return {"importo_euro": importo, "importo_calcolato": False, "nota_importo": None}, []
+    stated = []
+    for ref in parts:
+        code, line = check_ref(ref)
+        values = parse_amounts(ref.partition("|")[2])
+        if len(values) != 1:
+            raise ValueError(f"{ref}: the expected text must hold exactly one amount")
+        stated.append((values[0], seed_ref(code, line)))
+    if sum(v for v, _ in stated) != importo:
+        raise ValueError(f"{row['id']}: importo {importo} is not the sum of {stated}")
+    lines = [ref for _, ref in stated]
+    if len(stated) == 1:
+        return {"importo_euro": importo, "importo_calcolato": False, "nota_importo": None}, lines
+    terms = [f"{_euro(v)} ({ref})" for v, ref in stated]
+    nota = "somma calcolata di " + ", ".join(terms[:-1]) + " e " + terms[-1]
+    return {"importo_euro": importo, "importo_calcolato": True, "nota_importo": nota}, lines
+
+
 def _place(row, places, quartieri):
     """(geometry, fonte_posizione, precisione, attribuzione, quartiere of a "q:<n>" loc)."""
     loc = row.get("loc")
@@ -190,7 +261,43 @@ def load_rows() -> list[dict]:
     bad = [i for i in ids if not ID_RX.match(i)]
     if bad:
         raise ValueError(f"malformed intervention ids: {bad}")
+    _check_retired(rows)
     return sorted(rows, key=lambda r: r["id"])
+
+
+def _check_retired(rows: list[dict]) -> None:
+    """A row merged into another (the same item counted twice) leaves its id in the
+    survivor's `sostituisce`: that id is never given to a row again, and names one row."""
+    ids = {row["id"] for row in rows}
+    retired = [old for row in rows for old in row.get("sostituisce") or []]
+    reused = sorted(set(retired) & ids)
+    if reused or len(retired) != len(set(retired)):
+        raise ValueError(f"retired intervention ids reused or retired twice: {reused or retired}")
+    bad = [old for old in retired if not ID_RX.match(old)]
+    if bad:
+        raise ValueError(f"malformed retired intervention ids: {bad}")
+
+
+def _dup_headings(row: dict, stati: list[dict]) -> dict:
+    """Missione/Programma/Obiettivi of a row: the headings of 002 above its last 002 status
+    line, or above its `dup` line ("002:line|expected text", also in `refs`) when 002 cites
+    it without giving its state (a line that is not read as a state still classifies it)."""
+    lines = [s["line"] for s in stati if s["code"] == "002"]
+    if not lines and row.get("dup"):
+        if row["dup"] not in (row.get("refs") or []):
+            raise ValueError(f"{row['id']}: dup {row['dup']!r} must be one of its refs")
+        code, line = check_ref(row["dup"])
+        if code != "002":
+            raise ValueError(f"{row['id']}: dup cites the 2019 report (002), not {code}")
+        lines = [line]
+    return _programme(lines[-1]) if lines else {}
+
+
+def _cited_lines(row: dict, stati: list[dict]) -> list[tuple[str, int]]:
+    """(code, line) of every seed line a row cites: status lines, `qt_ref`, `refs`."""
+    extra = [row["qt_ref"]] if row.get("qt_ref") else []
+    extra += row.get("refs") or []
+    return [(s["code"], s["line"]) for s in stati] + [check_ref(r) for r in extra]
 
 
 def build() -> list[dict]:
@@ -201,7 +308,7 @@ def build() -> list[dict]:
     for row in load_rows():
         stati = _parse_stati(row["stati"])
         geom, loc_fonte, precisione, attrib, q_loc = _place(row, places, quartieri)
-        prog = next((_programme(s["line"]) for s in reversed(stati) if s["code"] == "002"), {})
+        prog = _dup_headings(row, stati)
         q_text = row.get("qt")
         # `qg`: the gazetteer entry naming the place, whose quartiere is sourced there.
         q_gaz = gazetteer_q[row["qg"]] if row.get("qg") else None
@@ -215,6 +322,8 @@ def build() -> list[dict]:
         # `refs`: further lines that cite the intervention without giving a status
         # (the same place under another name, an amount, a partner), after the others.
         refs.extend(seed_ref(*check_ref(r)) for r in row.get("refs") or [])
+        importo, importo_refs = _importo(row, _cited_lines(row, stati))
+        refs.extend(importo_refs)  # the lines that state the amount, when not cited above
         fonti = "; ".join(dict.fromkeys(refs))
         if q_text:  # the quartiere's source, for the note when it is not the cell's
             q_fonte = seed_ref(*check_ref(row["qt_ref"])) if row.get("qt_ref") else refs[0]
@@ -230,7 +339,7 @@ def build() -> list[dict]:
         )
         storia = [
             {
-                "anno": DOC_YEAR[s["code"]],
+                "anno": s["anno"],
                 "stato": s["stato"],
                 "fonte": seed_ref(s["code"], s["line"]),
             }
@@ -242,17 +351,16 @@ def build() -> list[dict]:
             "descrizione": row["d"],
             "fonte_descrizione": description_sources(row.get("fd")) or fonti,
             "stato": stati[-1]["stato"],
-            "anno_stato": DOC_YEAR[stati[-1]["code"]],
+            "anno_stato": stati[-1]["anno"],
             "anno_inizio": anni[0],
             "anno_fine": anni[1],
-            "importo_euro": row.get("importo"),
+            **importo,
             "finanziamento": row.get("fin"),
             "missione": prog.get("missione"),
             "programma": prog.get("programma"),
             "obiettivo_strategico": prog.get("obiettivo_strategico"),
             "obiettivo_operativo": prog.get("obiettivo_operativo"),
             "tema": row["tema"],
-            "area_responsabile": row.get("area"),
             "luogo": row.get("luogo"),
             **streets_named(row),
             "quartiere": q_text or q_gaz or q_geom,
@@ -266,6 +374,7 @@ def build() -> list[dict]:
             "storia_stato": json.dumps(storia, ensure_ascii=False),
             "precisione": precisione,
             "attribuzione": attrib,
+            "id_sostituiti": ", ".join(row.get("sostituisce") or []) or None,
             "_layer": row.get("layer"),
             "_cic": row.get("cic") or {},
             "_erp": row.get("erp") or {},
@@ -305,6 +414,7 @@ def views(features: list[dict]) -> dict[str, list[dict]]:
             if layer == "erp":
                 props["alloggi"] = f["_erp"].get("alloggi")
                 props["edifici"] = f["_erp"].get("edifici")
+                props["alloggi_contati_in"] = f["_erp"].get("alloggi_in")
             rows.append(
                 {
                     "type": "Feature",
@@ -314,7 +424,22 @@ def views(features: list[dict]) -> dict[str, list[dict]]:
                 }
             )
         result[layer] = rows
+    _check_erp_counts(result["erp"])
     return result
+
+
+def _check_erp_counts(rows: list[dict]) -> None:
+    """The homes of a programme are counted once: a part of another ERP intervention
+    (`erp: {alloggi_in: int-NNNN}`) carries no count of its own and names an ERP
+    intervention that carries one."""
+    counted = {r["properties"]["intervento"] for r in rows if r["properties"]["alloggi"]}
+    for r in rows:
+        p = r["properties"]
+        if p["alloggi_contati_in"] and (p["alloggi"] or p["alloggi_contati_in"] not in counted):
+            raise ValueError(
+                f"{p['intervento']}: alloggi_in {p['alloggi_contati_in']!r} "
+                "must name a counted ERP intervention, and replace its own count"
+            )
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ and skip when that folder is absent.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -618,3 +619,176 @@ def test_interventions_record_the_official_street_their_text_names():
                 q["via_ufficiale"],
                 q["vie_ufficiali"],
             )
+
+
+# Issue 18, item 6: the data repairs the programme's totals need.
+
+INTERVENTION_LAYERS = ["interventi", "ciclabili", "erp", "rigenerazione"]
+_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?\s*(milioni|milione|mln|mila)?", re.I)  # fmt: skip
+_TIMES = {"milioni": 1_000_000, "milione": 1_000_000, "mln": 1_000_000, "mila": 1_000}
+
+
+def _amounts(text: str) -> set[int]:
+    """Amounts as the documents write them: '29.500 euro', '6,7 milioni', '57 mila'."""
+    return {
+        round(float(f"{m[1].replace('.', '')}.{m[2] or 0}") * _TIMES.get((m[3] or "").lower(), 1))
+        for m in _AMOUNT.finditer(text)
+    }
+
+
+def _build_interventi():
+    _common()
+    import importlib
+
+    return importlib.import_module("build_interventi")
+
+
+def test_one_item_is_one_intervention_and_the_retired_code_is_kept():
+    """002 riga 1957 (the Arvedi-Buschini works, over 800,000 €) was int-0062 and int-0230:
+    one intervention now, which names the code it replaced."""
+    inter = {f["id"]: f["properties"] for f in load("interventi")}
+    assert "int-0230" not in inter
+    merged = inter["int-0062"]
+    assert merged["importo_euro"] == 800000
+    assert merged["id_sostituiti"] == "int-0230"
+    assert "002_8df21da1538a311c.txt riga 1957" in merged["fonti"]
+    # no two interventions give the same amount for a line they both cite as a state
+    seen: dict = {}
+    for p in inter.values():
+        if p["importo_euro"] is None:
+            continue
+        for entry in json.loads(p["storia_stato"]):
+            seen.setdefault((entry["fonte"], p["importo_euro"]), []).append(p["id"])
+    assert {k: v for k, v in seen.items() if len(v) > 1} == {}
+    # a retired code is never given to a row again, and the build says so
+    build = _build_interventi()
+    with pytest.raises(ValueError, match="retired"):
+        build._check_retired([{"id": "int-0001", "sostituisce": ["int-0002"]}, {"id": "int-0002"}])
+
+
+def test_erp_homes_are_counted_once():
+    """The 59 homes of the L. 80/2014 programme (001 riga 2797) are counted by int-0072 only:
+    the 21+23 recovered homes (int-0073) and the 15 of San Felice (int-0074) are parts of it."""
+    erp = {f["properties"]["intervento"]: f["properties"] for f in load("erp")}
+    assert erp["int-0072"]["alloggi"] == 59
+    for part in ("int-0073", "int-0074"):
+        assert erp[part]["alloggi"] is None
+        assert erp[part]["alloggi_contati_in"] == "int-0072"
+    for p in erp.values():
+        if p["alloggi_contati_in"]:
+            assert erp[p["alloggi_contati_in"]]["alloggi"], p["intervento"]
+    assert sum(p["alloggi"] or 0 for p in erp.values()) == 59 + 11 + 10 + 6
+    # the 6 homes of via Tofane and via Aporti are int-0080's; int-0045 is the other buildings
+    inter = {f["id"]: f["properties"] for f in load("interventi")}
+    assert "alloggi" not in inter["int-0045"]["titolo"].lower()
+    build = _build_interventi()
+    twice = [
+        {"properties": {"intervento": "int-0072", "alloggi": 59, "alloggi_contati_in": None}},
+        {"properties": {"intervento": "int-0073", "alloggi": 59, "alloggi_contati_in": "int-0072"}},
+    ]
+    with pytest.raises(ValueError, match="alloggi_in"):
+        build._check_erp_counts(twice)
+
+
+#: Interventions a source says were taken up again after being finished: (id, the line that
+#: says so). None so far: a later line that tells of an earlier completion, or plans a new
+#: phase of a finished intervention, is among the intervention's `refs`, not a state.
+RESTARTED: dict[str, str] = {}
+
+
+@pytest.mark.parametrize("layer", INTERVENTION_LAYERS)
+def test_no_state_history_runs_backwards(layer):
+    for f in load(layer):
+        p = f["properties"]
+        history = json.loads(p["storia_stato"])
+        years = [e["anno"] for e in history if e["anno"] is not None]
+        assert years == sorted(years), p["id"]
+        for before, after in zip(history, history[1:], strict=False):
+            if before["stato"] == "concluso" and after["stato"] in ("in_corso", "pianificato"):
+                assert RESTARTED.get(p.get("intervento", p["id"])) == after["fonte"], p["id"]
+
+
+def test_the_backward_histories_are_repaired():
+    inter = {f["id"]: f["properties"] for f in load("interventi")}
+
+    def states(fid):
+        return [(e["anno"], e["stato"]) for e in json.loads(inter[fid]["storia_stato"])]
+
+    # 000 riga 1794 tells in the past tense of the restoration 001 riga 3427 reports
+    assert states("int-0033") == [(2016, "concluso")]
+    assert "000_dadb076697da8f05.txt riga 1794" in inter["int-0033"]["fonti"]
+    # opened in October 2016; the 2018 indicator and the 2024 relocation are cited, not states
+    assert states("int-0231") == [(2016, "concluso")]
+    assert inter["int-0231"]["missione"].startswith("9 - ")  # still classified by 002 riga 5827
+    assert states("int-0085") == [(2016, "pianificato"), (2019, "in_corso"), (2024, "in_corso")]
+
+
+def test_every_amount_is_written_at_a_cited_line(shared):
+    """A stated amount is written in one of the lines in `fonti`; a computed one says so, and
+    its `nota_importo` names lines (all in `fonti`) whose amounts add up to it."""
+    term = re.compile(r"([\d.]+) € \((\S+\.txt riga \d+)\)")
+    for layer in INTERVENTION_LAYERS:
+        for f in load(layer):
+            p = f["properties"]
+            amount, fonti = p["importo_euro"], p["fonti"].split("; ")
+            if amount is None:
+                assert p["importo_calcolato"] is None and p["nota_importo"] is None, p["id"]
+            elif not p["importo_calcolato"]:
+                assert p["nota_importo"] is None, p["id"]
+                assert any(amount in _amounts(_line(shared, s)) for s in fonti), p["id"]
+            else:
+                terms = term.findall(p["nota_importo"])
+                assert len(terms) > 1 and all(ref in fonti for _, ref in terms), p["id"]
+                assert all(int(v.replace(".", "")) in _amounts(_line(shared, ref))
+                           for v, ref in terms), p["id"]  # fmt: skip
+                assert sum(int(v.replace(".", "")) for v, _ in terms) == amount, p["id"]
+    computed = {f["id"] for f in load("interventi") if f["properties"]["importo_calcolato"]}
+    assert computed == {"int-0051", "int-0060", "int-0066", "int-0263"}
+
+
+def test_an_amount_no_cited_line_states_fails_the_build(shared):
+    build = _build_interventi()
+    row = {"id": "int-9999", "importo": 29500}
+    with pytest.raises(ValueError, match="no cited line"):
+        build._importo(row, [("001", 1378)])
+    assert build._importo({**row, "importo_da": ["001:1336|29.500 euro"]}, [("001", 1378)])[1] == [
+        "001_93d3045a65cd4397.txt riga 1336"
+    ]
+    with pytest.raises(ValueError, match="sum"):
+        build._importo(
+            {**row, "importo_da": ["001:2373|30 mila euro. Be", "001:2376|180 mila"]}, []
+        )
+
+
+#: The year the cited line gives for the event, where it is not the document's year.
+EVENT_YEARS = {
+    "int-0051": 2017, "int-0057": 2017, "int-0067": 2017, "int-0103": 2017, "int-0191": 2017,
+    "int-0194": 2017, "int-0195": 2017, "int-0196": 2017, "int-0197": 2017, "int-0202": 2017,
+    "int-0100": 2015, "int-0101": 2015,
+}  # fmt: skip
+
+
+def test_states_are_dated_to_the_year_the_line_gives(shared):
+    """The Bilancio Sociale 2014-2016 (001) tells of events up to late 2017: a state it gives
+    for a 2017 (or 2015) event is dated to that year, which is written in the cited line."""
+    seed_years = {"001": 2016, "002": 2019, "000": 2024, "003": None, "004": None}
+    dated = {}
+    for f in load("interventi"):
+        p = f["properties"]
+        for entry in json.loads(p["storia_stato"]):
+            if entry["anno"] != seed_years[entry["fonte"][:3]]:
+                assert str(entry["anno"]) in _line(shared, entry["fonte"]), p["id"]
+                dated[p["id"]] = entry["anno"]
+    assert dated == EVENT_YEARS
+    build = _build_interventi()
+    with pytest.raises(ValueError, match="not written"):
+        build._parse_stato("001:2586|illuminazione|in_corso|2018")
+
+
+def test_area_responsabile_is_dropped():
+    """002's headings name people (Responsabile del Programma, politico, gestionale), not an
+    organisational area: the field is gone from the layers and the data (docs/data.md)."""
+    for layer in INTERVENTION_LAYERS:
+        spec = yaml.safe_load((ROOT / "layers" / f"{layer}.yaml").read_text(encoding="utf-8"))
+        assert "area_responsabile" not in {f["name"] for f in spec["fields"]}
+        assert all("area_responsabile" not in f["properties"] for f in load(layer))

@@ -67,6 +67,14 @@ class Interventi:
     def get(self, item_id: str) -> Intervento | None:
         return next((i for i in self.items if str(i.id) == item_id), None)
 
+    def successor(self, item_id: str) -> Intervento | None:
+        """The intervention an old code was merged into (its `id_sostituiti` lists the code)."""
+        for i in self.items:
+            old = str(i["id_sostituiti"] or "")
+            if item_id in (s.strip() for s in old.split(",")):
+                return i
+        return None
+
     def in_quartiere(self, q: Quartiere) -> list[Intervento]:
         return [i for i in self.items if i.quartiere == q]
 

@@ -261,6 +261,9 @@ def intervento(item_id: str):
     data = load_interventi(svc)
     item = data.get(item_id)
     if item is None:
+        successor = data.successor(item_id)
+        if successor is not None:  # a code merged into another (`id_sostituiti`)
+            return redirect(url_for("quartieri.intervento", item_id=successor.id), 301)
         raise NotFound(_("Nessun intervento con codice") + f" '{item_id[:60]}'.")
     zone_origin, zone_note = _zone_words()
     return render_template(
