@@ -584,6 +584,10 @@ EN: dict[str, str] = {
     "Punto al centro della mappa: sposta la mappa con le frecce, poi premi il pulsante.": (
         "Point at the map's centre: pan the map with the arrow keys, then press the button."
     ),
+    # app/styles: legend labels of the layers' styles (SLD, QML, MapLibre)
+    "Altri valori": "Other values",
+    "posizione indicativa": "approximate position",
+    "Stile del layer": "Layer style",
 }
 
 
