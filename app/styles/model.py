@@ -19,7 +19,7 @@ A rule for "any other value" carries an explicit filter rather than SLD's ElseFi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.errors import InvalidParameter
 from app.i18n import translate
@@ -222,6 +222,31 @@ def _typed(spec: LayerSpec, category: Category):
     if kind == "number" and not isinstance(value, bool):
         return float(value)
     return value
+
+
+def renamed(term: Term | None, names: dict[str, str]) -> Term | None:
+    """`term` with its field names replaced as `names` says (others unchanged)."""
+    if term is None:
+        return None
+    if isinstance(term, Eq):
+        return Eq(names.get(term.prop, term.prop), term.value)
+    if isinstance(term, IsNull):
+        return IsNull(names.get(term.prop, term.prop))
+    if isinstance(term, Not):
+        return Not(renamed(term.term, names))
+    return type(term)(tuple(renamed(t, names) for t in term.terms))
+
+
+def with_names(style: Style, names: dict[str, str]) -> Style:
+    """The style of a copy of the layer whose fields are stored under other names (a
+    shapefile keeps 10 characters of each): filters, property and aliases follow them."""
+    return replace(
+        style,
+        property=names.get(style.property, style.property) if style.property else None,
+        rules=tuple(replace(r, filter=renamed(r.filter, names)) for r in style.rules),
+        coarse=renamed(style.coarse, names),
+        aliases=tuple((names.get(f, f), label) for f, label in style.aliases),
+    )
 
 
 def build(spec: LayerSpec, family: str, lang: str = "it") -> Style:

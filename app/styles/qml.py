@@ -143,4 +143,3 @@ def encode(style: Style) -> str:
         f"<layerGeometryType>{_GEOMETRY_TYPE[style.family]}</layerGeometryType>\n"
         "</qgis>\n"
     )
-

@@ -14,8 +14,8 @@ OTHER = "#4daf4a"  # the layer's fill_color: what the web map draws for any othe
 LINE = "#984ea3"  # the layer's color: strokes of any other value
 
 
-@pytest.fixture(scope="session")
-def mixed_spec() -> LayerSpec:
+def mixed_spec_of(prop: str = "stato") -> LayerSpec:
+    """The synthetic layer, its category field named `prop`."""
     return LayerSpec.model_validate(
         {
             "id": "misti",
@@ -26,11 +26,11 @@ def mixed_spec() -> LayerSpec:
             "id_field": "id",
             "fields": [
                 {"name": "id", "label": {"it": "Codice", "en": "Code"}},
-                {"name": "stato", "label": {"it": "Stato attuale", "en": "Current status"}},
+                {"name": prop, "label": {"it": "Stato attuale", "en": "Current status"}},
                 {"name": "precisione", "label": {"it": "Precisione", "en": "Precision"}},
             ],
             "style": {
-                "property": "stato",
+                "property": prop,
                 "color": LINE,
                 "fill_color": OTHER,
                 "weight": 6,
@@ -49,6 +49,11 @@ def mixed_spec() -> LayerSpec:
             },
         }
     )
+
+
+@pytest.fixture(scope="session")
+def mixed_spec() -> LayerSpec:
+    return mixed_spec_of()
 
 
 # (id, stato, precisione, geometry): lon 10.00-10.02, lat 45.00-45.01, EPSG:4326
@@ -70,11 +75,11 @@ LINES = [
 ]
 
 
-def frame(rows) -> gpd.GeoDataFrame:
+def frame(rows, prop: str = "stato") -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {
             "id": [r[0] for r in rows],
-            "stato": [r[1] for r in rows],
+            prop: [r[1] for r in rows],
             "precisione": [r[2] for r in rows],
         },
         geometry=[r[3] for r in rows],

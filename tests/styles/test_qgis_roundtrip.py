@@ -6,12 +6,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pyogrio
 import pytest
 
 from app.styles import qml_document, sld_document
 from app.styles.gpkg import write_layer_styles
+from app.styles.shapefile import shapefile_sidecars
 from tests.qgis import run_qgis
-from tests.styles.conftest import COLOURS, LINE, LINES, OTHER, POINTS, POLYGONS
+from tests.styles.conftest import COLOURS, LINE, LINES, OTHER, POINTS, POLYGONS, mixed_spec_of
+from tests.styles.test_shapefile import LONG, write_points
 
 SCRIPT = Path(__file__).with_name("qgis_render.py")
 EXTENT = [9.999, 44.999, 10.020, 45.011]
@@ -117,3 +120,27 @@ def test_qgis_reads_elsefilter_as_no_filter(mixed_spec, mixed_gpkg, tmp_path, fa
     (result,) = run_qgis(SCRIPT, {"layers": [layer]}, tmp_path)["results"]
     alpha = 0.9 if family == "point" else 0.5
     assert not close(result["pixels"][0], blend(COLOURS["a"], alpha))
+
+
+def test_qgis_applies_the_qml_beside_a_shapefile(tmp_path):
+    """The shapefile download's sidecar: QGIS loads `<name>.qml` with the `.shp`, and the
+    style's filters name the truncated .dbf fields."""
+    spec = mixed_spec_of(LONG)
+    shp = write_points(tmp_path)
+    fields = list(pyogrio.read_info(shp)["fields"])
+    shp.with_suffix(".qml").write_text(
+        shapefile_sidecars(spec, "point", fields)["qml"], encoding="utf-8"
+    )
+    layer = {
+        "name": "shp",
+        "uri": str(shp),
+        "style": "default",
+        "extent": EXTENT,
+        "size": SIZE,
+        "probes": POINT_PROBES,
+    }
+    (result,) = run_qgis(SCRIPT, {"layers": [layer]}, tmp_path)["results"]
+    assert result["renderer"] == "RuleRenderer" and result["rules"][0] == "Stato A"
+    assert result["aliases"]["stato_di_a"] == "Stato attuale"
+    for got, want in zip(result["pixels"], POINT_EXPECTED, strict=True):
+        assert close(got, want), (got, want)
