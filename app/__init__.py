@@ -86,9 +86,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from app import admin, catalog, cli, downloads, maps, ogcapi, viewer
     from app.ogcapi.tiles import bp as tiles_bp
+    from app.styles.views import bp as styles_bp
 
     app.register_blueprint(ogcapi.bp, url_prefix="/api")
     app.register_blueprint(tiles_bp, url_prefix="/api")
+    app.register_blueprint(styles_bp, url_prefix="/api")
     app.register_blueprint(ogcapi.transactions.session_bp, url_prefix="/admin/api")
     app.register_blueprint(viewer.bp)
     app.register_blueprint(downloads.bp)

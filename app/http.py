@@ -27,6 +27,9 @@ _TEXT = [
     "image/svg+xml",
     "application/vnd.oai.openapi+json",
     "application/vnd.google-earth.kml+xml",
+    "application/vnd.ogc.sld+xml",  # the styles (app/styles)
+    "application/vnd.qgis.qml",
+    "application/vnd.mapbox.style+json",
 ]
 _VALIDATED = ("/api/", "/download/", "/catalog.jsonld")
 _CONDITIONAL = frozenset(

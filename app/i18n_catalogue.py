@@ -620,6 +620,10 @@ EN: dict[str, str] = {
     "bilancio sociale": "social report",
     "DUP": "DUP (single programming document)",
     "strategia": "strategy",
+    # app/styles: legend labels of the layers' styles (SLD, QML, MapLibre)
+    "Altri valori": "Other values",
+    "posizione indicativa": "approximate position",
+    "Stile del layer": "Layer style",
 }
 
 

@@ -23,6 +23,7 @@ from app.ogcapi.links import (
 from app.organisation import organisation, owner_of
 from app.registry.spec import LayerSpec
 from app.stores.base import FeaturePage, LayerInfo
+from app.styles import documents as styles
 
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 SCHEMA_REL = "http://www.opengis.net/def/rel/ogc/1.0/schema"
@@ -144,6 +145,7 @@ def collection(
                 for fmt, (_, _, media) in EXPORT_FORMATS.items()
             ],
             *tiles.collection_links(spec.id),
+            *styles.collection_links(spec),
         ],
         # Beyond the standard: what a citizen or a SIT officer needs to trust the layer.
         "geoportale": {

@@ -9,6 +9,7 @@ from app.ogcapi import openapi_writes, tiles
 from app.ogcapi.openapi_limits import PROBLEM_MEMBERS, limited_paths
 from app.organisation import organisation
 from app.services import Services
+from app.styles import documents as styles
 
 _OAS_TYPES = {
     "string": "string",
@@ -235,6 +236,7 @@ def openapi_document(svc: Services) -> dict:
             errors=("400", "404"),
         )
         paths.update(tiles.openapi_paths(spec.id, title))
+        paths.update(styles.openapi_paths(spec.id, title))
         paths[f"{base}/queryables"] = _op(
             f"getQueryables_{spec.id}",
             f"{title}: queryables",
