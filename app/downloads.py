@@ -35,6 +35,8 @@ from app.ogcapi import params
 from app.organisation import organisation, owner_of
 from app.registry.spec import LayerSpec
 from app.services import services
+from app.styles.gpkg import write_layer_styles
+from app.styles.shapefile import shapefile_sidecars
 from app.stores.base import FeatureStore, Query
 
 bp = Blueprint("downloads", __name__)
@@ -137,12 +139,25 @@ def export(
         files += io.write_export(
             rows, folder, spec.id, fmt, description, table=table, geometry_type=geometry_type
         )
+    styled = [(table, _style_family(spec, table, types)) for table, rows, _ in tables
+              if isinstance(rows, gpd.GeoDataFrame)]  # fmt: skip
+    if fmt == "gpkg":  # QGIS applies a table's default style from layer_styles on open
+        for table, family in styled:
+            if family is not None:
+                write_layer_styles(files[0], table, spec, family or None)
     if fmt != "shp.zip":
         return files[0]
     archive = folder / f"{spec.id}.shp.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         for f in files:
             zf.write(f, f.name)
+        for table, family in styled:  # QGIS loads <name>.qml beside <name>.shp by itself
+            dbf = folder / f"{table}.dbf"
+            if family is not None and dbf.exists():
+                written = io.field_names(dbf)
+                sidecars = shapefile_sidecars(spec, family or None, written, "it", table)
+                for ext, doc in sidecars.items():
+                    zf.writestr(f"{table}.{ext}", doc)
         listing = ""
         if len(tables) > 1:
             listing = (
@@ -160,6 +175,17 @@ def export(
             + _sources_key(spec, frame),
         )
     return archive
+
+
+def _style_family(spec: LayerSpec, table: str, types: tuple[str, ...]) -> str | None:
+    """The geometry family whose style a download table gets: its suffix for a table of a
+    mixed layer (`<id>_punti`), else the layer's one family; None when it has none."""
+    if table != spec.id:
+        return table.removeprefix(f"{spec.id}_")
+    found = families(types)
+    if len(found) == 1:
+        return found[0]
+    return None if spec.geometry_type == "Geometry" else ""  # "": the declared type's
 
 
 def _sources_key(spec: LayerSpec, frame: gpd.GeoDataFrame) -> str:

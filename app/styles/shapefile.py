@@ -17,9 +17,14 @@ DBF_NAME_LENGTH = 10
 
 
 def stored_names(spec: LayerSpec, written: Iterable[str]) -> dict[str, str]:
-    """layer field -> its name in the file: itself, else the only written name that is its
-    first 10 characters (case-insensitively, as dBASE compares); unmatched fields are left."""
+    """layer field -> its name in the file, where they differ: by position when the file has
+    every field (as GDAL writes them), else the only written name that is its first 10
+    characters (case-insensitively, as dBASE compares); unmatched fields are left."""
     written = list(written)
+    if len(written) == len(spec.field_names):  # GDAL keeps the order: name by position, so
+        # clashes it numbered (obiettivo_strategico, obiettivo_operativo -> obiettivo_,
+        # obiettiv_1) are told apart
+        return {f: w for f, w in zip(spec.field_names, written, strict=True) if f != w}
     exact = set(written)
     out = {}
     for field in spec.field_names:
