@@ -72,9 +72,10 @@ def build(force: bool):
 @click.option(
     "--write-docs",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Regenerate the data table between the markers of this Markdown file.",
+    multiple=True,
+    help="Regenerate the data tables between the markers of this Markdown file (repeatable).",
 )
-def report(as_json: bool, markdown: bool, write_docs: Path | None):
+def report(as_json: bool, markdown: bool, write_docs: tuple[Path, ...]):
     """Per shipped layer: features, with/without geometry, per precisione, per stato, per
     quartiere, and one count per problem class an audit looks for."""
     import json
@@ -85,8 +86,10 @@ def report(as_json: bool, markdown: bool, write_docs: Path | None):
 
     root = Path(_settings()["DATA_ROOT"])
     if write_docs:
-        changed = geodata_docs.write(write_docs, build_report(root))
-        click.echo(f"{write_docs}: {'updated' if changed else 'already current'}")
+        found = build_report(root)
+        for path in write_docs:
+            changed = geodata_docs.write(path, found)
+            click.echo(f"{path}: {'updated' if changed else 'already current'}")
     elif markdown:
         click.echo(geodata_docs.markdown(build_report(root)), nl=False)
     elif as_json:

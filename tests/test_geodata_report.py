@@ -122,7 +122,9 @@ def test_the_documentation_table_is_the_report():
     `flask --app app geodata report --write-docs docs/data.md` after a data change."""
     from app import geodata_docs
 
-    assert geodata_docs.generated(ROOT / "docs" / "data.md") == geodata_docs.markdown(report(ROOT))
+    found = report(ROOT)
+    assert geodata_docs.generated(ROOT / "docs" / "data.md") == geodata_docs.markdown(found)
+    assert geodata_docs.generated(ROOT / "README.md", True) == geodata_docs.summary(found)
 
 
 def test_every_count_of_the_report_is_documented():

@@ -171,6 +171,9 @@ PAGES = {
     "quartieri": "/quartieri",
     "intervento": "/interventi/int-1",
     "quartiere-en": "/quartieri/16-centro?lang=en",
+    "programma": "/programma",  # issue 18: the tree, the chart and its tables
+    "programma-en": "/programma?lang=en&al=2019",
+    "fonti": "/fonti",
 }
 
 
