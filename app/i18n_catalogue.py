@@ -17,6 +17,7 @@ EN: dict[str, str] = {
     "Quartieri": "Neighbourhoods",
     # /programma: the programme monitored
     "Il programma": "The programme",
+    "Tutte": "All",
     "Andamento nel tempo": "Progress over time",
     "Da dove vengono i soldi": "Where the money comes from",
     "Fonti di finanziamento per missione": "Funding sources by mission",

@@ -19,6 +19,7 @@ from app.quartieri.service import STATUS_ORDER, Intervento
 #: The DUP's levels, from the widest; each is a field of the interventions layer.
 LEVELS = ("missione", "programma", "obiettivo_strategico", "obiettivo_operativo")
 _REF = re.compile(r"^\s*(?P<doc>\S+?\.txt)\s+riga\s+(?P<line>\d+)")
+MISSION_CODE = re.compile(r"^\d{1,2}$")
 _CODE = re.compile(r"^\s*(?P<code>[A-Z]?\d+(?:\.\d+)?)\s+-\s+(?P<name>.+)$")
 
 
@@ -194,11 +195,12 @@ class ProgrammeFilters:
     quartiere: int | None = None
     finanziamento: str | None = None
     al: int | None = None
+    missione: str | None = None  # a DUP mission's code ("8")
 
     @property
     def active(self) -> bool:
         return any(v is not None for v in (self.stato, self.anno, self.quartiere,
-                                           self.finanziamento, self.al))  # fmt: skip
+                                           self.finanziamento, self.al, self.missione))  # fmt: skip
 
 
 def as_of(item: Intervento, year: int) -> Intervento | None:
@@ -229,6 +231,8 @@ def select(items: list[Intervento], f: ProgrammeFilters, ctx: Context) -> list[I
                                         or item.quartiere.numero != f.quartiere):  # fmt: skip
             continue
         if f.finanziamento and f.finanziamento not in (ctx.funding(item) or ("nd",)):
+            continue
+        if f.missione and split_code(item["missione"] or "")[0] != f.missione:
             continue
         out.append(item)
     return out

@@ -41,7 +41,13 @@ def parse_filters(args, programme: Programme) -> tree.ProgrammeFilters:
     al = args.get("al") or None
     if al is not None and (not al.isdigit() or not 1900 <= int(al) <= 2100):
         raise InvalidParameter(f"al must be a year such as 2016, got {al[:20]!r}", "al")
+    mission = args.get("missione") or None
+    if mission is not None and not tree.MISSION_CODE.match(mission):
+        raise InvalidParameter(
+            f"missione must be a DUP mission code such as 8, got {mission[:20]!r}", "missione"
+        )
     return tree.ProgrammeFilters(
+        missione=mission,
         stato=params.parse_text(args, "stato"),
         anno=params.parse_year(args),
         quartiere=int(quartiere) if quartiere else None,
@@ -134,6 +140,7 @@ def page():
         status_label=lambda s: labels.get(s) or _(s),
         options=data.options(data.items),
         quartieri=data.areas.items,
+        missions=tree.dup_tree(data.items, ctx)[0].children,
         everything=len(data.items),
         years=timeline.timeline(_unfiltered_by_year(data, filters, ctx), *_years(ctx)),
         colours=_colours(data),

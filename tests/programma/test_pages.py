@@ -182,3 +182,14 @@ def test_the_programme_is_a_dataset_of_the_dcat_catalogue(citizen_client):
         r for r in citizen_client.get(urls[1]).text.splitlines() if r.startswith("missione,8,")
     )
     assert ",2,125000.50," in row
+
+
+def test_the_mission_filter_drives_the_timeline_and_the_tree(citizen_client):
+    eight = citizen_client.get("/api/programma?missione=8").get_json()
+    assert eight["totali"]["interventi"] == 2 and [m["codice"] for m in eight["missioni"]] == ["8"]
+    timeline = citizen_client.get("/api/programma/andamento?missione=8").get_json()
+    assert {r["anno"]: r["totale"] for r in timeline["anni"]}[2016] == 2
+    r = citizen_client.get("/api/programma?missione=otto")
+    assert r.status_code == 400 and r.get_json()["parameter"] == "missione"
+    page = citizen_client.get("/programma?missione=8").text
+    assert '<option value="8" selected>' in page
