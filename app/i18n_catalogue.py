@@ -761,6 +761,9 @@ SCRIPTS: dict[str, str] = {
     ),
     "Quando l’hai letto": "When you read it",
     "Quartiere": "Neighbourhood",
+    "Nell'intero quartiere: nessuna geometria propria, la mappa pubblica ne mostra il contorno.": (
+        "In the whole neighbourhood: no geometry of its own; the public map shows its outline."
+    ),
     "Questo quartiere non ha una geometria.": "This neighbourhood has no geometry.",
     "Ricarica la versione attuale": "Reload the current version",
     "Richiesta non valida.": "Invalid request.",

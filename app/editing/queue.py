@@ -54,14 +54,29 @@ def _amount(props: dict) -> float | None:
     return float(value)
 
 
+def _in_whole_zone(spec: LayerSpec, props: dict) -> bool:
+    """Placed only in a whole quartiere (no geometry of its own, by design): still in the
+    queue, to be placed more exactly when a source allows, after those not placed at all."""
+    field = spec.editing.precision_field if spec.editing else None
+    return bool(field) and props.get(field) in spec.style.approximate
+
+
 def importance(spec: LayerSpec, feature: dict) -> tuple:
-    """The sort key of the queue (smaller first)."""
+    """The sort key of the queue (smaller first): features not placed at all before those
+    placed in a whole quartiere; then by amount, state, title."""
     props = feature.get("properties") or {}
     amount = _amount(props)
     state = props.get(STATE_FIELD)
     rank = STATE_ORDER.index(state) if state in STATE_ORDER else len(STATE_ORDER)
     title = str(props.get(spec.title_field) or "") if spec.title_field else ""
-    return (amount is None, -(amount or 0.0), rank, title.casefold(), str(feature["id"]))
+    return (
+        _in_whole_zone(spec, props),
+        amount is None,
+        -(amount or 0.0),
+        rank,
+        title.casefold(),
+        str(feature["id"]),
+    )
 
 
 def _source(props: dict) -> str:

@@ -131,6 +131,7 @@ def _zones(svc: Services) -> dict | None:
         "itemsUrl": url_for("ogcapi.items", collection_id=zones.layer),
         "numberField": zones.number_field,
         "labelField": zones.label_field or zones.name_field,
+        "featureField": zones.feature_field,
     }
 
 

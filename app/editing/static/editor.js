@@ -249,11 +249,20 @@
   });
   root.querySelector("[data-multi]").hidden = !/^Multi|^Geometry$/.test(gtype);
 
+  // The whole quartiere: the feature gets no geometry of its own (a copy of the cell would
+  // say it covers all of it), its quartiere's number in the layer's zone field and precisione
+  // "quartiere"; the public map draws that quartiere's faint outline for it.
   function placeZone() {
     var n = root.querySelector("[data-zone-select]").value;
     var z = zones.filter(function (f) { return String(f.properties[config.zones.numberField]) === n; })[0];
-    if (!z || !z.geometry) return say(t("Questo quartiere non ha una geometria."));
-    emap.placeGeometry(z.geometry, "quartiere");
+    var field = config.zones.featureField && form.inputs[config.zones.featureField];
+    if (!z || !field) return say(t("Questo quartiere non ha una geometria."));
+    emap.removeGeometry();
+    if (z.geometry) emap.showArea(z.geometry);
+    field.value = n;
+    placement.placedBy("quartiere");
+    placement.touched = true;
+    say(t("Nell'intero quartiere: nessuna geometria propria, la mappa pubblica ne mostra il contorno."));
   }
   if (config.zones) {  // the quartieri: labels in the queue, where to look, the whole-quartiere tool
     NS.loadAll(config.zones.itemsUrl, function (features) {
@@ -265,7 +274,8 @@
         o.textContent = f.properties[config.zones.labelField] || o.value;
         select.appendChild(o);
       });
-      root.querySelector("[data-zone-tool]").hidden = !accepts.polygon;
+      root.querySelector("[data-zone-tool]").hidden =
+        !(config.zones.featureField && form.inputs[config.zones.featureField]);
     }).then(loadQueue);
   }
 
