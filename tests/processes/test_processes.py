@@ -229,17 +229,17 @@ def test_cremona_examples_through_the_api(cremona_client):
         ]
         > 0
     )
-    assert (
-        run(
-            {
-                "layer": "rigenerazione",
-                "reference": "quartieri",
-                "predicate": "intersects",
-                "reference_filter": "nome = 'Centro'",
-            }
-        )["matched"]
-        >= 3
+    # the sites in the Centro: points of their own (a site placed only in the whole quartiere
+    # has no geometry since issue 17, so it is counted as unlocated, not as covering it)
+    centro_sites = run(
+        {
+            "layer": "interventi",
+            "reference": "quartieri",
+            "predicate": "intersects",
+            "reference_filter": "nome = 'Centro'",
+        }
     )
+    assert centro_sites["matched"] >= 3 and centro_sites["unlocated"] > 100
     stats = cremona_client.post(
         EXEC.format("zone-statistics"),
         json={

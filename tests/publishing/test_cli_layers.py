@@ -42,10 +42,12 @@ def test_import_publish_rollback_unpublish(runner, client, tmp_path, make_shapef
     r = invoke(runner, "layers", "rollback", "zone", "--user", "sit")
     assert r.exit_code == 0 and "version 1 served" in r.output
     assert client.get("/api/collections/zone").get_json()["geoportale"]["version"] == 1
+    assert '"id": "zone"' in client.get("/").text  # on the map while published
     r = invoke(runner, "layers", "unpublish", "zone", "--user", "sit")
     assert r.exit_code == 0
     assert client.get("/api/collections/zone").status_code == 404
-    assert "zone" not in client.get("/").text
+    viewer = client.get("/").text  # neither in the layer list nor in the map's layers
+    assert 'value="zone"' not in viewer and '"id": "zone"' not in viewer
     r = invoke(runner, "layers", "audit", "zone")
     assert [line.split()[2] for line in r.output.splitlines()[:4]] == [
         "unpublish",
