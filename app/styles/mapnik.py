@@ -105,9 +105,7 @@ def style_xml(style: Style) -> str:
     rules = []
     for rule in style.rules:
         where = kind if rule.filter is None else f"{kind} and {expression(rule.filter)}"
-        rules.append(
-            f"<Rule><Filter>{_escape(where)}</Filter>{symbolizers(rule.symbol)}</Rule>"
-        )
+        rules.append(f"<Rule><Filter>{_escape(where)}</Filter>{symbolizers(rule.symbol)}</Rule>")
     name = quoteattr(style_name(style.layer_id, style.family))
     return f'<Style name={name} filter-mode="first">{"".join(rules)}</Style>'
 

@@ -78,7 +78,11 @@ def _keywords(words) -> str:
     words = [w for w in dict.fromkeys(words) if w]
     if not words:
         return ""
-    return "<KeywordList>" + "".join(f"<Keyword>{escape(w)}</Keyword>" for w in words) + "</KeywordList>"
+    return (
+        "<KeywordList>"
+        + "".join(f"<Keyword>{escape(w)}</Keyword>" for w in words)
+        + "</KeywordList>"
+    )
 
 
 def _resource(href: str) -> str:
@@ -155,7 +159,7 @@ def document(
     root_box = _boxes(_union(boxes.values()) if boxes else home)
     lang3 = _LANG3[lang]
     inspire = (
-        '<inspire_vs:ExtendedCapabilities '
+        "<inspire_vs:ExtendedCapabilities "
         'xmlns:inspire_vs="http://inspire.ec.europa.eu/schemas/inspire_vs/1.0" '
         'xmlns:inspire_common="http://inspire.ec.europa.eu/schemas/common/1.0">'
         "<inspire_common:MetadataUrl>"

@@ -110,7 +110,9 @@ class Args:
         if len(box) != 4 or len(raw.split(",")) not in (4, 5) or any(v != v for v in box):
             raise errors.WmsError(f"BBOX {raw!r} is not four numbers minx,miny,maxx,maxy", "BBOX")
         if box[0] >= box[2] or box[1] >= box[3]:
-            order = "lat,lon (EPSG:4326 in WMS 1.3.0)" if crs.code == "EPSG:4326" else "min,min,max,max"
+            order = (
+                "lat,lon (EPSG:4326 in WMS 1.3.0)" if crs.code == "EPSG:4326" else "min,min,max,max"
+            )
             raise errors.WmsError(
                 f"BBOX {raw!r} is empty or inverted: each minimum must be below its maximum "
                 f"(the axis order of {crs.code} is {order})",

@@ -35,7 +35,9 @@ def bbox_around(code: str, lon: float, lat: float, half_deg: float = 0.02):
     """An easting-first box in `code` around a CRS84 point."""
     t = Transformer.from_crs("OGC:CRS84", "OGC:CRS84" if code == "CRS:84" else code, always_xy=True)
     corners = [
-        t.transform(lon + dx, lat + dy) for dx in (-half_deg, half_deg) for dy in (-half_deg, half_deg)
+        t.transform(lon + dx, lat + dy)
+        for dx in (-half_deg, half_deg)
+        for dy in (-half_deg, half_deg)
     ]
     xs, ys = [c[0] for c in corners], [c[1] for c in corners]
     return min(xs), min(ys), max(xs), max(ys)

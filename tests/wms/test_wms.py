@@ -132,9 +132,11 @@ def test_getmap_jpeg(client):
     at = pixel(box, img.size, xy("EPSG:3857", *P1))
     found = img.convert("RGB").getpixel(at)
     # JPEG is lossy: the nearest of the category colours is the museo's
-    colours = {c: over_white(c, POINT_OPACITY) for c in (MUSEO, TEATRO, BIBLIOTECA)}
-    nearest = min(colours, key=lambda c: sum((a - b) ** 2 for a, b in zip(colours[c], found)))
-    assert nearest == MUSEO and close(found, colours[MUSEO], 40), found
+    expected = {c: over_white(c, POINT_OPACITY) for c in (MUSEO, TEATRO, BIBLIOTECA)}
+    nearest = min(
+        expected, key=lambda c: sum((a - b) ** 2 for a, b in zip(expected[c], found, strict=True))
+    )
+    assert nearest == MUSEO and close(found, expected[MUSEO], 40), found
     assert close(img.convert("RGB").getpixel((2, 2)), (255, 255, 255), 4)
 
 
