@@ -91,6 +91,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(ogcapi.bp, url_prefix="/api")
     app.register_blueprint(tiles_bp, url_prefix="/api")
     app.register_blueprint(styles_bp, url_prefix="/api")
+    from app.wms import bp as wms_bp
+
+    app.register_blueprint(wms_bp)  # /wms: WMS 1.3.0 drawn by Mapnik
     app.register_blueprint(ogcapi.transactions.session_bp, url_prefix="/admin/api")
     app.register_blueprint(viewer.bp)
     app.register_blueprint(downloads.bp)

@@ -624,6 +624,11 @@ EN: dict[str, str] = {
     # app/styles: legend labels of the layers' styles (SLD, QML, MapLibre)
     "Altri valori": "Other values",
     "posizione indicativa": "approximate position",
+    # the WMS (app/wms): capabilities and GetFeatureInfo
+    "Livelli cartografici pubblicati da {org}, disegnati con i loro stili.": (
+        "Map layers published by {org}, drawn with their map styles."
+    ),
+    "Nessun elemento qui.": "No feature here.",
     "Stile del layer": "Layer style",
 }
 
