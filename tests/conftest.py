@@ -311,8 +311,23 @@ def live_server(store_location, tmp_path):
     Settings go through the environment, as in production; `request.param`-free: tests that
     need other settings write them to `tmp_path / "env"` before asking for this fixture.
     """
+    settings = {
+        "GEOPORTALE_STORE": store_location,
+        "GEOPORTALE_LAYERS_DIR": str(DATA / "layers"),
+        "GEOPORTALE_DATA_ROOT": str(DATA),
+    }
+    extra = tmp_path / "env"
+    if extra.exists():
+        settings.update(line.split("=", 1) for line in extra.read_text().splitlines() if line)
+    with serve_app(settings, tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def serve_app(settings: dict, tmp_path: Path):
+    """The app on a real socket in its own process, with `settings` (GEOPORTALE_* environment
+    variables) over the test defaults; yields its base URL and stops it afterwards."""
     import collections
-    import os
     import subprocess
     import sys
     import threading
@@ -322,18 +337,13 @@ def live_server(store_location, tmp_path):
     port = _free_port()
     env = dict(
         os.environ,
-        GEOPORTALE_STORE=store_location,
-        GEOPORTALE_LAYERS_DIR=str(DATA / "layers"),
-        GEOPORTALE_DATA_ROOT=str(DATA),
         GEOPORTALE_BASEMAP="none",
         # Its own heavy-request slots: the servers of parallel test processes must not take
         # each other's (the default LOCK_DIR is shared by every server of a checkout, and
         # a print refused as busy never downloads).
         GEOPORTALE_LOCK_DIR=str(tmp_path / "locks"),
     )
-    extra = tmp_path / "env"
-    if extra.exists():
-        env.update(line.split("=", 1) for line in extra.read_text().splitlines() if line)
+    env.update(settings)
     proc = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(port)],
         cwd=Path(__file__).resolve().parents[1],
@@ -364,6 +374,8 @@ def live_server(store_location, tmp_path):
                 reader.join(5)
                 raise RuntimeError("server did not start: " + "".join(tail)) from None
             time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
