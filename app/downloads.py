@@ -139,8 +139,7 @@ def export(
         files += io.write_export(
             rows, folder, spec.id, fmt, description, table=table, geometry_type=geometry_type
         )
-    styled = [(table, _style_family(spec, table, types)) for table, rows, _ in tables
-              if isinstance(rows, gpd.GeoDataFrame)]  # fmt: skip
+    styled = [(table, _style_family(spec, table, types, rows)) for table, rows, _ in tables]
     if fmt == "gpkg":  # QGIS applies a table's default style from layer_styles on open
         for table, family in styled:
             if family is not None:
@@ -153,7 +152,10 @@ def export(
             zf.write(f, f.name)
         for table, family in styled:  # QGIS loads <name>.qml beside <name>.shp by itself
             dbf = folder / f"{table}.dbf"
-            if family is not None and dbf.exists():
+            if family == NO_GEOMETRY:  # a lone .dbf: QGIS takes the field labels of its .qml
+                labels = shapefile_sidecars(spec, family, io.field_names(dbf), "it", table)["qml"]
+                zf.writestr(f"{table}.qml", labels)
+            elif family is not None and dbf.exists():
                 written = io.field_names(dbf)
                 sidecars = shapefile_sidecars(spec, family or None, written, "it", table)
                 for ext, doc in sidecars.items():
@@ -177,15 +179,18 @@ def export(
     return archive
 
 
-def _style_family(spec: LayerSpec, table: str, types: tuple[str, ...]) -> str | None:
+def _style_family(spec: LayerSpec, table: str, types: tuple[str, ...], rows) -> str | None:
     """The geometry family whose style a download table gets: its suffix for a table of a
-    mixed layer (`<id>_punti`), else the layer's one family; None when it has none."""
+    mixed layer (`<id>_punti`; `senza_geometria`: the field labels alone), else the layer's
+    one family ("": its declared type's), "none" where no row has a geometry; None: none."""
+    if not isinstance(rows, gpd.GeoDataFrame) or not rows.geometry.notna().any():
+        return NO_GEOMETRY
     if table != spec.id:
         return table.removeprefix(f"{spec.id}_")
     found = families(types)
     if len(found) == 1:
         return found[0]
-    return None if spec.geometry_type == "Geometry" else ""  # "": the declared type's
+    return None if spec.geometry_type == "Geometry" else ""
 
 
 def _sources_key(spec: LayerSpec, frame: gpd.GeoDataFrame) -> str:

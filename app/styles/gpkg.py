@@ -57,16 +57,17 @@ def write_layer_styles(
         raise ValueError(f"layer '{spec.id}' mixes geometry types: name the table's family")
     style = model.build(spec, chosen, lang)
     qml_text = qml.encode(style)
-    sld_text = sld.encode(style, table)
+    # an attributes-only style (family "none") has no symbols for an SLD to carry
+    sld_text = "" if chosen == model.NO_GEOMETRY_FAMILY else sld.encode(style, table)
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     with sqlite3.connect(path) as conn:
         if geometry_column is None:
             row = conn.execute(
                 "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (table,)
             ).fetchone()
-            if row is None:
+            if row is None and chosen != model.NO_GEOMETRY_FAMILY:
                 raise ValueError(f"'{table}' is not a feature table of {Path(path).name}")
-            geometry_column = row[0]
+            geometry_column = row[0] if row else ""  # an attribute table has none
         conn.execute(_CREATE)
         conn.execute(
             "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "

@@ -27,6 +27,7 @@ from app.registry.spec import Category, LayerSpec
 
 #: Geometry families, in drawing order (areas under lines under points).
 FAMILIES = ("polygon", "line", "point")
+NO_GEOMETRY_FAMILY = "none"
 #: Names a client may use for a family: ours, and the download tables' Italian suffixes.
 FAMILY_NAMES = {
     "point": "point",
@@ -35,6 +36,10 @@ FAMILY_NAMES = {
     "punti": "point",
     "linee": "line",
     "poligoni": "polygon",
+    # attributes only: the field labels, for a table or layer without geometries (QGIS
+    # refuses a style naming a geometry type there)
+    "none": NO_GEOMETRY_FAMILY,
+    "senza_geometria": NO_GEOMETRY_FAMILY,
 }
 _DECLARED = {
     "Point": "point",
@@ -250,8 +255,12 @@ def with_names(style: Style, names: dict[str, str]) -> Style:
 
 
 def build(spec: LayerSpec, family: str, lang: str = "it") -> Style:
-    """The style of `spec` for `family` ("point", "line" or "polygon") in `lang`."""
+    """The style of `spec` for `family` ("point", "line", "polygon", or "none": the field
+    labels alone) in `lang`."""
     st = spec.style
+    aliases = tuple((f.name, f.label.get(lang)) for f in spec.fields)
+    if family == NO_GEOMETRY_FAMILY:
+        return Style(spec.id, spec.title.get(lang), family, None, "string", (), None, aliases)
     coarse = coarse_filter(spec, family)
     normal = None if coarse is None else none_of(PRECISION_FIELD, st.approximate)
     approx = translate("posizione indicativa", lang)
@@ -317,5 +326,5 @@ def build(spec: LayerSpec, family: str, lang: str = "it") -> Style:
         prop_type,
         tuple(faint + rules),  # faint outlines first: the sites draw over them
         coarse,
-        tuple((f.name, f.label.get(lang)) for f in spec.fields),
+        aliases,
     )

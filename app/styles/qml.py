@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from xml.sax.saxutils import quoteattr
 
-from app.styles.model import And, Eq, IsNull, Not, Or, Style, Symbol, Term
+from app.styles.model import NO_GEOMETRY_FAMILY, And, Eq, IsNull, Not, Or, Style, Symbol, Term
 
 MEDIA_TYPE = "application/vnd.qgis.qml"
 QGIS_VERSION = "3.22.0"
@@ -117,8 +117,21 @@ def _key(style: Style, name: str) -> str:
     return "{" + str(uuid.uuid5(_KEYS, f"{style.layer_id}/{style.family}/{name}")) + "}"
 
 
+def _aliases(style: Style) -> str:
+    return "".join(
+        f'<alias field={quoteattr(name)} index="{n}" name={quoteattr(label)}/>'
+        for n, (name, label) in enumerate(style.aliases)
+    )
+
+
 def encode(style: Style) -> str:
-    """The QML document."""
+    """The QML document (the field labels alone for the family "none")."""
+    if style.family == NO_GEOMETRY_FAMILY:
+        return (
+            "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+            f'<qgis version="{QGIS_VERSION}" styleCategories="Fields">\n'
+            f"<aliases>{_aliases(style)}</aliases>\n</qgis>\n"
+        )
     rules, symbols = [], []
     for n, rule in enumerate(style.rules):
         where = "" if rule.filter is None else f" filter={quoteattr(expression(rule.filter))}"
@@ -127,10 +140,7 @@ def encode(style: Style) -> str:
             f"label={quoteattr(rule.title)}{where}/>"
         )
         symbols.append(_symbol(n, rule.symbol))
-    aliases = "".join(
-        f'<alias field={quoteattr(name)} index="{n}" name={quoteattr(label)}/>'
-        for n, (name, label) in enumerate(style.aliases)
-    )
+    aliases = _aliases(style)
     return (
         "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
         f'<qgis version="{QGIS_VERSION}" styleCategories="Symbology|Fields">\n'

@@ -53,4 +53,6 @@ def shapefile_sidecars(
     style = model.build(spec, chosen, lang)
     if written_fields is not None:
         style = model.with_names(style, stored_names(spec, written_fields))
+    if chosen == model.NO_GEOMETRY_FAMILY:  # a lone .dbf: the field labels alone
+        return {"qml": qml.encode(style)}
     return {"qml": qml.encode(style), "sld": sld.encode(style, layer_name)}

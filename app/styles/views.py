@@ -24,6 +24,7 @@ from app.styles import (
     sld_document,
 )
 from app.styles import documents as docs
+from app.styles.model import NO_GEOMETRY_FAMILY
 
 bp = Blueprint("styles", __name__)
 # Accept types offered when there is no f=, the first being the default.
@@ -70,6 +71,8 @@ def style(collection_id: str, style_id: str):
         )
     fmt = _encoding()
     family = parse_family(request.args.get("family"), spec)
+    if family == NO_GEOMETRY_FAMILY and fmt != "qml":
+        raise InvalidParameter("family=none (the field labels alone) is served as f=qml", "family")
     lang = parse_language(request.args.get("lang"))
     media = ENCODINGS[fmt][0]
     if fmt == "mapbox":

@@ -300,7 +300,9 @@ def test_downloads_carry_the_layer_style_qgis_applies(shipped, tmp_path):
             "SELECT f_table_name, useAsDefault, styleQML, styleSLD FROM layer_styles"
         ).fetchall()
     styles = {name: (default, qml, sld) for name, default, qml, sld in rows}
-    assert set(styles) == {f"{MIXED}_punti", f"{MIXED}_poligoni"}  # not the attribute table
+    assert set(styles) == {f"{MIXED}_punti", f"{MIXED}_poligoni", f"{MIXED}_senza_geometria"}
+    bare_qml = styles[f"{MIXED}_senza_geometria"][1]  # the attribute table: the labels alone
+    assert "<renderer-v2" not in bare_qml and 'name="Obiettivo strategico"' in bare_qml
     assert all(default == 1 for default, _, _ in styles.values())
     assert 'type="marker"' in styles[f"{MIXED}_punti"][1]
     assert 'type="fill"' in styles[f"{MIXED}_poligoni"][1]
@@ -309,7 +311,8 @@ def test_downloads_carry_the_layer_style_qgis_applies(shipped, tmp_path):
     names = set(zf.namelist())
     for family in ("punti", "poligoni"):
         assert {f"{MIXED}_{family}.qml", f"{MIXED}_{family}.sld"} <= names
-    assert f"{MIXED}_senza_geometria.qml" not in names
+    assert f"{MIXED}_senza_geometria.qml" in names  # its labels, beside the lone .dbf
+    assert f"{MIXED}_senza_geometria.sld" not in names
     # the .qml names the fields as the .dbf has them (cut to 10 characters)
     assert "obiettiv_1" in zf.read(f"{MIXED}_punti.qml").decode()
     single = zipfile.ZipFile(download(shipped, "/download/cultura.shp.zip", tmp_path))

@@ -89,3 +89,20 @@ def test_the_collection_links_its_styles_and_the_openapi_lists_them(client):
     paths = client.get("/api/openapi").get_json()["paths"]
     assert "/collections/zone/styles/{styleId}" in paths
     assert "/collections/zone/styles" in paths
+
+
+def test_the_field_labels_alone_for_a_layer_without_geometries(client):
+    """family=none: a QML of the aliases only, which QGIS accepts on a layer (or table)
+    without geometries; no SLD or MapLibre style of it."""
+    import re
+
+    links = client.get("/api/collections/punti").get_json()["links"]
+    href = next(x["href"] for x in links if x["rel"] == "stylesheet" and "f=qml" in x["href"])
+    path = re.sub(r"^https?://[^/]+", "", href).split("?")[0]
+    r = client.get(path + "?f=qml&family=none")
+    assert r.status_code == 200
+    assert "<aliases>" in r.text and "<renderer-v2" not in r.text
+    assert "layerGeometryType" not in r.text
+    for fmt in ("sld", "mapbox"):
+        bad = client.get(path + f"?f={fmt}&family=none")
+        assert bad.status_code == 400 and bad.get_json()["parameter"] == "family"
