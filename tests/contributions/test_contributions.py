@@ -289,3 +289,54 @@ def test_an_editor_does_not_moderate(app, accounts):
 
     editor = logged_in(app, accounts, *EDITOR, "editor")
     assert editor.get("/admin/contributions/").status_code == 403
+
+
+def test_a_store_made_before_contributions_gains_the_tables(store, request):
+    """Stores built by an earlier release have no contributions' tables: opening adds them."""
+    from app.stores.gpkg import GpkgStore
+    from app.stores.contributions import NewContribution, RateLimits
+
+    if isinstance(store, GpkgStore):
+        import sqlite3
+
+        with sqlite3.connect(store.path) as conn:
+            for t in ("contributions", "contribution_private", "contribution_flags"):
+                conn.execute(f"DROP TABLE geoportale_{t}")
+        reopened = GpkgStore(store.path)
+    else:
+        import psycopg
+
+        from app.stores.postgis import PostgisStore
+
+        url = request.getfixturevalue("editing_location")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                "DROP TABLE geoportale.contributions, geoportale.contribution_private, "
+                "geoportale.contribution_flags"
+            )
+        reopened = PostgisStore(url, max_size=2)
+    try:
+        new = NewContribution(
+            "c1", "proposta", None, None, 16, "Un'idea per il quartiere", None, None, None,
+            "ricevuta", "d" * 64, None, "k",
+        )  # fmt: skip
+        reopened.contribution_add(new, RateLimits(5, 5, 600))
+        assert reopened.contribution("c1").status == "in_moderazione"
+    finally:
+        reopened.close()
+
+
+def test_an_accounts_file_from_before_moderators_gains_the_role(tmp_path):
+    import sqlite3
+
+    from app.admin.accounts import SCHEMA, AccountStore
+
+    path = tmp_path / "old.sqlite"
+    old = SCHEMA.replace("'moderator', 'editor', 'admin'", "'editor', 'admin'")
+    with sqlite3.connect(path) as conn:
+        conn.executescript(old)
+    accounts = AccountStore(path)
+    accounts.create("capo", "una-password-lunga-9", "admin")
+    made = accounts.create("mod", "una-password-lunga-8", "moderator")
+    assert made.has_role("moderator") and not made.has_role("editor")
+    assert accounts.by_id(1).has_role("moderator") and accounts.by_id(1).has_role("editor")
