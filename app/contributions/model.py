@@ -82,11 +82,15 @@ def parse_target(raw) -> Target:
     if "quartiere" in raw and not ({"layer", "id"} & set(raw)):
         number = raw["quartiere"]
         if isinstance(number, bool) or not isinstance(number, int | str):
-            raise bad("target.quartiere", "numero di quartiere non valido", "invalid quartiere")
+            raise bad(
+                "target.quartiere", "numero di quartiere non valido", "invalid quartiere"
+            ) from None
         try:
             return Target(quartiere=int(number))
         except ValueError:
-            raise bad("target.quartiere", "numero di quartiere non valido", "invalid quartiere")
+            raise bad(
+                "target.quartiere", "numero di quartiere non valido", "invalid quartiere"
+            ) from None
     layer, fid = raw.get("layer"), raw.get("id")
     if not isinstance(layer, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", layer):
         raise bad("target.layer", "layer non valido", "invalid layer")

@@ -216,7 +216,7 @@ def follow(token: str):
 def flag_api(cid: str):
     body = request.get_json(silent=True) if request.is_json else None
     if not isinstance(body, dict):
-        raise bad("reason", "invia {\"reason\": ...}", "send {\"reason\": ...}")
+        raise bad("reason", 'invia {"reason": ...}', 'send {"reason": ...}')
     reason = parse_flag_reason(body.get("reason"))
     service.flag(services(), cid, reason, request.remote_addr or "", current_app.secret_key)
     return jsonify({"id": cid, "flagged": True}), 202

@@ -251,8 +251,7 @@ class ContributionsMixin(FeatureStore):
                 )
                 conn.execute(
                     self._csql(
-                        "UPDATE {contributions} SET flags = flags + 1, updated_at = ? "
-                        "WHERE id = ?"
+                        "UPDATE {contributions} SET flags = flags + 1, updated_at = ? WHERE id = ?"
                     ),
                     (stamp(), str(contribution_id)),
                 )

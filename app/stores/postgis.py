@@ -66,7 +66,11 @@ _EDITS = (
 # Citizens' contributions (app/stores/catalog_contributions.py): likewise.
 _CONTRIBUTIONS = "; ".join(
     contribution_tables_sql(
-        (f"{SCHEMA}.contributions", f"{SCHEMA}.contribution_private", f"{SCHEMA}.contribution_flags"),
+        (
+            f"{SCHEMA}.contributions",
+            f"{SCHEMA}.contribution_private",
+            f"{SCHEMA}.contribution_flags",
+        ),
         "bigserial PRIMARY KEY",
     )
 )

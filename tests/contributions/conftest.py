@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import close_app
 from tests.editing.conftest import (  # noqa: F401  (fixtures)
     accounts,
     editing_location,
@@ -13,13 +14,12 @@ from tests.editing.conftest import (  # noqa: F401  (fixtures)
     settings,
     store,
 )
-from tests.conftest import close_app
 
 MODERATOR = ("moderatrice", "una-password-lunga-3")
 
 
 @pytest.fixture
-def app(editing_location, tmp_path):
+def app(editing_location, tmp_path):  # noqa: F811 (the imported fixture)
     from app import create_app
 
     made = create_app(settings(editing_location, tmp_path) | {"CONTRIBUTION_MIN_FILL_SECONDS": 0})
@@ -33,7 +33,7 @@ def client(app):
 
 
 @pytest.fixture
-def moderator(app, accounts):
+def moderator(app, accounts):  # noqa: F811 (the imported fixture)
     """A moderator logged in through the form; `.csrf_headers` carries its token."""
     from tests.admin.conftest import login, page_csrf
 

@@ -173,7 +173,9 @@ def test_the_form_submits_and_refuses_bots(client, store, app):
     assert client.post("/partecipa", data=no_consent).status_code == 400
     forged = client.post("/partecipa", data=_form(client) | {"form_token": "abc"})
     assert forged.status_code == 400
-    cross = client.post("/partecipa", data=_form(client), headers={"Origin": "https://evil.example"})
+    cross = client.post(
+        "/partecipa", data=_form(client), headers={"Origin": "https://evil.example"}
+    )
     assert cross.status_code == 403
     assert store.contributions(status=None).total == 1
 
@@ -293,8 +295,8 @@ def test_an_editor_does_not_moderate(app, accounts):
 
 def test_a_store_made_before_contributions_gains_the_tables(store, request):
     """Stores built by an earlier release have no contributions' tables: opening adds them."""
-    from app.stores.gpkg import GpkgStore
     from app.stores.contributions import NewContribution, RateLimits
+    from app.stores.gpkg import GpkgStore
 
     if isinstance(store, GpkgStore):
         import sqlite3
