@@ -118,5 +118,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.fonti import views as fonti_views
 
     fonti_views.init_app(app)  # /fonti pages and the `cite` filter
+    from app import contributions
+
+    contributions.init_app(app)  # citizens' contributions, their moderation (/admin/contributions)
     cli.register(app)
     return app

@@ -275,6 +275,30 @@ class Forbidden(GeoportaleError):
     title = "Forbidden"
 
 
+class TooManyContributions(GeoportaleError):
+    """A citizen's contribution over a rate limit (per address or per target)."""
+
+    status = 429
+    code = "too-many-contributions"
+    title = "Too many contributions"
+
+    def __init__(self, detail: str, retry_after: int, setting: str):
+        super().__init__(detail)
+        self.retry_after = max(1, int(retry_after))
+        self.setting = setting
+
+    def members(self) -> dict:
+        return {"limit": f"GEOPORTALE_{self.setting}", "retryAfter": self.retry_after}
+
+    def headers(self) -> dict:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class ContributionNotFound(NotFound):
+    code = "contribution-not-found"
+    title = "Contribution not found"
+
+
 # The directories of an absolute path ("/tmp/geoportale-upload-x/", "CSV:/srv/..."), not URLs.
 _ABSOLUTE_DIRS = re.compile(r"(?<![\w./])(?:/[^\s/'\"():,;]+)+/")
 

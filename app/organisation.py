@@ -112,6 +112,53 @@ class ProgrammeSpec(Strict):
         return Path(organisation_file).resolve().parent / self.path
 
 
+_STATE_ID = r"^[a-z][a-z0-9_]{0,39}$"
+
+
+class ContributionState(Strict):
+    """A follow-up state of a citizen's contribution: a fixed type, a translated label."""
+
+    id: str = Field(pattern=_STATE_ID)
+    type: Literal["open", "closed", "fixed"]
+    label: BiText
+    #: "non di competenza": the moderator names the competent office (never a brush-off)
+    names_office: bool = False
+
+
+class Office(Strict):
+    """An office a contribution can be assigned to, or named as the competent one."""
+
+    id: str = Field(pattern=_STATE_ID)
+    name: BiText
+    #: outside the council (another body is competent): only named, never assigned
+    external: bool = False
+
+
+class ParticipationSpec(Strict):
+    """Citizens' contributions (app/contributions): their follow-up states and offices."""
+
+    states: list[ContributionState] = Field(min_length=1)
+    offices: list[Office] = []
+
+    @model_validator(mode="after")
+    def _coherent(self):
+        for kind, items in (("states", self.states), ("offices", self.offices)):
+            ids = [i.id for i in items]
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"{kind}: ids must be unique")
+        if self.states[0].type != "open":
+            raise ValueError("states: the first state (a new contribution's) must be open")
+        if any(s.names_office for s in self.states) and not self.offices:
+            raise ValueError("states: names_office needs a list of offices")
+        return self
+
+    def state(self, state_id: str) -> ContributionState | None:
+        return next((s for s in self.states if s.id == state_id), None)
+
+    def office(self, office_id: str | None) -> Office | None:
+        return next((o for o in self.offices if o.id == office_id), None)
+
+
 class Organisation(Strict):
     """The council that publishes the geoportal."""
 
@@ -129,6 +176,7 @@ class Organisation(Strict):
     interventions_layer: str | None = Field(default=None, pattern=_LAYER)
     streets: StreetsSpec | None = None
     programme: ProgrammeSpec | None = None
+    participation: ParticipationSpec | None = None
     #: Runnable example inputs per process (shown on its page), on this council's layers.
     process_examples: dict[Literal["cross-layer-query", "zone-statistics"], dict[str, Any]] = {}
 

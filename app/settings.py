@@ -40,6 +40,13 @@ def _non_negative(value: str) -> int:
     return number
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError("expected 1 or more")
+    return number
+
+
 def _choice(*options: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if value not in options:
@@ -262,6 +269,50 @@ SETTINGS: tuple[Setting, ...] = (
         "geodata/fonti.yaml",
         "The catalogue of the source documents the data cites (titles, pages; /fonti); "
         "a relative path is inside DATA_ROOT. Missing: citations without a catalogue.",
+    ),
+    # Citizens' contributions (app/contributions, docs/participation.md).
+    Setting(
+        "CONTRIBUTION_RETENTION_DAYS",
+        365,
+        "Days the personal data left with a contribution (e-mail, the keyed digest of the "
+        "client address used for rate limits, flaggers' keys) is kept; then it is deleted "
+        "(`flask contributions purge`, also run as contributions arrive). The public text "
+        "stays.",
+        _positive,
+    ),
+    Setting(
+        "CONTRIBUTION_RATE",
+        5,
+        "Most contributions from one client address within CONTRIBUTION_RATE_MINUTES; the "
+        "next gets a 429 problem with Retry-After.",
+        _positive,
+    ),
+    Setting(
+        "CONTRIBUTION_TARGET_RATE",
+        30,
+        "Most contributions on one target (an intervention, a feature, a quartiere) from "
+        "all addresses within CONTRIBUTION_RATE_MINUTES (429 beyond).",
+        _positive,
+    ),
+    Setting(
+        "CONTRIBUTION_RATE_MINUTES",
+        10,
+        "The window of both contribution rate limits, in minutes.",
+        _positive,
+    ),
+    Setting(
+        "CONTRIBUTION_MIN_FILL_SECONDS",
+        3,
+        "A contribution form sent sooner than this after the page was made is refused (a "
+        "bot); 0: no minimum. The JSON API has no form and no minimum.",
+        _non_negative,
+    ),
+    Setting(
+        "CONTRIBUTION_FLAGS_TO_HIDE",
+        3,
+        "Flags (from different addresses) that hide an approved contribution until a "
+        "moderator reviews it.",
+        _positive,
     ),
     Setting(
         "DOCUMENTS_DIR",

@@ -29,7 +29,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.errors import GeoportaleError
 
-ROLES = ("editor", "admin")  # each role can do everything the roles before it can
+ROLES = ("moderator", "editor", "admin")
+#: What each role may do: an editor edits layers, a moderator works the citizens'
+#: contributions (app/contributions), an admin does both and manages users.
+GRANTS = {
+    "moderator": frozenset({"moderator"}),
+    "editor": frozenset({"editor"}),
+    "admin": frozenset(ROLES),
+}
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
@@ -44,7 +51,7 @@ CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY,
     username TEXT NOT NULL UNIQUE,
     password_hash TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('editor', 'admin')),
+    role TEXT NOT NULL CHECK (role IN ('moderator', 'editor', 'admin')),
     created_at TEXT NOT NULL,
     disabled INTEGER NOT NULL DEFAULT 0,
     session_gen INTEGER NOT NULL DEFAULT 0
@@ -86,6 +93,15 @@ def _migrate(con: sqlite3.Connection) -> None:
         con.execute("ALTER TABLE users ADD COLUMN session_gen INTEGER NOT NULL DEFAULT 0")
     # Replaced by login_attempts; its rows were at most 15 minutes of failures.
     con.execute("DROP TABLE IF EXISTS login_failures")
+    made = con.execute("SELECT sql FROM sqlite_master WHERE name = 'users'").fetchone()[0]
+    if "'moderator'" not in made:  # made before the moderator role: widen its CHECK
+        # SQLite cannot alter a CHECK: a new table, the rows copied, then renamed (the
+        # api_tokens' reference names `users`, so it finds the new table).
+        wider = made.replace("'editor', 'admin'", "'moderator', 'editor', 'admin'")
+        con.execute(wider.replace("users", "users_new", 1))
+        con.execute("INSERT INTO users_new SELECT * FROM users")
+        con.execute("DROP TABLE users")
+        con.execute("ALTER TABLE users_new RENAME TO users")
 
 
 class AccountError(GeoportaleError):
@@ -127,8 +143,8 @@ class User:
     session_gen: int = 0  # moves on logout, disable, enable, password change: ends sessions
 
     def has_role(self, role: str) -> bool:
-        """True if this user's role is `role` or above it."""
-        return ROLES.index(self.role) >= ROLES.index(role)
+        """True if this user may do what `role` does (an admin may do everything)."""
+        return role in GRANTS[self.role]
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,8 @@ LIMITER_KEY = "geoportale.login_limiter"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Endpoints under /admin that anonymous visitors may reach.
 PUBLIC_ENDPOINTS = frozenset({"admin.login", "admin.logout", "admin.static"})
+# The pages of a user who only moderates (role moderator): the contributions' queue.
+MODERATOR_BLUEPRINT = "contributions_admin"
 BEARER_CHALLENGE = 'Bearer realm="geoportale"'
 
 
@@ -307,6 +309,17 @@ def guard_admin() -> Response | None:
         return None
     if request.endpoint not in PUBLIC_ENDPOINTS and current_user() is None:
         return refuse_anonymous()
+    user = current_user()
+    if (
+        user is not None
+        and not user.has_role("editor")
+        and request.endpoint not in PUBLIC_ENDPOINTS
+        and request.blueprint != MODERATOR_BLUEPRINT
+    ):
+        # A moderator reaches the contributions' queue and nothing of the layers.
+        if request.endpoint == "admin.dashboard":
+            return redirect(url_for(f"{MODERATOR_BLUEPRINT}.queue"))
+        raise Forbidden("Serve il ruolo editor. / This needs the editor role.")
     if request.method not in SAFE_METHODS:
         check_csrf()
     return None

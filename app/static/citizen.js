@@ -161,6 +161,15 @@
       var view = JSON.parse(el.getAttribute("data-view"));  // [lat, lon, zoom]: the organisation's
       map.setView([view[0], view[1]], view[2]);
     }
+    var contribute = document.querySelector("form[data-contribute]");
+    if (contribute && el.getAttribute("data-mode") !== "pick") {
+      var marker = null;
+      map.on("click", function (ev) {  // the point of a segnalazione or a proposta
+        fillPoint(contribute, ev.latlng.lng, ev.latlng.lat);
+        if (marker) marker.setLatLng(ev.latlng);
+        else marker = L.circleMarker(ev.latlng, {radius: 9, color: "#000", weight: 3}).addTo(map);
+      });
+    }
     if (el.getAttribute("data-mode") === "pick") {
       map.on("click", function (ev) {
         window.location.href = pointUrl(el.getAttribute("data-pick"), ev.latlng.lng, ev.latlng.lat);
@@ -188,6 +197,30 @@
     });
   }
 
+  // -- the contribution form's point (app/templates/contributions/_panel.html) -----------
+
+  function fillPoint(form, lon, lat) {
+    form.querySelector("[name=lon]").value = lon.toFixed(6);
+    form.querySelector("[name=lat]").value = lat.toFixed(6);
+  }
+
+  function setupContributeLocate(button) {
+    var status = button.parentNode.querySelector("[data-locate-status]");
+    button.addEventListener("click", function () {
+      if (!navigator.geolocation) {
+        if (status) status.textContent = t("Posizione non disponibile");
+        return;
+      }
+      if (status) status.textContent = t("Ricerca della posizione…");
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        fillPoint(button.form, pos.coords.longitude, pos.coords.latitude);
+        if (status) status.textContent = "";
+      }, function () {
+        if (status) status.textContent = t("Posizione non disponibile");
+      }, {enableHighAccuracy: true, timeout: 10000});
+    });
+  }
+
   function setupPick(button) {
     var status = button.parentNode.querySelector("[data-locate-status]");
     button.addEventListener("click", function () {
@@ -207,6 +240,8 @@
     Array.prototype.forEach.call(document.querySelectorAll(".citizen-map"), drawMap);
     Array.prototype.forEach.call(document.querySelectorAll("[data-locate]"), setupLocate);
     Array.prototype.forEach.call(document.querySelectorAll("[data-pick-button]"), setupPick);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-contribute-locate]"),
+      setupContributeLocate);
     document.documentElement.setAttribute("data-citizen", "ready");
   }
 

@@ -18,6 +18,12 @@ from app.geo.tilegrid import Tile
 from app.registry.spec import LayerSpec
 
 if TYPE_CHECKING:
+    from app.stores.contributions import (
+        Contribution,
+        ContributionPage,
+        NewContribution,
+        RateLimits,
+    )
     from app.stores.edits import EditRecord, EditResult, FeatureEdit
 
 BBox = tuple[float, float, float, float]
@@ -300,6 +306,65 @@ class FeatureStore(ABC):
     def publish_edits(self, spec: LayerSpec, user: str) -> LayerInfo:
         """Write the draft (served version + pending edits) as a new version (origin `edit`)
         and serve it; EditConflict if the served version changed under edited features."""
+
+    # -- citizens' contributions (app/stores/catalog_contributions.py) ------------------
+
+    @abstractmethod
+    def contribution_add(self, new: NewContribution, limits: RateLimits) -> Contribution:
+        """Store a contribution (status in_moderazione) and its personal data apart, in one
+        transaction with the rate limits' count; TooManyContributions over a limit."""
+
+    @abstractmethod
+    def contribution(self, contribution_id: str) -> Contribution:
+        """One contribution (public part); ContributionNotFound if there is none."""
+
+    @abstractmethod
+    def contribution_followed(self, follow_digest: str) -> Contribution | None:
+        """The contribution whose private follow link has this digest, if any."""
+
+    @abstractmethod
+    def contribution_email(self, contribution_id: str) -> str | None:
+        """The e-mail left with a contribution (for moderators only), if any."""
+
+    @abstractmethod
+    def contributions(
+        self,
+        *,
+        status: str | None = "approvato",
+        target_layer: str | None = None,
+        target_id: str | None = None,
+        quartiere: int | None = None,
+        kind: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        newest_first: bool = True,
+    ) -> ContributionPage:
+        """A page of contributions (approved ones unless `status` says otherwise)."""
+
+    @abstractmethod
+    def contribution_counts(self, quartiere: int) -> dict[tuple[str, str], int]:
+        """{(kind, state): count} of the approved contributions in a quartiere."""
+
+    @abstractmethod
+    def contribution_moderate(
+        self, contribution_id: str, user: str, action: str, changes: dict
+    ) -> Contribution:
+        """Change the moderated columns of a contribution, with its audit entry."""
+
+    @abstractmethod
+    def contribution_flag(
+        self, contribution_id: str, reason: str, rate_key: str, hide_after: int
+    ) -> Contribution:
+        """Flag an approved contribution (once per rate key); at `hide_after` flags it is
+        hidden for review (status in_revisione)."""
+
+    @abstractmethod
+    def contributions_forget(self, email: str, user: str) -> int:
+        """Delete an e-mail address everywhere; how many contributions it was left with."""
+
+    @abstractmethod
+    def contributions_purge(self, before: str, user: str) -> int:
+        """Delete personal data older than `before` (ISO time); how many rows."""
 
     def write_layer(
         self,

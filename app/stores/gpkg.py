@@ -31,7 +31,12 @@ from app.stores.cql2 import conjunction, fields_of, is_spatial
 from app.stores.filter_eval import evaluate, to_sql
 from app.stores.filter_tree import Cmp, Spatial
 from app.stores.generalise import CELL_COLUMN, MINZOOM_COLUMN, hidden_columns
-from app.stores.gpkg_catalog import CatalogMixin, create_catalog, create_edits
+from app.stores.gpkg_catalog import (
+    CatalogMixin,
+    create_catalog,
+    create_contributions,
+    create_edits,
+)
 from app.stores.gpkg_tiles import GpkgTilesMixin
 from app.stores.like import like
 from app.stores.limits import SqliteDeadline
@@ -70,16 +75,19 @@ class GpkgStore(GpkgTilesMixin, CatalogMixin):
         self._counts = CountCache()  # numberMatched of filters per version table (counts.py)
         try:
             self.generation()
-            known = (
-                self._conn()
-                .execute("SELECT 1 FROM sqlite_master WHERE name = 'geoportale_edits'")
-                .fetchone()
-            )
+            known = {
+                r[0]
+                for r in self._conn().execute(
+                    "SELECT name FROM sqlite_master WHERE name IN "
+                    "('geoportale_edits', 'geoportale_contribution_flags')"
+                )
+            }
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"GeoPackage store {self.path.name} is not usable: {exc}") from None
-        if not known:  # a store made before feature edits existed
+        if len(known) < 2:  # a store made before feature edits or contributions existed
             with self._write_lock(), self._writer() as conn:
                 create_edits(conn)
+                create_contributions(conn)
 
     @classmethod
     def create(cls, path: Path) -> GpkgStore:

@@ -6,7 +6,8 @@ Plain SQLite tables beside the GeoPackage's own:
 - `geoportale_layers`: the pointer, one row per served layer;
 - `geoportale_audit`: every change, who and when;
 - `geoportale_meta`: `generation`, bumped in the same transaction as every change;
-- `geoportale_edits`: feature edits, pending in the draft and past (`catalog_edits.py`).
+- `geoportale_edits`: feature edits, pending in the draft and past (`catalog_edits.py`);
+- `geoportale_contribution*`: citizens' contributions (`catalog_contributions.py`).
 
 The state machine is `catalog.VersionCatalog`; this is its GeoPackage adapter. Feature
 tables are written by GDAL, outside SQLite transactions of ours: a version's table is
@@ -22,8 +23,21 @@ from contextlib import contextmanager, nullcontext
 from app.registry.spec import LayerSpec
 from app.stores.catalog import KEEP_VERSIONS, VersionCatalog
 from app.stores.catalog_edits import edits_table_sql
+from app.stores.contributions import contribution_tables_sql
 
-__all__ = ["KEEP_VERSIONS", "CatalogMixin", "create_catalog", "create_edits"]
+__all__ = [
+    "KEEP_VERSIONS",
+    "CONTRIBUTION_TABLES",
+    "CatalogMixin",
+    "create_catalog",
+    "create_contributions",
+    "create_edits",
+]
+CONTRIBUTION_TABLES = (
+    "geoportale_contributions",
+    "geoportale_contribution_private",
+    "geoportale_contribution_flags",
+)
 
 
 def create_catalog(conn: sqlite3.Connection) -> None:
@@ -46,6 +60,7 @@ def create_catalog(conn: sqlite3.Connection) -> None:
         """
     )
     create_edits(conn)
+    create_contributions(conn)
 
 
 def create_edits(conn: sqlite3.Connection) -> None:
@@ -55,6 +70,15 @@ def create_edits(conn: sqlite3.Connection) -> None:
         "CREATE INDEX IF NOT EXISTS geoportale_edits_feature "
         "ON geoportale_edits (layer_id, feature_id, status)"
     )
+
+
+def create_contributions(conn: sqlite3.Connection) -> None:
+    """The citizens' contributions' tables (`catalog_contributions.py`), also added to
+    stores made before them."""
+    for statement in contribution_tables_sql(
+        CONTRIBUTION_TABLES, "INTEGER PRIMARY KEY AUTOINCREMENT"
+    ):
+        conn.execute(statement)
 
 
 class CatalogMixin(VersionCatalog):
@@ -68,6 +92,7 @@ class CatalogMixin(VersionCatalog):
         "geoportale_meta",
         "geoportale_edits",
     )
+    CONTRIBUTION_TABLES = CONTRIBUTION_TABLES
     PLACEHOLDER = "?"
 
     def _catalog_reads(self):

@@ -28,6 +28,7 @@ from app.errors import FeatureNotFound, StoreError
 from app.registry.spec import LayerSpec
 from app.stores.base import Feature, FeaturePage, Query, typed_id
 from app.stores.catalog_edits import edits_table_sql
+from app.stores.contributions import contribution_tables_sql
 from app.stores.counts import CountCache
 from app.stores.cql2 import conjunction
 from app.stores.filter_tree import Cmp, Spatial
@@ -61,6 +62,17 @@ _EDITS = (
     edits_table_sql(f"{SCHEMA}.edits", "bigserial PRIMARY KEY")
     + f"; CREATE INDEX IF NOT EXISTS edits_feature ON {SCHEMA}.edits "
     "(layer_id, feature_id, status)"
+)
+# Citizens' contributions (app/stores/catalog_contributions.py): likewise.
+_CONTRIBUTIONS = "; ".join(
+    contribution_tables_sql(
+        (
+            f"{SCHEMA}.contributions",
+            f"{SCHEMA}.contribution_private",
+            f"{SCHEMA}.contribution_flags",
+        ),
+        "bigserial PRIMARY KEY",
+    )
 )
 
 
@@ -110,12 +122,16 @@ class PostgisStore(PostgisTilesMixin, PostgisCatalogMixin):
                 if create:
                     conn.execute(_CATALOG)
                 conn.execute(f"SELECT value FROM {SCHEMA}.meta WHERE key = 'generation'")
-                known = conn.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.edits",)).fetchone()[0]
-            if known is None:  # a store made before feature edits existed
+                known = conn.execute(
+                    "SELECT to_regclass(%s), to_regclass(%s)",
+                    (f"{SCHEMA}.edits", f"{SCHEMA}.contribution_flags"),
+                ).fetchone()
+            if None in known:  # a store made before feature edits or contributions existed
                 with self.pool.connection() as conn:
                     conn.execute("SET LOCAL statement_timeout = 0")
                     conn.execute("SELECT pg_advisory_xact_lock(hashtext('geoportale:edits'))")
                     conn.execute(_EDITS)
+                    conn.execute(_CONTRIBUTIONS)
         except (UndefinedTable, InvalidSchemaName):
             self.close()
             raise StoreError(

@@ -43,6 +43,11 @@ class PostgisCatalogMixin(VersionCatalog):
         f"{SCHEMA}.meta",
         f"{SCHEMA}.edits",
     )
+    CONTRIBUTION_TABLES = (
+        f"{SCHEMA}.contributions",
+        f"{SCHEMA}.contribution_private",
+        f"{SCHEMA}.contribution_flags",
+    )
     PLACEHOLDER = "%s"
 
     def _catalog_reads(self):

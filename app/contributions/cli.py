@@ -1,0 +1,89 @@
+"""`flask contributions list|approve|reject|answer|forget|purge` (docs/cli.md)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from app.contributions import service
+from app.errors import GeoportaleError
+from app.services import services
+from app.stores.contributions import STATUSES
+
+CLI_USER = "cli"
+
+
+@click.group("contributions")
+def contributions_cli():
+    """Moderate the citizens' contributions and delete personal data."""
+
+
+def _run(fn, *args):
+    try:
+        return fn(services(), *args)
+    except GeoportaleError as exc:
+        raise click.ClickException(exc.detail) from None
+
+
+@contributions_cli.command("list")
+@click.option("--status", default="in_moderazione", show_default=True, type=click.Choice(STATUSES))
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+@with_appcontext
+def list_(status: str, limit: int):
+    """List contributions in a moderation status: id, kind, target, state, text."""
+    page = services().store.contributions(status=status, limit=limit, newest_first=False)
+    for c in page.items:
+        target = f"{c.target_layer}/{c.target_id}" if c.target_layer else f"quartiere/{c.quartiere}"
+        text = " ".join(c.text.split())[:80]
+        click.echo(f"{c.id}\t{c.kind}\t{target}\t{c.state}\t{text}")
+    click.echo(f"{page.total} {status}", err=True)
+
+
+@contributions_cli.command("approve")
+@click.argument("cid")
+@with_appcontext
+def approve(cid: str):
+    """Make a contribution public."""
+    c = _run(service.approve, cid, CLI_USER)
+    click.echo(f"{c.id} {c.status}")
+
+
+@contributions_cli.command("reject")
+@click.argument("cid")
+@click.option("--reason", required=True, help="Why (shown to the citizen on the follow link).")
+@with_appcontext
+def reject(cid: str, reason: str):
+    """Refuse a contribution, with a reason."""
+    c = _run(service.reject, cid, CLI_USER, reason)
+    click.echo(f"{c.id} {c.status}")
+
+
+@contributions_cli.command("answer")
+@click.argument("cid")
+@click.argument("text")
+@click.option("--state", default=None, help="Also set this follow-up state.")
+@click.option("--office", default=None, help="The office (competent, for non di competenza).")
+@with_appcontext
+def answer(cid: str, text: str, state: str | None, office: str | None):
+    """Answer publicly as the organisation (optionally setting the state)."""
+    c = _run(service.answer, cid, CLI_USER, text)
+    if state:
+        c = _run(service.set_state, cid, CLI_USER, state, office)
+    click.echo(f"{c.id} {c.state}")
+
+
+@contributions_cli.command("forget")
+@click.argument("email")
+@with_appcontext
+def forget(email: str):
+    """Delete an e-mail address everywhere (a citizen's request)."""
+    n = _run(service.forget, email, CLI_USER)
+    click.echo(f"forgotten: {n} contributions")
+
+
+@contributions_cli.command("purge")
+@with_appcontext
+def purge():
+    """Delete personal data older than CONTRIBUTION_RETENTION_DAYS."""
+    n = _run(service.purge, CLI_USER)
+    click.echo(f"purged: {n}")
