@@ -1,0 +1,22 @@
+"""The replica tests' clusters: one primary and one hot standby for the whole module."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.stores.build import sync_shipped
+from tests.conftest import DATA
+from tests.replicas.clusters import make_pair, remove
+
+
+@pytest.fixture(scope="module")
+def pair(fixture_registry):
+    """(primary, standby, primary URL, standby URL): the fixture layers on the primary,
+    streamed to the standby; both removed after the module."""
+    primary, standby, db, work = make_pair(
+        lambda url: sync_shipped(fixture_registry, DATA, DATA / "layers", url)
+    )
+    try:
+        yield primary, standby, primary.url(db), standby.url(db)
+    finally:
+        remove(primary, standby, work)
