@@ -52,6 +52,7 @@ def build_services(settings: dict) -> Services:
         replicas=settings["STORE_READ"],
         max_lag_ms=settings["REPLICA_MAX_LAG_MS"],
         poll_ms=settings["REPLICA_POLL_MS"],
+        shared_dir=settings["LOCK_DIR"],
     )
     return Services(settings, store)
 

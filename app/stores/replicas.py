@@ -18,9 +18,10 @@ polling it (`Poller`, every REPLICA_POLL_MS, in a daemon thread): one statement 
 recovery state and generation, and when the generation moved a second one reads the served
 pointers and specs of that generation together (`Snapshot`). A request routed to a replica
 is pinned to the snapshot current when it started: the registry, every describe and the
-served table all come from that one generation. A worker never goes back: a replica whose
-generation is below the highest this worker served (a publish made here, a request served
-by the primary) is not used until it has replayed that far.
+served table all come from that one generation. Nothing goes back: a replica whose
+generation is below the highest served on this machine (a publish made here, a request
+served by the primary, another worker that polled sooner: `HighWater`, in LOCK_DIR) is
+not used until it has replayed that far; the primary serves meanwhile.
 
 A replica leaves the rotation while it refuses connections, when it is no longer in
 recovery (promoted: its data may now diverge from the primary's), or when it has not
@@ -32,12 +33,15 @@ the same generation; otherwise the request gets a 503 asking to retry.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import itertools
 import logging
 import os
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psycopg
 from psycopg_pool import ConnectionPool
@@ -185,6 +189,58 @@ class PostgisReplica(PostgisStore):
         return None
 
 
+class HighWater:
+    """The highest generation served by any worker process of this machine: 8 bytes in a
+    file in LOCK_DIR (per primary), read with one pread per request. Workers poll the
+    replicas at different moments; with a shared mark, a client whose requests land on
+    different workers never gets an older version after a newer one either. Without a
+    directory (tests, the CLI), the mark is this process's."""
+
+    def __init__(self, path: Path | None = None):
+        self._local = 0
+        self._fd: int | None = None
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as exc:  # a read-only disk: this worker's own mark only
+                log.warning("replica generation mark not shared (%s): per worker", exc)
+
+    def get(self) -> int:
+        if self._fd is not None:
+            data = os.pread(self._fd, 8, 0)
+            return int.from_bytes(data, "big") if len(data) == 8 else 0
+        return self._local
+
+    def raise_to(self, generation: int) -> None:
+        if generation <= self.get():
+            return
+        self._local = generation
+        self._write(lambda current: generation > current)
+
+    def reset(self, generation: int) -> None:
+        """Lower the mark (a store rebuilt with lower generations, a primary lost)."""
+        self._local = generation
+        self._write(lambda current: True)
+
+    def _write(self, wanted) -> None:
+        if self._fd is None:
+            return
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            data = os.pread(self._fd, 8, 0)
+            current = int.from_bytes(data, "big") if len(data) == 8 else 0
+            if wanted(current):
+                os.pwrite(self._fd, self._local.to_bytes(8, "big"), 0)
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 @dataclass
 class Health:
     """What the poller last learned of one database."""
@@ -211,6 +267,7 @@ class RoutedStore(FeatureStore):
         max_lag_ms: int = 10_000,
         poll_ms: int = 500,
         max_size: int = 10,
+        shared_dir: str | Path | None = None,
     ):
         self.primary_url = primary_url
         self.query_timeout_ms = query_timeout_ms
@@ -226,8 +283,11 @@ class RoutedStore(FeatureStore):
         ]
         self.health: dict[str, Health] = {"primary": Health(up=self._primary is not None)}
         self.health.update({r.name: Health() for r in self.replicas})
-        self.served = 0  # the highest generation this process has served
-        self._served_lock = threading.Lock()
+        mark = None
+        if shared_dir is not None:
+            digest = hashlib.sha256(primary_url.encode()).hexdigest()[:12]
+            mark = Path(shared_dir) / f"served-generation-{digest}"
+        self.high = HighWater(mark)  # the highest generation served (on this machine)
         self._turn = itertools.count()
         self._local = threading.local()
         self._poll_conns: dict[str, psycopg.Connection] = {}
@@ -308,7 +368,8 @@ class RoutedStore(FeatureStore):
         if writer and primary_ok and self._primary not in exclude:
             return self._primary
         rotation = [r for r in self.replicas if r not in exclude and self.in_rotation(r)]
-        fresh = [r for r in rotation if r.snapshot.generation >= self.served]
+        served = self.high.get()
+        fresh = [r for r in rotation if r.snapshot.generation >= served]
         if fresh:
             return fresh[next(self._turn) % len(fresh)]
         if primary_ok and self._primary not in exclude:
@@ -319,12 +380,11 @@ class RoutedStore(FeatureStore):
             best = max(rotation, key=lambda r: r.snapshot.generation)
             log.warning(
                 "primary unreachable and no replica has generation %s: serving %s from %s",
-                self.served,
+                served,
                 best.snapshot.generation,
                 best.name,
             )
-            with self._served_lock:
-                self.served = best.snapshot.generation
+            self.high.reset(best.snapshot.generation)
             return best
         raise StoreError(
             "no database can serve this read: the primary "
@@ -341,9 +401,7 @@ class RoutedStore(FeatureStore):
         return backend
 
     def _saw(self, generation: int) -> None:
-        if generation > self.served:
-            with self._served_lock:
-                self.served = max(self.served, generation)
+        self.high.raise_to(generation)
 
     def _read(self, name: str, *args, **kwargs):
         backend = self._reader()
@@ -498,6 +556,8 @@ class RoutedStore(FeatureStore):
             self._open_primary()  # a fresh pool: the old one's connections died
             threading.Thread(target=old.close, daemon=True).start()
         h.up, h.error, h.generation, h.checked = True, "", int(row[0]), time.monotonic()
+        if h.generation < self.high.get():  # a mark left by a store since rebuilt
+            self.high.reset(h.generation)
         return h.generation
 
     def _poll_replica(self, replica: PostgisReplica, primary_generation: int | None) -> None:
@@ -556,6 +616,7 @@ class RoutedStore(FeatureStore):
             self._primary.close()
         for replica in self.replicas:
             replica.close()
+        self.high.close()
 
 
 def _first_line(exc: BaseException) -> str:

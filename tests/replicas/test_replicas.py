@@ -19,7 +19,7 @@ from app.services import KEY
 from app.stores.postgis import PostgisStore
 from tests.admin.conftest import _logged_in
 from tests.conftest import DATA, close_app, punti_frame
-from tests.replicas.clusters import wait_for
+from scripts.reliability.clusters import wait_for
 
 POLL_MS = 200
 MAX_LAG_MS = 3000
@@ -44,6 +44,7 @@ def make_app(pair, tmp_path):
             "DATA_ROOT": str(DATA),
             "BASEMAP": "none",
             "ACCOUNTS": str(tmp_path / "accounts.sqlite"),
+            "LOCK_DIR": str(tmp_path / "locks"),
             **settings,
         }
         apps.append(create_app(config))

@@ -1,9 +1,10 @@
 """Two real PostgreSQL clusters on this machine: a primary and a hot standby streaming from it.
 
 Made with the server's own tools (initdb, pg_basebackup -R, pg_ctl) as the `postgres` user,
-each in a temporary directory on a free port, so the replica tests need no configured
-server. `make_pair()` skips with the reason where that cannot run (no PostgreSQL binaries,
-no PostGIS, not root nor postgres).
+each in a temporary directory on a free port, so the replica tests, the reliability check
+(`--replica`) and the benchmark need no configured server. `make_pair()` raises
+`ClustersUnavailable` with the reason where that cannot run (no PostgreSQL binaries, no
+PostGIS, not root nor postgres); the tests skip with it.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import pytest
-
 REPLICATOR = "replicator"
+
+
+class ClustersUnavailable(Exception):
+    """Two clusters cannot be made on this machine (the message says why)."""
 
 
 def _bindir() -> Path | None:
@@ -109,7 +112,7 @@ def make_pair(fill) -> tuple[Cluster, Cluster, str, Path]:
     Returns (primary, standby, dbname, the work directory to remove)."""
     reason = why_not()
     if reason:
-        pytest.skip(reason)
+        raise ClustersUnavailable(reason)
     bindir = _bindir()
     work = Path(tempfile.mkdtemp(prefix="gp-replicas-"))
     pw = pwd.getpwnam("postgres")
