@@ -61,7 +61,9 @@ def _count(base: str, layer: str) -> tuple[int, str]:
 
 def throughput(primary_url: str, standby_url: str, seconds: float, work: Path) -> None:
     paths = [f"/api/collections/letture/items?limit=100&offset={o}" for o in range(0, 5000, 100)]
-    print("\n1. read throughput: items pages of 100, wrk 1 thread 4 connections, gunicorn 2 workers")
+    print(
+        "\n1. read throughput: items pages of 100, wrk 1 thread 4 connections, gunicorn 2 workers"
+    )
     print("| reads from | req/s | p50 ms | p95 ms | errors |\n|---|---|---|---|---|")
     alone = ("primary alone", {})
     replica = (
@@ -74,7 +76,9 @@ def throughput(primary_url: str, standby_url: str, seconds: float, work: Path) -
             _, source = _count(server.base, "letture")
             r = wrk_run(server.base, paths, seconds, connections=4)
         errors = r.get("errors", 0) + r.get("non2xx", 0)
-        print(f"| {label} ({source}) | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {errors} |")
+        print(
+            f"| {label} ({source}) | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {errors} |"
+        )
 
 
 def staleness(primary_url: str, standby_url: str, rounds: int, work: Path) -> None:
@@ -128,7 +132,9 @@ def replay_lag(primary_url: str, standby_url: str, features: int) -> None:
         psycopg.connect(primary_url, autocommit=True) as p,
         psycopg.connect(standby_url, autocommit=True) as s,
     ):
-        before = int(p.execute("SELECT value FROM geoportale.meta WHERE key='generation'").fetchone()[0])
+        before = int(
+            p.execute("SELECT value FROM geoportale.meta WHERE key='generation'").fetchone()[0]
+        )
         writer = threading.Thread(target=publish)
         started = time.monotonic()
         writer.start()

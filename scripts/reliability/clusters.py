@@ -121,7 +121,9 @@ def make_pair(fill) -> tuple[Cluster, Cluster, str, Path]:
     primary = Cluster("primary", work / "primary", _free_port(), bindir)
     standby = Cluster("standby", work / "standby", _free_port(), bindir)
     try:
-        primary.run("initdb", "-D", str(primary.datadir), "-A", "trust", "-U", "postgres", "--no-sync")
+        primary.run(
+            "initdb", "-D", str(primary.datadir), "-A", "trust", "-U", "postgres", "--no-sync"
+        )
         with open(primary.datadir / "postgresql.conf", "a") as conf:
             conf.write(_SETTINGS.format(port=primary.port, sockets=work))
         with open(primary.datadir / "pg_hba.conf", "a") as hba:

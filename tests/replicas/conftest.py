@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.stores.build import sync_shipped
-from tests.conftest import DATA
 from scripts.reliability.clusters import ClustersUnavailable, make_pair, remove
+from tests.conftest import DATA
 
 
 @pytest.fixture(scope="module")

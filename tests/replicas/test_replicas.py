@@ -17,9 +17,9 @@ from app.admin.auth import ACCOUNTS_KEY
 from app.errors import PrimaryUnavailable
 from app.services import KEY
 from app.stores.postgis import PostgisStore
+from scripts.reliability.clusters import wait_for
 from tests.admin.conftest import _logged_in
 from tests.conftest import DATA, close_app, punti_frame
-from scripts.reliability.clusters import wait_for
 
 POLL_MS = 200
 MAX_LAG_MS = 3000
@@ -87,9 +87,7 @@ def test_public_reads_come_from_the_standby(make_app):
     assert client.get("/admin/login").headers.get("Geoportale-Read-From") in (None, "primary")
 
 
-def test_a_publish_on_the_primary_is_served_by_the_standby_within_the_bound(
-    pair, make_app, spec
-):
+def test_a_publish_on_the_primary_is_served_by_the_standby_within_the_bound(pair, make_app, spec):
     primary, standby, primary_url, _ = pair
     client = make_app().test_client()
     before, source = _version(client)
@@ -192,7 +190,9 @@ def test_the_standby_stopped_and_restarted_under_load(pair, make_app):
 def test_the_primary_down_reads_go_on_and_writes_get_a_503(pair, make_app, spec):
     primary, standby, _, _ = pair
     app = make_app()
-    admin = _logged_in(app, app.extensions[ACCOUNTS_KEY], "amministratore", "una-password-lunga-2", "admin")
+    admin = _logged_in(
+        app, app.extensions[ACCOUNTS_KEY], "amministratore", "una-password-lunga-2", "admin"
+    )
     client = app.test_client()
     primary.stop("fast")
     try:
