@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app, request
 
 from app import heavy, http, i18n, organisation, public_url
 from app.errors import (
@@ -46,7 +46,49 @@ def build_services(settings: dict) -> Services:
                 raise
             log.error("shipped layers not updated, the store serves what it had: %s", exc.detail)
     # Reads made for requests are time-limited; the build above and the CLI are not.
-    return Services(settings, open_store(store_path, query_timeout_ms=settings["QUERY_TIMEOUT_MS"]))
+    store = open_store(
+        store_path,
+        query_timeout_ms=settings["QUERY_TIMEOUT_MS"],
+        replicas=settings["STORE_READ"],
+        max_lag_ms=settings["REPLICA_MAX_LAG_MS"],
+        poll_ms=settings["REPLICA_POLL_MS"],
+        shared_dir=settings["LOCK_DIR"],
+    )
+    return Services(settings, store)
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _route_reads() -> None:
+    """Where this request reads (app/stores/replicas.py): a writer reads from the primary
+    and sees its own writes. A writer: an admin session (its cookie is sent), a
+    request that changes something, any /admin page or API. The session cookie's presence
+    is enough (reading the session would make every data response vary on Cookie)."""
+    found = current_app.extensions.get(KEY)
+    if isinstance(found, Services):
+        writer = (
+            request.method not in _SAFE_METHODS
+            or request.path.startswith("/admin")
+            or current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+        )
+        found.store.route_reads(writer)
+
+
+def _end_reads(_exc=None) -> None:
+    found = current_app.extensions.get(KEY)
+    if isinstance(found, Services):
+        found.store.end_reads()
+
+
+def _say_read_source(response):
+    """`Geoportale-Read-From: replica 1` (or `primary`) when reads may go to replicas."""
+    found = current_app.extensions.get(KEY)
+    if isinstance(found, Services):
+        source = found.store.read_source()
+        if source is not None:
+            response.headers["Geoportale-Read-From"] = source
+    return response
 
 
 def _serving() -> bool:
@@ -83,6 +125,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             # Start anyway: every request answers with the reason (503), not a traceback.
             log.error("the geoportal cannot serve data: %s", exc.detail)
             app.extensions[KEY] = exc.detail
+    app.before_request(_route_reads)  # before every hook that may read the store
+    app.after_request(_say_read_source)
+    app.teardown_request(_end_reads)
 
     from app import admin, catalog, cli, downloads, maps, ogcapi, viewer
     from app.ogcapi.tiles import bp as tiles_bp

@@ -121,6 +121,22 @@ class StoreError(GeoportaleError):
     public_detail = True
 
 
+class PrimaryUnavailable(StoreError):
+    """A write (import, publish, edit, the admin's reads) needs the primary database and it
+    cannot be reached; public reads go on from the read replicas (GEOPORTALE_STORE_READ).
+    503 with Retry-After: the request is valid and will work once the primary is back."""
+
+    code = "primary-unavailable"
+    title = "Primary database unavailable"
+    retry_after = 30
+
+    def members(self) -> dict:
+        return {"setting": "GEOPORTALE_STORE", "retryAfter": self.retry_after}
+
+    def headers(self) -> dict:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class ExportFailed(GeoportaleError):
     """A download file could not be written (GDAL refused the data, the disk is full, ...).
 

@@ -56,6 +56,22 @@ def _choice(*options: str) -> Callable[[str], str]:
     return parse
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError("expected 1 or more")
+    return number
+
+
+def parse_replica_urls(value: str) -> tuple[str, ...]:
+    """Comma-separated postgresql:// URLs (blanks dropped); ValueError for anything else."""
+    urls = tuple(part.strip() for part in value.split(",") if part.strip())
+    for url in urls:
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("expected comma-separated postgresql:// URLs of read replicas")
+    return urls
+
+
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 
 
@@ -91,6 +107,29 @@ SETTINGS: tuple[Setting, ...] = (
         str(PROJECT_ROOT / "instance" / "geoportale.gpkg"),
         "The store: a GeoPackage path (built from DATA_ROOT and LAYERS_DIR), or a "
         "postgresql:// URL for PostGIS.",
+    ),
+    Setting(
+        "STORE_READ",
+        (),
+        "Read replicas for the public reads: comma-separated postgresql:// URLs of hot "
+        "standbys streaming from STORE (which must then be PostgreSQL: the primary, for "
+        "writes, the admin's reads and as the fallback). Empty: every read goes to STORE.",
+        parse_replica_urls,
+    ),
+    Setting(
+        "REPLICA_MAX_LAG_MS",
+        10_000,
+        "A replica that has not reached the primary's generation (the last publish) this "
+        "many milliseconds after the primary did leaves the rotation until it catches up.",
+        _positive,
+    ),
+    Setting(
+        "REPLICA_POLL_MS",
+        500,
+        "How often each worker asks every replica (and the primary) for its health and "
+        "generation, in milliseconds: with the replay lag, the bound on how stale a "
+        "replica read can be.",
+        _positive,
     ),
     Setting("LAYERS_DIR", str(PROJECT_ROOT / "layers"), "Directory of the layer files (*.yaml)."),
     Setting(
@@ -340,4 +379,16 @@ def load_settings(overrides: dict | None = None, environ: dict | None = None) ->
     unknown = set(overrides) - {s.name for s in SETTINGS}
     if unknown:
         raise SettingsError(f"unknown settings: {', '.join(sorted(unknown))}")
+    if isinstance(values["STORE_READ"], str):  # an override given as the variable's text
+        try:
+            values["STORE_READ"] = parse_replica_urls(values["STORE_READ"])
+        except ValueError as exc:
+            raise SettingsError(f"GEOPORTALE_STORE_READ: {exc}") from None
+    if values["STORE_READ"] and not str(values["STORE"]).startswith(
+        ("postgresql://", "postgres://")
+    ):
+        raise SettingsError(
+            "GEOPORTALE_STORE_READ names read replicas, but GEOPORTALE_STORE is not a "
+            "postgresql:// URL: replicas stream from a PostgreSQL primary, which STORE must be"
+        )
     return values

@@ -5,10 +5,12 @@
     python3 scripts/check_reliability.py --only load,hostile
     python3 scripts/check_reliability.py --only login --logins 100   # the login rate limit
     python3 scripts/check_reliability.py --postgis postgresql://postgres@127.0.0.1/postgres
+    python3 scripts/check_reliability.py --only none --replica --clients 8 --seconds 20
 
 Exit status 0 when every check passed, 1 otherwise. `--postgis` runs the load, the kills,
 the read-API fuzz and the cost check on a fresh PostGIS database made through that (admin)
-URL as well. `cost`: costly and malformed reads (backtracking LIKEs, NUL bytes, deep
+URL as well; `--replica` adds the load check with the reads on a hot standby of a
+primary, both made on this machine, the standby stopped and restarted mid-run. `cost`: costly and malformed reads (backtracking LIKEs, NUL bytes, deep
 nesting, bad dates) sent without pause to gunicorn while cheap requests are timed; it
 reports the workers gunicorn killed ("stalled workers").
 """
@@ -48,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--only", default=",".join(CHECKS), help="comma-separated checks")
     parser.add_argument("--postgis", help="admin URL of a PostgreSQL server with PostGIS")
+    parser.add_argument(
+        "--replica",
+        action="store_true",
+        help="also the load check with reads on a hot standby made here (a primary and a "
+        "standby cluster, stopped and restarted mid-run)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
@@ -111,6 +119,18 @@ def main(argv: list[str] | None = None) -> int:
                 figures["stalled"] += r.killed
                 results.append(r.ok)
                 _section(f"costly requests never stall a worker ({label})", r.lines(), r.ok)
+        if args.replica:
+            from scripts.reliability.replica import replica_ok, run_replica
+
+            r, why = run_replica(work / "replica", args.clients, args.seconds, args.workers)
+            if r is None:
+                _section("load during change, reads on a standby", [f"not run: {why}"], False)
+                results.append(False)
+            else:
+                figures["requests"] += r.requests
+                figures["errors"] += r.errors
+                results.append(replica_ok(r))
+                _section("load during change, reads on a standby", r.lines(), replica_ok(r))
         if "environment" in only:
             from scripts.reliability.environment import run_environment
 

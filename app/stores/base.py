@@ -204,6 +204,24 @@ class FeatureStore(ABC):
         a store holding nothing open between calls (GeoPackage) has nothing to do."""
         return None
 
+    # -- read routing (app/stores/replicas.py) ---------------------------------------
+
+    def route_reads(self, writer: bool) -> None:
+        """Where this thread's reads go until `end_reads()` (one request): a writer (an
+        admin session, a change, an /admin page) reads from the primary and sees its own
+        writes; anyone else may read from a replica. One store per thread of a request, so
+        a response never mixes two databases. Nothing to do for a single database."""
+        return None
+
+    def end_reads(self) -> None:
+        """The request is over: its thread's next reads are routed afresh."""
+        return None
+
+    def read_source(self) -> str | None:
+        """What served this thread's reads ("primary", "replica 1", ...), None when there
+        is a single database."""
+        return None
+
     # -- upkeep --------------------------------------------------------------------
 
     @abstractmethod

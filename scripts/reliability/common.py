@@ -89,6 +89,7 @@ class Workspace:
     store: str  # a GeoPackage path or a postgresql:// URL
     secret: str = field(default_factory=lambda: secrets.token_hex(32))
     cleanup: list = field(default_factory=list)
+    extra: dict = field(default_factory=dict)  # more settings (e.g. STORE_READ)
 
     @property
     def is_postgis(self) -> bool:
@@ -98,6 +99,7 @@ class Workspace:
 
     def settings(self) -> dict[str, str]:
         return {
+            **self.extra,
             "STORE": self.store,
             "LAYERS_DIR": str(DATA / "layers"),
             "DATA_ROOT": str(DATA),
@@ -140,15 +142,22 @@ class Workspace:
 
 def make_workspace(root: Path, pg_admin: str | None = None) -> Workspace:
     """The fixture layers plus version "A" of `carico`, published, in a new store."""
-    from app.publishing.importer import ImportOptions, import_file
-    from app.registry import load_registry
-    from app.stores.build import sync_shipped
-
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     ws = Workspace(root, str(root / "store.gpkg"))
     if pg_admin:
         ws.store = _new_database(pg_admin, ws)
+    fill_workspace(ws)
+    return ws
+
+
+def fill_workspace(ws: Workspace) -> None:
+    """Load the fixture layers and publish version "A" of `carico` into the workspace's store."""
+    from app.publishing.importer import ImportOptions, import_file
+    from app.registry import load_registry
+    from app.stores.build import sync_shipped
+
+    root = ws.root
     sync_shipped(load_registry(DATA / "layers", DATA), DATA, DATA / "layers", ws.store)
     store = ws.open_store()
     result = import_file(
@@ -159,7 +168,6 @@ def make_workspace(root: Path, pg_admin: str | None = None) -> Workspace:
     )
     assert result.ok, result.report.as_dict()
     store.close()
-    return ws
 
 
 def _new_database(admin_url: str, ws: Workspace) -> str:

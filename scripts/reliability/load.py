@@ -51,6 +51,8 @@ class LoadResult:
     publishes: list[tuple[str, int, float]] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
     tracebacks: int = 0
+    sources: Counter = field(default_factory=Counter)  # Geoportale-Read-From (replicas)
+    events: list[str] = field(default_factory=list)  # what was done to the databases
 
     @property
     def ok(self) -> bool:
@@ -71,6 +73,8 @@ class LoadResult:
             f"by kind: {dict(sorted(self.by_kind.items()))}",
             f"re-published during the run: {pubs}",
             f"versions seen (items responses): {seen}",
+            *([f"read from: {dict(sorted(self.sources.items()))}"] if self.sources else []),
+            *(f"during the run: {e}" for e in self.events),
             f"errors: {self.errors}; tracebacks in the server log: {self.tracebacks}",
             *(f"  e.g. {s}" for s in self.samples[:10]),
         ]
@@ -80,11 +84,16 @@ class _Check(Exception):
     """A response that is not what it must be."""
 
 
+_last = threading.local()  # the database that served the thread's last response
+
+
 def _get(base: str, path: str) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(base + path, timeout=60) as r:
+            _last.source = r.headers.get("Geoportale-Read-From")
             return r.status, r.read()
     except urllib.error.HTTPError as exc:
+        _last.source = exc.headers.get("Geoportale-Read-From")
         return exc.code, exc.read()
 
 
@@ -168,9 +177,12 @@ def _client(base: str, seed: int, stop: threading.Event, result: LoadResult, loc
         except Exception as exc:  # noqa: BLE001 (connection refused, reset, timeout)
             error, marker = f"{kind}: {type(exc).__name__}: {exc}", None
         elapsed = time.perf_counter() - started
+        source = getattr(_last, "source", None)
         with lock:
             result.requests += 1
             result.by_kind[kind] += 1
+            if source is not None:
+                result.sources[source] += 1
             result.latencies.append(elapsed)
             if marker is not None:
                 result.versions_seen[marker] += 1
@@ -193,9 +205,15 @@ def _republish(ws: Workspace, markers: str, at: list[float], t0: float, result) 
 
 
 def run_load(
-    ws: Workspace, clients: int = 50, seconds: float = 60, workers: int = 2, threads: int = 16
+    ws: Workspace,
+    clients: int = 50,
+    seconds: float = 60,
+    workers: int = 2,
+    threads: int = 16,
+    during=None,
 ) -> LoadResult:
-    """Run the clients for `seconds` (and until 1 s after the second publish) on a live server."""
+    """Run the clients for `seconds` (and until 1 s after the second publish) on a live server.
+    `during(t0, result)`, if given, runs in its own thread meanwhile (faults to inject)."""
     with Server(ws, workers=workers, threads=threads) as server:
         result = LoadResult(server.kind, clients, 0.0)
         stop, lock = threading.Event(), threading.Lock()
@@ -210,8 +228,14 @@ def run_load(
             target=_republish, args=(ws, "BC", [seconds * 0.15, seconds * 0.5], t0, result)
         )
         publisher.start()
+        faults = None
+        if during is not None:
+            faults = threading.Thread(target=during, args=(t0, result))
+            faults.start()
         time.sleep(seconds)
         publisher.join()
+        if faults is not None:
+            faults.join()
         time.sleep(1.0)  # every client sees the last version at least once
         stop.set()
         for t in pool:
