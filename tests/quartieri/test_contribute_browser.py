@@ -47,9 +47,14 @@ def test_a_comment_from_a_phone_with_the_keyboard_only(phone, citizen_server):
     assert page.errors == []
     # Not public before a moderator approves it.
     page.goto(citizen_server + "/interventi/int-1")
-    assert "marciapiede chiuso" not in page.locator(".contribution-list, .contributions").first.inner_text()
+    assert (
+        "marciapiede chiuso"
+        not in page.locator(".contribution-list, .contributions").first.inner_text()
+    )
     api = page.request.get(citizen_server + "/api/contributions?layer=interventi&id=int-1").json()
-    assert all("marciapiede" not in c["text"] for c in api.get("contributions", api.get("items", [])))
+    assert all(
+        "marciapiede" not in c["text"] for c in api.get("contributions", api.get("items", []))
+    )
     # The private link shows it waiting for moderation.
     page.goto(follow if follow.startswith("http") else citizen_server + follow)
     assert "moderazione" in page.locator("body").inner_text().lower()
