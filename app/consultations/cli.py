@@ -38,7 +38,9 @@ def _run(fn, *args):
 @click.option("--opens", default=None, help="Opening date or time (default: now).")
 @click.option("--ends", required=True, help="End date (included) or time, ISO 8601.")
 @with_appcontext
-def create(cid, title_it, title_en, description_it, description_en, layer, version, map_, opens, ends):  # noqa: E501
+def create(
+    cid, title_it, title_en, description_it, description_en, layer, version, map_, opens, ends
+):  # noqa: E501
     """Open a consultation."""
     fields = {
         "id": cid, "title_it": title_it, "title_en": title_en,

@@ -93,9 +93,17 @@ def create(svc: Services, user: str, fields: dict) -> Consultation:
     at = stamp()
     return svc.store.consultation_add(
         Consultation(
-            id=cid, **texts, layer_id=layer, version=version, map_id=map_id,
-            opens_at=opens, ends_at=ends, closed_at=None,
-            created_at=at, created_by=user, updated_at=at,
+            id=cid,
+            **texts,
+            layer_id=layer,
+            version=version,
+            map_id=map_id,
+            opens_at=opens,
+            ends_at=ends,
+            closed_at=None,
+            created_at=at,
+            created_by=user,
+            updated_at=at,
         )  # fmt: skip
     )
 
@@ -131,7 +139,9 @@ def edit(svc: Services, cid: str, user: str, fields: dict) -> Consultation:
         changes["opens_at"] = parse_when(fields["opens"], "opens")
     if fields.get("ends"):
         changes["ends_at"] = parse_when(fields["ends"], "ends", end=True)
-    _check_window(changes.get("opens_at", current.opens_at), changes.get("ends_at", current.ends_at))
+    _check_window(
+        changes.get("opens_at", current.opens_at), changes.get("ends_at", current.ends_at)
+    )
     return svc.store.consultation_update(cid, user, changes)
 
 

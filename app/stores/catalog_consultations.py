@@ -29,9 +29,7 @@ from app.stores.contributions import Contribution, NewContribution, RateLimits
 @functools.lru_cache(maxsize=128)
 def _compile(template: str, placeholder: str, tables: tuple[str, str]) -> str:
     consultations, comments = tables
-    return template.format(consultations=consultations, comments=comments).replace(
-        "?", placeholder
-    )
+    return template.format(consultations=consultations, comments=comments).replace("?", placeholder)
 
 
 class ConsultationsMixin(ContributionsMixin):

@@ -97,15 +97,19 @@ def test_a_consultation_collects_comments_and_exports_them(app, client, moderato
     }  # fmt: skip
     ok = client.post("/consultazioni/confini/commenta", data=fields)
     assert ok.status_code == 200 and "/partecipa/segui/" in ok.get_data(as_text=True)
-    assert client.post("/consultazioni/confini/commenta", data=fields | {"website": "x"}).status_code == 400  # noqa: E501
+    assert (
+        client.post("/consultazioni/confini/commenta", data=fields | {"website": "x"}).status_code
+        == 400
+    )  # noqa: E501
     no_consent = {k: v for k, v in fields.items() if k != "consent"}
     assert client.post("/consultazioni/confini/commenta", data=no_consent).status_code == 400
     # A feature not in the draft, missing consent: 400 naming the field.
     bad = comment(client, "confini", feature="q16", addr="192.0.2.20")
     assert bad.status_code == 400 and bad.get_json()["parameter"] == "feature"
-    assert comment(client, "confini", consent=False, addr="192.0.2.21").get_json()[
-        "parameter"
-    ] == "consent"
+    assert (
+        comment(client, "confini", consent=False, addr="192.0.2.21").get_json()["parameter"]
+        == "consent"
+    )
 
     # Nothing public before moderation; the comments are in the moderators' queue.
     assert "taglia in due" not in client.get("/consultazioni/confini").get_data(as_text=True)
@@ -143,7 +147,7 @@ def test_a_consultation_collects_comments_and_exports_them(app, client, moderato
 
 def test_the_export_csv_is_spreadsheet_safe(app, client, moderator, store):
     open_consultation(app, store)
-    sent = comment(client, "confini", text="=HYPERLINK(\"http://x\") sul confine")
+    sent = comment(client, "confini", text='=HYPERLINK("http://x") sul confine')
     moderator.post(f"/admin/contributions/{sent.get_json()['id']}/approve",
                    headers=moderator.csrf_headers)  # fmt: skip
     body = moderator.get("/admin/consultations/confini/export").get_data(as_text=True)
