@@ -254,3 +254,28 @@ def test_the_routed_store_implements_every_store_method():
     from app.stores.replicas import RoutedStore
 
     assert not RoutedStore.__abstractmethods__
+
+
+def test_a_store_made_before_consultations_gains_the_tables(store, request):
+    from app.stores.gpkg import GpkgStore
+
+    if isinstance(store, GpkgStore):
+        import sqlite3
+
+        with sqlite3.connect(store.path) as conn:
+            conn.execute("DROP TABLE geoportale_consultations")
+            conn.execute("DROP TABLE geoportale_consultation_comments")
+        reopened = GpkgStore(store.path)
+    else:
+        import psycopg
+
+        from app.stores.postgis import PostgisStore
+
+        url = request.getfixturevalue("editing_location")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP TABLE geoportale.consultations, geoportale.consultation_comments")
+        reopened = PostgisStore(url, max_size=2)
+    try:
+        assert reopened.consultations() == []
+    finally:
+        reopened.close()
