@@ -750,6 +750,60 @@ EN: dict[str, str] = {
     "nascosto": "hidden",
     "duplicato": "duplicate",
     "in_revisione": "hidden for review (flagged)",
+    # consultations (app/consultations, issue 20 item 3)
+    "Aperta dal": "Open from",
+    "Apertura (AAAA-MM-GG, vuoto: ora)": "Opening (YYYY-MM-DD, empty: now)",
+    "Apri la consultazione": "Open the consultation",
+    "Area": "Area",
+    "Bozza di layer (versione non pubblicata)": "Draft of a layer (unpublished version)",
+    "Bozza in consultazione": "Draft under consultation",
+    "Chiudi ora la consultazione": "Close the consultation now",
+    "Coda di moderazione": "Moderation queue",
+    "Commenta la bozza": "Comment on the draft",
+    "Commenti": "Comments",
+    "Commenti approvati per area della bozza": "Approved comments by area of the draft",
+    "Commenti pubblicati": "Published comments",
+    "Commenti ricevuti": "Comments received",
+    "Consultazione aperta.": "Consultation opened.",
+    "Consultazione chiusa.": "Consultation closed.",
+    "Consultazioni": "Consultations",
+    "Elementi della bozza": "Features of the draft",
+    "Elemento della bozza (facoltativo)": "Feature of the draft (optional)",
+    "Esporta CSV": "Export CSV",
+    "Esporta JSON": "Export JSON",
+    "Fine (AAAA-MM-GG, compresa)": "End (YYYY-MM-DD, included)",
+    "Identificativo (minuscole, cifre, trattini)": "Identifier (lower case, digits, hyphens)",
+    "Il Comune chiede il parere dei cittadini su bozze di mappe e di confini prima di decidere. Durante il periodo indicato puoi commentare la bozza; i commenti sono pubblicati dopo la moderazione.": (  # noqa: E501
+        "The council asks citizens for their views on draft maps and boundaries before "
+        "deciding. During the stated period you can comment on the draft; comments are "
+        "published after moderation."
+    ),
+    "Invia il commento": "Send the comment",
+    "La bozza in GeoJSON": "The draft as GeoJSON",
+    "La bozza in generale": "The draft as a whole",
+    "La consultazione non è aperta: non si possono inviare commenti.": (
+        "The consultation is not open: comments cannot be sent."
+    ),
+    "Mappa della bozza in consultazione": "Map of the draft under consultation",
+    "Mappa in consultazione": "Map under consultation",
+    "Nessun commento pubblicato finora.": "No comments published so far.",
+    "Nessuna consultazione finora.": "No consultations so far.",
+    "Nuova consultazione": "New consultation",
+    "Oppure una mappa (identificativo)": "Or a map (identifier)",
+    "Pagina pubblica": "Public page",
+    "Periodo della consultazione:": "Consultation period:",
+    "Posizione (facoltativa)": "Position (optional)",
+    "Questa mappa mostra una proposta non ancora approvata, non i dati in vigore.": (
+        "This map shows a proposal not yet approved, not the data in force."
+    ),
+    "Tutte le consultazioni": "All consultations",
+    "al": "to",
+    "aperta": "open",
+    "approvati": "approved",
+    "chiusa": "closed",
+    "fino al": "until",
+    "mappa": "map",
+    "su": "on",
 }
 
 
