@@ -174,6 +174,8 @@ PAGES = {
     "programma": "/programma",  # issue 18: the tree, the chart and its tables
     "programma-en": "/programma?lang=en&al=2019",
     "fonti": "/fonti",
+    "consultazioni": "/consultazioni",  # issue 20: the consultations (none open here)
+    "privacy": "/partecipa/privacy",
 }
 
 
