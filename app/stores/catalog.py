@@ -389,14 +389,18 @@ class VersionCatalog(EditsMixin, ConsultationsMixin):
     # -- housekeeping ------------------------------------------------------------------
 
     def _prune(self, conn, layer_id: str) -> None:
-        """Drop the data of versions beyond the newest KEEP_VERSIONS (rows stay as history)."""
+        """Drop the data of versions beyond the newest KEEP_VERSIONS (rows stay as history),
+        except a draft a consultation shows (its map and its export by area need it)."""
         rows = self._all(
             conn,
             "SELECT version, table_name FROM {versions} WHERE layer_id = ? AND "
             "status NOT IN ('dropped', 'published') ORDER BY version DESC",
             (layer_id,),
         )
+        consulted = self._consulted_versions(conn, layer_id)  # kept while consulted on
         for version, table in rows[KEEP_VERSIONS:]:
+            if version in consulted:
+                continue
             self._drop_table(conn, table)
             self._set_status(conn, "dropped", layer_id, version=version)
 

@@ -75,6 +75,13 @@ class ConsultationsMixin(ContributionsMixin):
             ).fetchall()
         return {r[0]: r[1] for r in rows}
 
+    def _consulted_versions(self, conn, layer_id: str) -> set[int]:
+        """The versions of `layer_id` a consultation shows (never pruned; see catalog.py)."""
+        rows = conn.execute(
+            self._ksql("SELECT version FROM {consultations} WHERE layer_id = ?"), (layer_id,)
+        ).fetchall()
+        return {int(r[0]) for r in rows if r[0] is not None}
+
     # -- writes ----------------------------------------------------------------------
 
     def consultation_add(self, c: Consultation) -> Consultation:

@@ -279,3 +279,19 @@ def test_a_store_made_before_consultations_gains_the_tables(store, request):
         assert reopened.consultations() == []
     finally:
         reopened.close()
+
+
+def test_the_consulted_draft_survives_the_pruning_of_old_versions(app, client, store):
+    """The store drops the data of versions beyond the newest KEEP_VERSIONS; a draft a
+    consultation shows is kept (its map and its export by area need it)."""
+    from app.stores.catalog import KEEP_VERSIONS
+
+    c, version = open_consultation(app, store)
+    for _ in range(KEEP_VERSIONS + 2):  # newer versions of the layer, published, push it out
+        store.publish("quartieri", stage_draft(store), "test")
+    statuses = {v.version: v.status for v in store.versions("quartieri")}
+    assert statuses[version] == "draft"
+    assert "dropped" in statuses.values()  # the pruning did run, on the others
+    draft = client.get("/consultazioni/confini/bozza.geojson")
+    assert draft.status_code == 200
+    assert {f["id"] for f in draft.get_json()["features"]} == {"alt-ovest", "alt-est"}
