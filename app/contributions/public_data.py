@@ -290,6 +290,8 @@ def viewer_layer(lang: str) -> dict | None:
         "mode": "geojson",
         "itemsUrl": url_for("contributions_data.items"),
         "itemUrl": url_for("contributions_data.item", cid="__ID__"),
+        # the list: the open data (the collection has no HTML pages; the quartiere pages do)
+        "listUrl": url_for("contributions_data.download", fmt="csv"),
         "tilesUrl": "",
         "count": page.total,
         "visible": False,

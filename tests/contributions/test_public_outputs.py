@@ -173,6 +173,7 @@ def test_the_map_has_the_layer_off_by_default_coloured_by_state(client, sent):
     assert colours["risolta"] == "#1b9e77" and colours["ricevuta"] == "#d95f02"  # fixed, open
     assert colours["non_di_competenza"] == colours["chiusa"]  # both closed
     assert layer["count"] == 2
+    assert 'href="/partecipa/contributi.csv"' in page  # its list: the open data
     assert_private(page, data=False)
 
 
