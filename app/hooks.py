@@ -6,6 +6,7 @@ Names in use:
 
 - `ogcapi.collections` (fmt, lang) -> a collection document or None: collections served
   beside the layers' (app/contributions/collection.py, the citizens' contributions);
+- `ogcapi.openapi_paths` () -> OpenAPI paths (relative to /api) of those collections;
 - `catalog.datasets` () -> a DCAT dataset (JSON-LD) or None;
 - `viewer.layers` (lang) -> a layer configuration for the map (app/viewer/mapbuilder.py
   `layer_config`'s shape) or None;

@@ -21,6 +21,7 @@ import io
 
 import orjson
 from flask import Blueprint, Flask, Response, request, url_for
+from werkzeug.exceptions import MethodNotAllowed
 
 from app import hooks
 from app.contributions import outputs
@@ -118,19 +119,19 @@ def collection():
 
 def _filters(args) -> dict:
     spec = _spec()
-    kind = args.get("kind") or None
+    kind = args.get("kind")  # present but empty is a 400 too
     if kind is not None and kind not in outputs.MAP_KINDS:
         raise bad(
             "kind",
             f"uno di {', '.join(outputs.MAP_KINDS)}",
             f"one of {', '.join(outputs.MAP_KINDS)}",
         )
-    state = args.get("state") or None
+    state = args.get("state")
     if state is not None and spec.state(state) is None:
         ids = ", ".join(s.id for s in spec.states)
         raise bad("state", f"uno di {ids}", f"one of {ids}")
     quartiere = None
-    if args.get("quartiere"):
+    if "quartiere" in args:
         try:
             quartiere = int(args["quartiere"])
         except ValueError:
@@ -138,7 +139,7 @@ def _filters(args) -> dict:
     return {"kind": kind, "state": state, "quartiere": quartiere}
 
 
-@bp.get("/api/collections/contributi/items")
+@bp.get("/api/collections/contributi/items", provide_automatic_options=False)
 def items():
     _only(ITEM_PARAMS)
     settings = services().settings
@@ -168,7 +169,7 @@ def items():
     return _json(doc, GEOJSON)
 
 
-@bp.get("/api/collections/contributi/items/<cid>")
+@bp.get("/api/collections/contributi/items/<cid>", provide_automatic_options=False)
 def item(cid: str):
     _only({"f"})
     _spec()
@@ -181,6 +182,27 @@ def item(cid: str):
         link(url("contributions_data.collection"), "collection", JSON, TITLE["it"]),
     ]
     return _json(doc, GEOJSON)
+
+
+WRITES = ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+READS = ["GET", "HEAD", "OPTIONS"]
+
+
+@bp.route(
+    "/api/collections/contributi/items",
+    methods=WRITES,
+    endpoint="read_only_items",
+    provide_automatic_options=False,
+)
+@bp.route(
+    "/api/collections/contributi/items/<cid>", methods=WRITES, provide_automatic_options=False
+)
+def read_only(cid: str | None = None):
+    """The collection is read-only (contributions arrive by POST /api/contributions, with
+    consent and moderation): OPTIONS says so, a write is a 405 (not the layers' Part 4)."""
+    if request.method == "OPTIONS":
+        return Response(status=204, headers={"Allow": ", ".join(READS)})
+    raise MethodNotAllowed(valid_methods=READS)
 
 
 @bp.get("/api/collections/contributi/queryables")
@@ -375,9 +397,69 @@ def feed_entries(quartiere: int, lang: str) -> list[dict] | None:
     return [outputs.feed_entry(c, lang, base, base + q) for c in page.items]
 
 
+def openapi_paths() -> dict | None:
+    """The collection's paths in /api/openapi (shared parameters and problem responses)."""
+    spec = organisation().participation
+    if spec is None:
+        return None
+    ref = lambda name: {"$ref": f"#/components/parameters/{name}"}  # noqa: E731
+    problem = {"$ref": "#/components/responses/Problem"}
+
+    def get(op_id: str, summary: str, params: list, schema: str, media: str) -> dict:
+        content = {media: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
+        return {
+            "get": {
+                "operationId": op_id,
+                "summary": summary,
+                "parameters": params,
+                "responses": {
+                    "200": {"description": "OK", "content": content},
+                    "400": problem,
+                    "404": problem,
+                },
+            }
+        }
+
+    def query(name: str, description: str, schema: dict) -> dict:
+        return {"name": name, "in": "query", "description": description, "schema": schema}
+
+    base = f"/collections/{outputs.COLLECTION}"
+    title = TITLE["en"]
+    cid = {"name": "featureId", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        base: get("describe_contributi", f"{title}: metadata", [ref("f")], "document", JSON),
+        f"{base}/items": get(
+            "getItems_contributi",
+            f"{title}: approved, located reports and proposals",
+            [
+                ref("f"),
+                ref("bbox"),
+                ref("limit"),
+                ref("offset"),
+                query("kind", "This kind.", {"type": "string", "enum": list(outputs.MAP_KINDS)}),
+                query(
+                    "state",
+                    "This follow-up state.",
+                    {"type": "string", "enum": [s.id for s in spec.states]},
+                ),
+                query("quartiere", "This quartiere's number.", {"type": "integer"}),
+            ],
+            "featureCollection",
+            GEOJSON,
+        ),
+        f"{base}/items/{{featureId}}": get(
+            "getItem_contributi", f"{title}: one", [ref("f"), cid], "feature", GEOJSON
+        ),
+        f"{base}/queryables": get(
+            "getQueryables_contributi", f"{title}: queryables", [ref("f")], "document", SCHEMA
+        ),
+    }
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     hooks.register(app, "ogcapi.collections", collection_document)
+    hooks.register(app, "ogcapi.openapi_paths", openapi_paths)
     hooks.register(app, "catalog.datasets", dcat_dataset)
     hooks.register(app, "viewer.layers", viewer_layer)
     hooks.register(app, "quartieri.feed_entries", feed_entries)

@@ -137,9 +137,23 @@ def test_the_collection_serves_approved_located_reports_and_proposals(client, se
         "/api/collections/contributi/items?bbox=10.0305,45.1405,10.05,45.16"
     ).get_json()
     assert [f["id"] for f in box["features"]] == [sent["panchine"]]
-    for bad in ("kind=commento", "state=boh", "quartiere=x", "colore=rosso", "f=html"):
+    for bad in (
+        "kind=commento",
+        "kind=",
+        "state=boh",
+        "quartiere=x",
+        "quartiere=",
+        "colore=rosso",
+        "f=html",
+    ):
         refused = client.get(f"/api/collections/contributi/items?{bad}")
         assert refused.status_code == 400, bad
+
+    # read-only: a 405, not the layers' Part 4 writes
+    assert client.post("/api/collections/contributi/items", json={}).status_code == 405
+    assert client.delete(f"/api/collections/contributi/items/{sent['buca']}").status_code == 405
+    allowed = client.options("/api/collections/contributi/items").headers["Allow"]
+    assert set(allowed.split(", ")) == {"GET", "HEAD", "OPTIONS"}
 
     one = client.get(f"/api/collections/contributi/items/{sent['buca']}")
     assert one.status_code == 200 and one.get_json()["id"] == sent["buca"]
