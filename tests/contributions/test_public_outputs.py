@@ -188,6 +188,9 @@ def test_the_map_has_the_layer_off_by_default_coloured_by_state(client, sent):
     assert colours["non_di_competenza"] == colours["chiusa"]  # both closed
     assert layer["count"] == 2
     assert 'href="/partecipa/contributi.csv"' in page  # its list: the open data
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert "Citizens&#39; reports and proposals" in english or "Citizens' reports" in english
+    assert "Participation" in english
     assert_private(page, data=False)
 
 
