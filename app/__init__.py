@@ -166,5 +166,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import contributions
 
     contributions.init_app(app)  # citizens' contributions, their moderation (/admin/contributions)
+    from app import consultations
+
+    consultations.init_app(app)  # consultations on a draft layer or a map (/consultazioni)
     cli.register(app)
     return app

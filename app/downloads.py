@@ -35,9 +35,9 @@ from app.ogcapi import params
 from app.organisation import organisation, owner_of
 from app.registry.spec import LayerSpec
 from app.services import services
+from app.stores.base import FeatureStore, Query
 from app.styles.gpkg import write_layer_styles
 from app.styles.shapefile import shapefile_sidecars
-from app.stores.base import FeatureStore, Query
 
 bp = Blueprint("downloads", __name__)
 #: What may stay as it is in a URI (RFC 3986 reserved and unreserved, and "%"): everything

@@ -398,3 +398,16 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(exc: Exception):
         log.exception("unhandled error on %s", request.path)
         return _respond(500, "internal-error", "Internal error", "The server hit an error.", None)
+
+
+class ConsultationNotFound(NotFound):
+    code = "consultation-not-found"
+    title = "Consultation not found"
+
+
+class ConsultationClosed(GeoportaleError):
+    """A comment sent to a consultation outside its window (not open yet, ended, closed)."""
+
+    status = 409
+    code = "consultation-closed"
+    title = "Consultation closed"

@@ -198,7 +198,7 @@ def stacking(paths: list[Path]) -> dict[str, dict[str, int]]:
     for found in places.values():
         if len(found) < 2:
             continue
-        for layer, prec, how in found:
+        for layer, _prec, how in found:
             out[layer]["sovrapposte"] += 1
             same_way = {p for _, p, h in found if h == how}
             if len(same_way) > 1:

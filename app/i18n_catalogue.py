@@ -631,125 +631,179 @@ EN: dict[str, str] = {
     "Nessun elemento qui.": "No feature here.",
     "Stile del layer": "Layer style",
     # app/contributions: citizens' contributions, their moderation
-    'Anonimo': 'Anonymous',
-    'Approva': 'Approve',
-    'Assegna': 'Assign',
-    'Assegna a un ufficio': 'Assign to an office',
-    'Cambia stato': 'Change state',
-    'Che cosa conserviamo': 'What we keep',
-    'Che cosa vuoi scrivere?': 'What do you want to write?',
-    'Chi lo vede': 'Who sees it',
-    'Come chiedere la cancellazione': 'How to ask for deletion',
-    'Commento: sul contenuto di questa pagina. Segnalazione: un problema in un punto preciso (serve la posizione). Proposta: un’idea per il quartiere.': (
-        'Comment: on what this page shows. Report: a problem at a precise place (a position is needed). Proposal: an idea for the neighbourhood.'
+    "Anonimo": "Anonymous",
+    "Approva": "Approve",
+    "Assegna": "Assign",
+    "Assegna a un ufficio": "Assign to an office",
+    "Cambia stato": "Change state",
+    "Che cosa conserviamo": "What we keep",
+    "Che cosa vuoi scrivere?": "What do you want to write?",
+    "Chi lo vede": "Who sees it",
+    "Come chiedere la cancellazione": "How to ask for deletion",
+    "Commento: sul contenuto di questa pagina. Segnalazione: un problema in un punto preciso (serve la posizione). Proposta: un’idea per il quartiere.": (
+        "Comment: on what this page shows. Report: a problem at a precise place (a position is needed). Proposal: an idea for the neighbourhood."
     ),
-    'Conserva questo link privato: mostra lo stato del tuo contributo e la risposta del Comune. Chi ha il link può vederlo.': (
-        'Keep this private link: it shows the state of your contribution and the council’s answer. Anyone with the link can see it.'
+    "Conserva questo link privato: mostra lo stato del tuo contributo e la risposta del Comune. Chi ha il link può vederlo.": (
+        "Keep this private link: it shows the state of your contribution and the council’s answer. Anyone with the link can see it."
     ),
-    'Conserviamo il testo, il nome se lo scrivi e la posizione se la indichi: diventano pubblici solo dopo l’approvazione di un moderatore del Comune. L’e-mail, facoltativa, serve solo per risponderti: la vedono solo i moderatori, non è mai pubblicata né esportata. Per limitare gli abusi conserviamo un’impronta cifrata del tuo indirizzo di rete, non l’indirizzo.': (
-        'We keep the text, your name if you write it and the position if you give it: they become public only after a council moderator approves them. The e-mail, optional, is only for answering you: only the moderators see it, it is never published or exported. Against abuse we keep an encrypted fingerprint of your network address, not the address.'
+    "Conserviamo il testo, il nome se lo scrivi e la posizione se la indichi: diventano pubblici solo dopo l’approvazione di un moderatore del Comune. L’e-mail, facoltativa, serve solo per risponderti: la vedono solo i moderatori, non è mai pubblicata né esportata. Per limitare gli abusi conserviamo un’impronta cifrata del tuo indirizzo di rete, non l’indirizzo.": (
+        "We keep the text, your name if you write it and the position if you give it: they become public only after a council moderator approves them. The e-mail, optional, is only for answering you: only the moderators see it, it is never published or exported. Against abuse we keep an encrypted fingerprint of your network address, not the address."
     ),
-    'Contributi dei cittadini': 'Citizens’ contributions',
-    'Contributi pubblicati per tipo e stato': 'Published contributions by kind and state',
-    'Contributo': 'Contribution',
-    'Contributo non inviato': 'Contribution not sent',
-    'Contributo ricevuto': 'Contribution received',
-    'Duplicato di (id)': 'Duplicate of (id)',
-    'E-mail (facoltativa, mai pubblicata)': 'E-mail (optional, never published)',
-    'E-mail (riservata)': 'E-mail (private)',
-    'E-mail e impronta sono cancellate dopo': 'The e-mail and the fingerprint are deleted after',
-    'Fatto.': 'Done.',
-    'Grazie. Il tuo contributo è in moderazione: sarà pubblico solo dopo l’approvazione di un moderatore.': (
-        'Thank you. Your contribution is awaiting moderation: it will be public only once a moderator approves it.'
+    "Contributi dei cittadini": "Citizens’ contributions",
+    "Contributi pubblicati per tipo e stato": "Published contributions by kind and state",
+    "Contributo": "Contribution",
+    "Contributo non inviato": "Contribution not sent",
+    "Contributo ricevuto": "Contribution received",
+    "Duplicato di (id)": "Duplicate of (id)",
+    "E-mail (facoltativa, mai pubblicata)": "E-mail (optional, never published)",
+    "E-mail (riservata)": "E-mail (private)",
+    "E-mail e impronta sono cancellate dopo": "The e-mail and the fingerprint are deleted after",
+    "Fatto.": "Done.",
+    "Grazie. Il tuo contributo è in moderazione: sarà pubblico solo dopo l’approvazione di un moderatore.": (
+        "Thank you. Your contribution is awaiting moderation: it will be public only once a moderator approves it."
     ),
-    'Grazie: un moderatore esaminerà il contributo.': (
-        'Thank you: a moderator will review the contribution.'
+    "Grazie: un moderatore esaminerà il contributo.": (
+        "Thank you: a moderator will review the contribution."
     ),
-    'Ho letto l’informativa e acconsento al trattamento dei dati': (
-        'I have read the privacy notice and consent to the processing of my data'
+    "Ho letto l’informativa e acconsento al trattamento dei dati": (
+        "I have read the privacy notice and consent to the processing of my data"
     ),
-    'Il testo del contributo, il tipo, la pagina o il quartiere a cui si riferisce, la posizione se la indichi e il nome se lo scrivi. Facoltativa, l’e-mail. Un’impronta cifrata (non reversibile senza la chiave del server) del tuo indirizzo di rete, per limitare gli invii ripetuti: l’indirizzo non è conservato.': (
-        'The text of the contribution, its kind, the page or neighbourhood it is about, the position if you give it and your name if you write it. Optionally, your e-mail. An encrypted fingerprint (not reversible without the server’s key) of your network address, to limit repeated sending: the address itself is not kept.'
+    "Il testo del contributo, il tipo, la pagina o il quartiere a cui si riferisce, la posizione se la indichi e il nome se lo scrivi. Facoltativa, l’e-mail. Un’impronta cifrata (non reversibile senza la chiave del server) del tuo indirizzo di rete, per limitare gli invii ripetuti: l’indirizzo non è conservato.": (
+        "The text of the contribution, its kind, the page or neighbourhood it is about, the position if you give it and your name if you write it. Optionally, your e-mail. An encrypted fingerprint (not reversible without the server’s key) of your network address, to limit repeated sending: the address itself is not kept."
     ),
-    'Il tuo contributo': 'Your contribution',
-    'Il tuo testo, da copiare prima di tornare indietro:': 'Your text, to copy before going back:',
-    'Informativa completa': 'Full privacy notice',
-    'Informativa sulla privacy': 'Privacy notice',
-    'Informativa sulla privacy dei contributi': 'Privacy notice for contributions',
-    'Invia al Comune': 'Send to the council',
-    'Inviato il': 'Sent on',
-    'Latitudine': 'Latitude',
-    'Longitudine': 'Longitude',
-    'L’e-mail e l’impronta sono cancellate dopo': (
-        'The e-mail and the fingerprint are deleted after'
+    "Il tuo contributo": "Your contribution",
+    "Il tuo testo, da copiare prima di tornare indietro:": "Your text, to copy before going back:",
+    "Informativa completa": "Full privacy notice",
+    "Informativa sulla privacy": "Privacy notice",
+    "Informativa sulla privacy dei contributi": "Privacy notice for contributions",
+    "Invia al Comune": "Send to the council",
+    "Inviato il": "Sent on",
+    "Latitudine": "Latitude",
+    "Longitudine": "Longitude",
+    "L’e-mail e l’impronta sono cancellate dopo": (
+        "The e-mail and the fingerprint are deleted after"
     ),
-    'Moderazione': 'Moderation',
-    'Motivo': 'Reason',
-    'Motivo del rifiuto': 'Reason for rejecting',
-    'Motivo per nascondere': 'Reason for hiding',
-    'Nascondi': 'Hide',
-    'Nessun contributo in questo stato.': 'No contribution in this status.',
-    'Nessun contributo pubblicato finora.': 'No contribution published yet.',
-    'Nome (facoltativo, sarà pubblicato)': 'Name (optional, will be published)',
-    'Non compilare questo campo': 'Leave this field empty',
-    'Nulla è pubblico prima dell’approvazione di un moderatore. Dopo, sono pubblici il testo, il tipo, il nome se scritto, la posizione se indicata, lo stato e la risposta del Comune. L’e-mail e l’impronta non sono mai pubblicate né esportate: le vedono solo i moderatori del Comune.': (
-        'Nothing is public before a moderator approves it. Then the text, the kind, the name if written, the position if given, the state and the council’s answer are public. The e-mail and the fingerprint are never published or exported: only the council’s moderators see them.'
+    "Moderazione": "Moderation",
+    "Motivo": "Reason",
+    "Motivo del rifiuto": "Reason for rejecting",
+    "Motivo per nascondere": "Reason for hiding",
+    "Nascondi": "Hide",
+    "Nessun contributo in questo stato.": "No contribution in this status.",
+    "Nessun contributo pubblicato finora.": "No contribution published yet.",
+    "Nome (facoltativo, sarà pubblicato)": "Name (optional, will be published)",
+    "Non compilare questo campo": "Leave this field empty",
+    "Nulla è pubblico prima dell’approvazione di un moderatore. Dopo, sono pubblici il testo, il tipo, il nome se scritto, la posizione se indicata, lo stato e la risposta del Comune. L’e-mail e l’impronta non sono mai pubblicate né esportate: le vedono solo i moderatori del Comune.": (
+        "Nothing is public before a moderator approves it. Then the text, the kind, the name if written, the position if given, the state and the council’s answer are public. The e-mail and the fingerprint are never published or exported: only the council’s moderators see them."
     ),
-    'Pagine dei contributi': 'Pages of contributions',
-    'Partecipa': 'Take part',
-    'Per quanto tempo': 'For how long',
-    'Posizione (facoltativa, necessaria per una segnalazione)': (
-        'Position (optional, needed for a report)'
+    "Pagine dei contributi": "Pages of contributions",
+    "Partecipa": "Take part",
+    "Per quanto tempo": "For how long",
+    "Posizione (facoltativa, necessaria per una segnalazione)": (
+        "Position (optional, needed for a report)"
     ),
-    'Pubblicazione': 'Publication',
-    'Rifiuta': 'Reject',
-    'Riguarda': 'About',
-    'Rispondi': 'Answer',
-    'Risposta di': 'Answer from',
-    'Risposta e stato': 'Answer and state',
-    'Risposta pubblica': 'Public answer',
-    'Risposta pubblica, firmata': 'Public answer, signed',
-    'Scrivi al Comune': 'Write to the council',
-    'Scrivi al Comune indicando l’e-mail che hai lasciato: la cancelliamo ovunque compaia nei tuoi contributi. Titolare del trattamento:': (
-        'Write to the council giving the e-mail you left: we delete it wherever it appears in your contributions. Data controller:'
+    "Pubblicazione": "Publication",
+    "Rifiuta": "Reject",
+    "Riguarda": "About",
+    "Rispondi": "Answer",
+    "Risposta di": "Answer from",
+    "Risposta e stato": "Answer and state",
+    "Risposta pubblica": "Public answer",
+    "Risposta pubblica, firmata": "Public answer, signed",
+    "Scrivi al Comune": "Write to the council",
+    "Scrivi al Comune indicando l’e-mail che hai lasciato: la cancelliamo ovunque compaia nei tuoi contributi. Titolare del trattamento:": (
+        "Write to the council giving the e-mail you left: we delete it wherever it appears in your contributions. Data controller:"
     ),
-    'Segna come duplicato': 'Mark as duplicate',
-    'Segnala': 'Flag',
-    'Segnala come inappropriato': 'Flag as inappropriate',
-    'Segnalazione ricevuta': 'Flag received',
-    'Segnalazioni': 'Flags',
-    'Stato di moderazione': 'Moderation status',
-    'Testo': 'Text',
-    'Tocca la mappa della pagina, usa la tua posizione o scrivi le coordinate.': (
-        'Tap the page’s map, use your position or type the coordinates.'
+    "Segna come duplicato": "Mark as duplicate",
+    "Segnala": "Flag",
+    "Segnala come inappropriato": "Flag as inappropriate",
+    "Segnalazione ricevuta": "Flag received",
+    "Segnalazioni": "Flags",
+    "Stato di moderazione": "Moderation status",
+    "Testo": "Text",
+    "Tocca la mappa della pagina, usa la tua posizione o scrivi le coordinate.": (
+        "Tap the page’s map, use your position or type the coordinates."
     ),
-    'Torna alla coda': 'Back to the queue',
-    'Ufficio (competente, per «non di competenza»)': (
-        'Office (the competent one, for “not the council’s responsibility”)'
+    "Torna alla coda": "Back to the queue",
+    "Ufficio (competente, per «non di competenza»)": (
+        "Office (the competent one, for “not the council’s responsibility”)"
     ),
-    'competente': 'competent',
-    'da 10 a 2000 caratteri, solo testo': '10 to 2000 characters, text only',
-    'fuori tema': 'off-topic',
-    'giorni, o prima se lo chiedi al Comune indicando la tua e-mail. Titolare del trattamento:': (
-        'days, or earlier if you ask the council giving your e-mail. Data controller:'
+    "competente": "competent",
+    "da 10 a 2000 caratteri, solo testo": "10 to 2000 characters, text only",
+    "fuori tema": "off-topic",
+    "giorni, o prima se lo chiedi al Comune indicando la tua e-mail. Titolare del trattamento:": (
+        "days, or earlier if you ask the council giving your e-mail. Data controller:"
     ),
-    'giorni. Il testo pubblicato resta, come parte del dialogo tra cittadini e Comune.': (
-        'days. The published text stays, as part of the dialogue between citizens and council.'
+    "giorni. Il testo pubblicato resta, come parte del dialogo tra cittadini e Comune.": (
+        "days. The published text stays, as part of the dialogue between citizens and council."
     ),
-    'offensivo': 'offensive',
-    'quartiere': 'neighbourhood',
-    'spam': 'spam',
-    'ufficio': 'office',
-    'Contributi': 'Contributions',
-    'commento': 'comment',
-    'segnalazione': 'report',
-    'proposta': 'proposal',
-    'in_moderazione': 'awaiting moderation',
-    'approvato': 'approved',
-    'rifiutato': 'rejected',
-    'nascosto': 'hidden',
-    'duplicato': 'duplicate',
-    'in_revisione': 'hidden for review (flagged)',
+    "offensivo": "offensive",
+    "quartiere": "neighbourhood",
+    "spam": "spam",
+    "ufficio": "office",
+    "Contributi": "Contributions",
+    "commento": "comment",
+    "segnalazione": "report",
+    "proposta": "proposal",
+    "in_moderazione": "awaiting moderation",
+    "approvato": "approved",
+    "rifiutato": "rejected",
+    "nascosto": "hidden",
+    "duplicato": "duplicate",
+    "in_revisione": "hidden for review (flagged)",
+    # consultations (app/consultations, issue 20 item 3)
+    "Aperta dal": "Open from",
+    "Apertura (AAAA-MM-GG, vuoto: ora)": "Opening (YYYY-MM-DD, empty: now)",
+    "Apri la consultazione": "Open the consultation",
+    "Area": "Area",
+    "Bozza di layer (versione non pubblicata)": "Draft of a layer (unpublished version)",
+    "Bozza in consultazione": "Draft under consultation",
+    "Chiudi ora la consultazione": "Close the consultation now",
+    "Coda di moderazione": "Moderation queue",
+    "Commenta la bozza": "Comment on the draft",
+    "Commenti": "Comments",
+    "Commenti approvati per area della bozza": "Approved comments by area of the draft",
+    "Commenti pubblicati": "Published comments",
+    "Commenti ricevuti": "Comments received",
+    "Consultazione aperta.": "Consultation opened.",
+    "Consultazione chiusa.": "Consultation closed.",
+    "Consultazioni": "Consultations",
+    "Elementi della bozza": "Features of the draft",
+    "Elemento della bozza (facoltativo)": "Feature of the draft (optional)",
+    "Esporta CSV": "Export CSV",
+    "Esporta JSON": "Export JSON",
+    "Fine (AAAA-MM-GG, compresa)": "End (YYYY-MM-DD, included)",
+    "Identificativo (minuscole, cifre, trattini)": "Identifier (lower case, digits, hyphens)",
+    "Il Comune chiede il parere dei cittadini su bozze di mappe e di confini prima di decidere. Durante il periodo indicato puoi commentare la bozza; i commenti sono pubblicati dopo la moderazione.": (  # noqa: E501
+        "The council asks citizens for their views on draft maps and boundaries before "
+        "deciding. During the stated period you can comment on the draft; comments are "
+        "published after moderation."
+    ),
+    "Invia il commento": "Send the comment",
+    "La bozza in GeoJSON": "The draft as GeoJSON",
+    "La bozza in generale": "The draft as a whole",
+    "La consultazione non è aperta: non si possono inviare commenti.": (
+        "The consultation is not open: comments cannot be sent."
+    ),
+    "Mappa della bozza in consultazione": "Map of the draft under consultation",
+    "Mappa in consultazione": "Map under consultation",
+    "Nessun commento pubblicato finora.": "No comments published so far.",
+    "Nessuna consultazione finora.": "No consultations so far.",
+    "Nuova consultazione": "New consultation",
+    "Oppure una mappa (identificativo)": "Or a map (identifier)",
+    "Pagina pubblica": "Public page",
+    "Periodo della consultazione:": "Consultation period:",
+    "Posizione (facoltativa)": "Position (optional)",
+    "Questa mappa mostra una proposta non ancora approvata, non i dati in vigore.": (
+        "This map shows a proposal not yet approved, not the data in force."
+    ),
+    "Tutte le consultazioni": "All consultations",
+    "al": "to",
+    "aperta": "open",
+    "approvati": "approved",
+    "chiusa": "closed",
+    "fino al": "until",
+    "mappa": "map",
+    "su": "on",
     # app/contributions/public_data.py: the public outputs of approved contributions
     "Dati aperti dei contributi di questo quartiere, per i tavoli di quartiere:": (
         "Open data of this quartiere's contributions, for the quartiere round tables:"

@@ -38,6 +38,7 @@ if str(ROOT) not in sys.path:  # the precision vocabulary lives in the app
     sys.path.insert(0, str(ROOT))
 
 from app.registry.precision import derived_precision  # noqa: E402
+
 SHARED = ROOT.parent / "shared"
 GEODATA = ROOT / "geodata"
 SOURCES = GEODATA / "sources"

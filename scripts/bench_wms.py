@@ -115,9 +115,7 @@ def main() -> None:
         client = app.test_client()
         with app.app_context():
             specs = [s for s in services().served_specs() if s.visible]
-            frames = {
-                s.id: services().store.frame(s, Query()).to_crs("EPSG:3857") for s in specs
-            }
+            frames = {s.id: services().store.frame(s, Query()).to_crs("EPSG:3857") for s in specs}
             areas = boxes(args.runs)
         layers = ",".join(s.id for s in specs)
         print(f"{len(specs)} default layers, {args.runs} maps per row, EPSG:3857")

@@ -107,9 +107,7 @@ def build(layer: str, places=None, quartieri=None, known=None, notes=None) -> li
         geom, loc_fonte, precisione, attrib, licenza, q_loc = _place(row, places, quartieri)
         q_text, q_geom = row.get("qt") or q_loc, quartiere_of(geom, quartieri)
         q_fonte = seed_ref(*check_ref(row["qt_ref"])) if row.get("qt_ref") else docs[0]
-        disagreement = quartiere_disagreement(
-            q_text, "testo", q_fonte, geom, precisione, quartieri
-        )
+        disagreement = quartiere_disagreement(q_text, "testo", q_fonte, geom, precisione, quartieri)
         props = {
             "id": fid,
             "nome": row["nome"],

@@ -70,8 +70,10 @@ LIMITER_KEY = "geoportale.login_limiter"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Endpoints under /admin that anonymous visitors may reach.
 PUBLIC_ENDPOINTS = frozenset({"admin.login", "admin.logout", "admin.static"})
-# The pages of a user who only moderates (role moderator): the contributions' queue.
+# The pages of a user who only moderates (role moderator): the contributions' queue and
+# the consultations (app/consultations/admin.py).
 MODERATOR_BLUEPRINT = "contributions_admin"
+MODERATOR_BLUEPRINTS = frozenset({MODERATOR_BLUEPRINT, "consultations_admin"})
 BEARER_CHALLENGE = 'Bearer realm="geoportale"'
 
 
@@ -314,7 +316,7 @@ def guard_admin() -> Response | None:
         user is not None
         and not user.has_role("editor")
         and request.endpoint not in PUBLIC_ENDPOINTS
-        and request.blueprint != MODERATOR_BLUEPRINT
+        and request.blueprint not in MODERATOR_BLUEPRINTS
     ):
         # A moderator reaches the contributions' queue and nothing of the layers.
         if request.endpoint == "admin.dashboard":

@@ -267,3 +267,9 @@ def panel(*, layer: str | None = None, feature_id=None, quartiere: int | None = 
             downloads=download_links(quartiere) if layer is None and quartiere else [],
         )
     )
+
+
+# The form's checks and helpers, shared with the consultations' comment form.
+check_form = _check_form
+form_body = _form_body
+follow_url = _follow_url

@@ -55,7 +55,9 @@ def derived_precision(fonte_posizione: str | None) -> str | None:
     """
     if not fonte_posizione:
         return None
-    found = next((p for phrase, p in DERIVATION.items() if fonte_posizione.startswith(phrase)), None)
+    found = next(
+        (p for phrase, p in DERIVATION.items() if fonte_posizione.startswith(phrase)), None
+    )
     if found is None:
         return None
     for marker, limit in SOURCE_LIMIT.items():

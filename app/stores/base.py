@@ -18,6 +18,7 @@ from app.geo.tilegrid import Tile
 from app.registry.spec import LayerSpec
 
 if TYPE_CHECKING:
+    from app.stores.consultations import Consultation
     from app.stores.contributions import (
         Contribution,
         ContributionPage,
@@ -390,6 +391,35 @@ class FeatureStore(ABC):
     @abstractmethod
     def contributions_purge(self, before: str, user: str) -> int:
         """Delete personal data older than `before` (ISO time); how many rows."""
+
+    # -- consultations (app/stores/catalog_consultations.py) ---------------------------
+
+    @abstractmethod
+    def consultation(self, consultation_id: str) -> Consultation:
+        """One consultation; ConsultationNotFound if there is none."""
+
+    @abstractmethod
+    def consultations(self) -> list[Consultation]:
+        """Every consultation, the newest ending first."""
+
+    @abstractmethod
+    def consultation_add(self, consultation: Consultation) -> Consultation:
+        """Store a new consultation, with its audit entry."""
+
+    @abstractmethod
+    def consultation_update(self, consultation_id: str, user: str, changes: dict) -> Consultation:
+        """Change a consultation's texts or dates, or close it (`closed_at`), audited."""
+
+    @abstractmethod
+    def consultation_comment_add(
+        self, consultation_id: str, feature_id: str | None, new: NewContribution, limits
+    ) -> Contribution:
+        """Store a comment (a contribution) on an open consultation, in one transaction
+        with the window's check and the rate limits; ConsultationClosed outside it."""
+
+    @abstractmethod
+    def consultation_comment_features(self, consultation_id: str) -> dict[str, str | None]:
+        """{contribution id: the feature of the draft it names, or None}."""
 
     def write_layer(
         self,

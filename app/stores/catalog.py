@@ -30,7 +30,7 @@ import shapely
 from app.errors import DataError, LayerNotFound
 from app.registry.spec import LayerSpec
 from app.stores.base import LayerInfo, VersionInfo
-from app.stores.catalog_contributions import ContributionsMixin
+from app.stores.catalog_consultations import ConsultationsMixin
 from app.stores.catalog_edits import EditsMixin
 from app.stores.edits import now
 from app.stores.prepare import prepare_layer
@@ -82,7 +82,7 @@ def _bounds(data: gpd.GeoDataFrame) -> list[float | None]:
     return [float(b) for b in shapely.total_bounds(geoms[present])]
 
 
-class VersionCatalog(EditsMixin, ContributionsMixin):
+class VersionCatalog(EditsMixin, ConsultationsMixin):
     """The versions, the pointer and the audit log of a store, over its adapter."""
 
     # -- the adapter: what a back end supplies -----------------------------------------

@@ -153,55 +153,59 @@ class ContributionsMixin(FeatureStore):
     # -- writes ----------------------------------------------------------------------
 
     def contribution_add(self, new: NewContribution, limits: RateLimits) -> Contribution:
-        now = dt.datetime.now(dt.UTC)
-        since = stamp(now - dt.timedelta(seconds=limits.window_seconds))
         with self._changing(LOCK) as conn:
-            self._check_rate(
-                conn,
-                "SELECT count(*), min(created_at) FROM {private} "
-                "WHERE rate_key = ? AND created_at >= ?",
-                (new.rate_key, since),
-                limits.per_address,
-                limits,
-                now,
-                "CONTRIBUTION_RATE",
-                "Troppi contributi da questo indirizzo",
-                "Too many contributions from this address",
-            )
-            target = (new.target_layer, new.target_id, new.quartiere)
-            self._check_rate(
-                conn,
-                "SELECT count(*), min(created_at) FROM {contributions} WHERE "
-                "coalesce(target_layer, '') = ? AND coalesce(target_id, '') = ? AND "
-                "coalesce(quartiere, -1) = ? AND created_at >= ?",
-                (target[0] or "", target[1] or "", -1 if target[2] is None else target[2], since),
-                limits.per_target,
-                limits,
-                now,
-                "CONTRIBUTION_TARGET_RATE",
-                "Troppi contributi su questa pagina",
-                "Too many contributions on this page",
-            )
-            at = stamp(now)
-            conn.execute(
-                self._csql(
-                    "INSERT INTO {contributions} (id, created_at, kind, target_layer, "
-                    "target_id, quartiere, text, name, lon, lat, status, state, flags, "
-                    "updated_at, follow_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                    "'in_moderazione', ?, 0, ?, ?)"
-                ),
-                (new.id, at, new.kind, new.target_layer, new.target_id, new.quartiere)
-                + (new.text, new.name, new.lon, new.lat, new.state, at, new.follow_digest),
-            )
-            conn.execute(
-                self._csql(
-                    "INSERT INTO {private} (contribution_id, email, rate_key, created_at) "
-                    "VALUES (?, ?, ?, ?)"
-                ),
-                (new.id, new.email, new.rate_key, at),
-            )
-            self._audit(conn, "cittadino", "contribution-submit", None, None, _detail(new.id))
+            self._contribution_insert(conn, new, limits, dt.datetime.now(dt.UTC))
         return self.contribution(new.id)
+
+    def _contribution_insert(self, conn, new: NewContribution, limits: RateLimits, now) -> None:
+        """The rate limits' count and the insert, in the caller's transaction (which holds
+        the writer lock LOCK): also used by the consultations' comments."""
+        since = stamp(now - dt.timedelta(seconds=limits.window_seconds))
+        self._check_rate(
+            conn,
+            "SELECT count(*), min(created_at) FROM {private} "
+            "WHERE rate_key = ? AND created_at >= ?",
+            (new.rate_key, since),
+            limits.per_address,
+            limits,
+            now,
+            "CONTRIBUTION_RATE",
+            "Troppi contributi da questo indirizzo",
+            "Too many contributions from this address",
+        )
+        target = (new.target_layer, new.target_id, new.quartiere)
+        self._check_rate(
+            conn,
+            "SELECT count(*), min(created_at) FROM {contributions} WHERE "
+            "coalesce(target_layer, '') = ? AND coalesce(target_id, '') = ? AND "
+            "coalesce(quartiere, -1) = ? AND created_at >= ?",
+            (target[0] or "", target[1] or "", -1 if target[2] is None else target[2], since),
+            limits.per_target,
+            limits,
+            now,
+            "CONTRIBUTION_TARGET_RATE",
+            "Troppi contributi su questa pagina",
+            "Too many contributions on this page",
+        )
+        at = stamp(now)
+        conn.execute(
+            self._csql(
+                "INSERT INTO {contributions} (id, created_at, kind, target_layer, "
+                "target_id, quartiere, text, name, lon, lat, status, state, flags, "
+                "updated_at, follow_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "'in_moderazione', ?, 0, ?, ?)"
+            ),
+            (new.id, at, new.kind, new.target_layer, new.target_id, new.quartiere)
+            + (new.text, new.name, new.lon, new.lat, new.state, at, new.follow_digest),
+        )
+        conn.execute(
+            self._csql(
+                "INSERT INTO {private} (contribution_id, email, rate_key, created_at) "
+                "VALUES (?, ?, ?, ?)"
+            ),
+            (new.id, new.email, new.rate_key, at),
+        )
+        self._audit(conn, "cittadino", "contribution-submit", None, None, _detail(new.id))
 
     def _check_rate(self, conn, template, params, most, limits, now, setting, it, en):
         count, oldest = conn.execute(self._csql(template), params).fetchone()

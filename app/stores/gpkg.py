@@ -79,12 +79,13 @@ class GpkgStore(GpkgTilesMixin, CatalogMixin):
                 r[0]
                 for r in self._conn().execute(
                     "SELECT name FROM sqlite_master WHERE name IN "
-                    "('geoportale_edits', 'geoportale_contribution_flags')"
+                    "('geoportale_edits', 'geoportale_contribution_flags', "
+                    "'geoportale_consultation_comments')"
                 )
             }
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"GeoPackage store {self.path.name} is not usable: {exc}") from None
-        if len(known) < 2:  # a store made before feature edits or contributions existed
+        if len(known) < 3:  # a store made before edits, contributions or consultations
             with self._write_lock(), self._writer() as conn:
                 create_edits(conn)
                 create_contributions(conn)

@@ -23,6 +23,7 @@ from contextlib import contextmanager, nullcontext
 from app.registry.spec import LayerSpec
 from app.stores.catalog import KEEP_VERSIONS, VersionCatalog
 from app.stores.catalog_edits import edits_table_sql
+from app.stores.consultations import consultation_tables_sql
 from app.stores.contributions import contribution_tables_sql
 
 __all__ = [
@@ -38,6 +39,7 @@ CONTRIBUTION_TABLES = (
     "geoportale_contribution_private",
     "geoportale_contribution_flags",
 )
+CONSULTATION_TABLES = ("geoportale_consultations", "geoportale_consultation_comments")
 
 
 def create_catalog(conn: sqlite3.Connection) -> None:
@@ -79,6 +81,8 @@ def create_contributions(conn: sqlite3.Connection) -> None:
         CONTRIBUTION_TABLES, "INTEGER PRIMARY KEY AUTOINCREMENT"
     ):
         conn.execute(statement)
+    for statement in consultation_tables_sql(CONSULTATION_TABLES):
+        conn.execute(statement)
 
 
 class CatalogMixin(VersionCatalog):
@@ -93,6 +97,7 @@ class CatalogMixin(VersionCatalog):
         "geoportale_edits",
     )
     CONTRIBUTION_TABLES = CONTRIBUTION_TABLES
+    CONSULTATION_TABLES = CONSULTATION_TABLES
     PLACEHOLDER = "?"
 
     def _catalog_reads(self):

@@ -28,6 +28,7 @@ from app.errors import FeatureNotFound, StoreError
 from app.registry.spec import LayerSpec
 from app.stores.base import Feature, FeaturePage, Query, typed_id
 from app.stores.catalog_edits import edits_table_sql
+from app.stores.consultations import consultation_tables_sql
 from app.stores.contributions import contribution_tables_sql
 from app.stores.counts import CountCache
 from app.stores.cql2 import conjunction
@@ -73,6 +74,7 @@ _CONTRIBUTIONS = "; ".join(
         ),
         "bigserial PRIMARY KEY",
     )
+    + consultation_tables_sql((f"{SCHEMA}.consultations", f"{SCHEMA}.consultation_comments"))
 )
 
 
@@ -123,10 +125,14 @@ class PostgisStore(PostgisTilesMixin, PostgisCatalogMixin):
                     conn.execute(_CATALOG)
                 conn.execute(f"SELECT value FROM {SCHEMA}.meta WHERE key = 'generation'")
                 known = conn.execute(
-                    "SELECT to_regclass(%s), to_regclass(%s)",
-                    (f"{SCHEMA}.edits", f"{SCHEMA}.contribution_flags"),
+                    "SELECT to_regclass(%s), to_regclass(%s), to_regclass(%s)",
+                    (
+                        f"{SCHEMA}.edits",
+                        f"{SCHEMA}.contribution_flags",
+                        f"{SCHEMA}.consultation_comments",
+                    ),
                 ).fetchone()
-            if None in known:  # a store made before feature edits or contributions existed
+            if None in known:  # a store made before edits, contributions or consultations
                 with self.pool.connection() as conn:
                     conn.execute("SET LOCAL statement_timeout = 0")
                     conn.execute("SELECT pg_advisory_xact_lock(hashtext('geoportale:edits'))")

@@ -48,6 +48,7 @@ class PostgisCatalogMixin(VersionCatalog):
         f"{SCHEMA}.contribution_private",
         f"{SCHEMA}.contribution_flags",
     )
+    CONSULTATION_TABLES = (f"{SCHEMA}.consultations", f"{SCHEMA}.consultation_comments")
     PLACEHOLDER = "%s"
 
     def _catalog_reads(self):

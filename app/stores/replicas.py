@@ -502,6 +502,56 @@ class RoutedStore(FeatureStore):
     def publish_edits(self, spec, user):
         return self._write("publish_edits", spec, user)
 
+    # -- citizens' contributions and consultations: reads routed, writes on the primary --
+
+    def contribution(self, contribution_id):
+        return self._read("contribution", contribution_id)
+
+    def contribution_followed(self, follow_digest):
+        return self._read("contribution_followed", follow_digest)
+
+    def contribution_email(self, contribution_id):
+        return self._read("contribution_email", contribution_id)
+
+    def contributions(self, **kwargs):
+        return self._read("contributions", **kwargs)
+
+    def contribution_counts(self, quartiere):
+        return self._read("contribution_counts", quartiere)
+
+    def contribution_add(self, new, limits):
+        return self._write("contribution_add", new, limits)
+
+    def contribution_moderate(self, contribution_id, user, action, changes):
+        return self._write("contribution_moderate", contribution_id, user, action, changes)
+
+    def contribution_flag(self, contribution_id, reason, rate_key, hide_after):
+        return self._write("contribution_flag", contribution_id, reason, rate_key, hide_after)
+
+    def contributions_forget(self, email, user):
+        return self._write("contributions_forget", email, user)
+
+    def contributions_purge(self, before, user):
+        return self._write("contributions_purge", before, user)
+
+    def consultation(self, consultation_id):
+        return self._read("consultation", consultation_id)
+
+    def consultations(self):
+        return self._read("consultations")
+
+    def consultation_comment_features(self, consultation_id):
+        return self._read("consultation_comment_features", consultation_id)
+
+    def consultation_add(self, consultation):
+        return self._write("consultation_add", consultation)
+
+    def consultation_update(self, consultation_id, user, changes):
+        return self._write("consultation_update", consultation_id, user, changes)
+
+    def consultation_comment_add(self, consultation_id, feature_id, new, limits):
+        return self._write("consultation_comment_add", consultation_id, feature_id, new, limits)
+
     # -- health --------------------------------------------------------------------------
 
     def _mark_down(self, name: str, exc: BaseException, polling: bool = False) -> None:

@@ -20,7 +20,10 @@ def _spec() -> LayerSpec:
                 {"name": "fonte_posizione", "type": "string", "label": {"it": "F", "en": "F"}},
                 {"name": "importo_euro", "type": "number", "label": {"it": "I", "en": "I"}},
             ],
-            "editing": {"precision_field": "precisione", "position_source_field": "fonte_posizione"},
+            "editing": {
+                "precision_field": "precisione",
+                "position_source_field": "fonte_posizione",
+            },
             "metadata": {
                 "abstract": {"it": "a", "en": "a"},
                 "licence": "CC-BY-4.0",
@@ -36,5 +39,7 @@ def test_whole_quartiere_placements_come_after_the_unplaced():
     rich_but_placed = {"id": "a", "properties": {"precisione": "quartiere", "importo_euro": 9e6}}
     poor_unplaced = {"id": "b", "properties": {"precisione": None, "importo_euro": 1.0}}
     rich_unplaced = {"id": "c", "properties": {"importo_euro": 5e6}}
-    order = sorted([rich_but_placed, poor_unplaced, rich_unplaced], key=lambda f: importance(spec, f))
+    order = sorted(
+        [rich_but_placed, poor_unplaced, rich_unplaced], key=lambda f: importance(spec, f)
+    )
     assert [f["id"] for f in order] == ["c", "b", "a"]

@@ -1,0 +1,148 @@
+"""Benchmark: submitting a citizen's contribution, server-side, against a bare insert.
+
+The goal (issue 20): `POST /api/contributions` without a photo has a p95 of at most 100 ms
+server-side. Per store (GeoPackage in a temporary directory; PostGIS in a scratch database
+on BENCH_PG, skipped with a note where the server does not answer), on the shipped layers:
+
+    submit (HTTP)   POST /api/contributions through Flask's test client: parsing, checks,
+                    resolving the target (an intervention, or a quartiere from a point),
+                    rate limits counted and the row written in one transaction
+    bare insert     the peer, in the same run: store.contribution_add of the same rows,
+                    no HTTP, no checks, no target resolution (what the store alone costs)
+
+The rate limits are raised for the run (they are what they are for in production).
+
+    python scripts/bench_contributions.py [--runs 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_common import ROOT, pct, postgres_available, scratch_database  # noqa: E402
+
+sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+
+TEXT = "Il marciapiede davanti al cantiere è chiuso da settimane: serve un passaggio sicuro."
+
+
+def app_on(store: str):
+    return create_app(
+        {
+            "STORE": store,
+            "BASEMAP": "none",
+            "CONTRIBUTION_RATE": 10**6,
+            "CONTRIBUTION_TARGET_RATE": 10**6,
+        }
+    )
+
+
+def bodies(app, n: int, rng: random.Random) -> list[dict]:
+    client = app.test_client()
+    items = client.get("/api/collections/interventi/items?limit=300").get_json()["features"]
+    ids = [f["id"] for f in items]
+    out = []
+    for i in range(n):
+        if i % 3 == 2:  # a report at a point of the centre, for quartiere 16
+            body = {"target": {"quartiere": 16}, "kind": "segnalazione",
+                    "location": [10.0227 + rng.uniform(-0.002, 0.002),
+                                 45.1335 + rng.uniform(-0.002, 0.002)]}  # fmt: skip
+        else:
+            body = {"target": {"layer": "interventi", "id": rng.choice(ids)}, "kind": "commento"}
+        out.append(body | {"text": f"{TEXT} ({i})", "consent": True, "email": f"c{i}@example.org"})
+    return out
+
+
+def submit_http(app, rows: list[dict]) -> list[float]:
+    client = app.test_client()
+    out = []
+    for i, body in enumerate(rows):
+        env = {"REMOTE_ADDR": f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}"}
+        t = time.perf_counter()
+        r = client.post("/api/contributions", json=body, environ_base=env)
+        out.append((time.perf_counter() - t) * 1000)
+        assert r.status_code == 202, r.get_data(as_text=True)[:300]
+    return out
+
+
+def bare_inserts(app, rows: list[dict]) -> list[float]:
+    """The peer: the same rows straight into the store (no HTTP, no checks)."""
+    from app.contributions.service import follow_digest, limits, rate_key
+    from app.services import services
+    from app.stores.contributions import NewContribution
+
+    out = []
+    with app.app_context():
+        svc = services()
+        lim = limits(svc.settings)
+        for i, body in enumerate(rows):
+            lon, lat = body.get("location") or (None, None)
+            target = body["target"]
+            new = NewContribution(
+                id=f"b{i:06d}",
+                kind=body["kind"],
+                target_layer=target.get("layer"),
+                target_id=target.get("id"),
+                quartiere=target.get("quartiere"),
+                text=body["text"],
+                name=None,
+                lon=lon,
+                lat=lat,
+                state="ricevuta",
+                follow_digest=follow_digest(f"t{i}"),
+                email=body["email"],
+                rate_key=rate_key(f"10.9.{i // 256 % 256}.{i % 256}", b"bench"),
+            )
+            t = time.perf_counter()
+            svc.store.contribution_add(new, lim)
+            out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def line(name: str, ms: list[float]) -> str:
+    return f"| {name} | {len(ms)} | {pct(ms, 50):.1f} | {pct(ms, 95):.1f} | {max(ms):.1f} |"
+
+
+def run(label: str, store: str, runs: int) -> list[str]:
+    app = app_on(store)
+    rows = bodies(app, runs, random.Random(2026))
+    submit_http(app, rows[:10])  # warm: caches of the layers and quartieri
+    http = submit_http(app, rows)
+    bare = bare_inserts(app, rows)
+    verdict = "met" if pct(http, 95) <= 100 else "NOT met"
+    return [
+        line(f"{label}: submit (HTTP), goal p95 ≤ 100 ms: {verdict}", http),
+        line(f"{label}: bare insert (peer)", bare),
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=300)
+    args = ap.parse_args()
+    print(f"# {platform.node()} · {platform.python_version()} · {time.strftime('%Y-%m-%d')}")
+    print("| what | n | p50 ms | p95 ms | max ms |\n|---|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for row in run("GeoPackage", str(Path(tmp) / "bench.gpkg"), args.runs):
+            print(row)
+    why_not = postgres_available()
+    if why_not:
+        print(f"\nPostGIS skipped: {why_not}")
+        return
+    with scratch_database("bench_contrib") as url:
+        for row in run("PostGIS", url, args.runs):
+            print(row)
+
+
+if __name__ == "__main__":
+    main()
