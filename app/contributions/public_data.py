@@ -209,7 +209,6 @@ def read_only(cid: str | None = None):
 def queryables():
     _only({"f"})
     spec = _spec()
-    quartiere_title = _("Quartiere")
     return _json(
         {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -224,7 +223,7 @@ def queryables():
                     "type": "string",
                     "enum": [s.id for s in spec.states],
                 },
-                "quartiere": {"title": quartiere_title, "type": "integer"},
+                "quartiere": {"title": _("Quartiere"), "type": "integer"},
             },
             "additionalProperties": False,
         },
