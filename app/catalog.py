@@ -10,6 +10,7 @@ import datetime as dt
 
 from flask import Blueprint, Response, json, url_for
 
+from app import hooks
 from app.organisation import organisation, owner_of
 from app.registry.spec import LayerSpec
 from app.services import services
@@ -278,4 +279,5 @@ def catalog_jsonld():
     svc = services()
     entries = [(spec, svc.store.describe(spec.id)) for spec in svc.registry.published]
     doc = dcat_catalog(entries, svc.settings["TITLE"])
+    doc["dcat:dataset"].extend(hooks.collect("catalog.datasets"))  # not layers: app/hooks.py
     return Response(json.dumps(doc), mimetype="application/ld+json")

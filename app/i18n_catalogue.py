@@ -804,6 +804,20 @@ EN: dict[str, str] = {
     "fino al": "until",
     "mappa": "map",
     "su": "on",
+    # app/contributions/public_data.py: the public outputs of approved contributions
+    "Dati aperti dei contributi di questo quartiere, per i tavoli di quartiere:": (
+        "Open data of this quartiere's contributions, for the quartiere round tables:"
+    ),
+    "Partecipazione": "Participation",
+    "Contributi approvati dai moderatori; il testo è dei cittadini.": (
+        "Contributions approved by the moderators; the text is the citizens' own."
+    ),
+    "Risposta del Comune": "The council's answer",
+    "Segnalazioni e proposte dei cittadini con una posizione, approvate dai moderatori "
+    "del Comune, con lo stato e la risposta del Comune; senza dati personali.": (
+        "Citizens' reports and proposals with a location, approved by the council's "
+        "moderators, with their state and the council's answer; no personal data."
+    ),
 }
 
 

@@ -29,7 +29,8 @@ def test_dcat_ap_it_catalogue(client):
     assert "dcat:Catalog" in doc["@type"] and "dcatapit:Catalog" in doc["@type"]
     assert doc["dct:publisher"]["foaf:name"] == "Comune di Cremona"
     datasets = {d["dct:identifier"]: d for d in doc["dcat:dataset"]}
-    assert set(datasets) == {"c_d150:zone", "c_d150:punti"}
+    # the layers, and the citizens' approved contributions (app/contributions/public_data.py)
+    assert set(datasets) == {"c_d150:zone", "c_d150:punti", "c_d150:contributi"}
     punti = datasets["c_d150:punti"]
     assert punti["dct:title"][0] == {"@value": "Punti di prova", "@language": "it"}
     assert punti["dcat:theme"] == [{"@id": f"{EU}data-theme/REGI"}]

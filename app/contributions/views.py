@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from app.contributions import service
 from app.contributions.model import bad, parse_flag_reason, parse_submission
+from app.contributions.public_data import download_links
 from app.errors import Forbidden, InvalidParameter
 from app.i18n import current_language
 from app.organisation import organisation
@@ -263,6 +264,7 @@ def panel(*, layer: str | None = None, feature_id=None, quartiere: int | None = 
             target={"layer": layer, "id": feature_id, "quartiere": quartiere},
             form_token=form_token(),
             honeypot=HONEYPOT,
+            downloads=download_links(quartiere) if layer is None and quartiere else [],
         )
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from app import hooks
 from app.geo.crs import supported_crs_uris
 from app.ogcapi import openapi_writes, tiles
 from app.ogcapi.openapi_limits import PROBLEM_MEMBERS, limited_paths
@@ -273,6 +274,9 @@ def openapi_document(svc: Services) -> dict:
         )
         paths[f"{base}/edits"] = openapi_writes.edits_path(spec)
         paths[f"{base}/items/{{featureId}}/history"] = _history_op(spec.id, title)
+    # Collections that are not layers (the citizens' contributions): app/hooks.py
+    for extra in hooks.collect("ogcapi.openapi_paths"):
+        paths.update(extra)
     paths["/openapi"] = _op("getOpenAPI", "This document", f, "document")
     paths.update(limited_paths(s, [spec.id for spec in svc.registry.published]))
     components = _shared_components(s["MAX_LIMIT"], s["DEFAULT_LIMIT"])

@@ -8,7 +8,7 @@ import decimal
 import orjson
 from flask import Blueprint, Response, g, render_template, request
 
-from app import catalog
+from app import catalog, hooks
 from app.geo.crs import geometry_to, uri_of
 from app.i18n import current_language
 from app.ogcapi import documents, params
@@ -99,7 +99,10 @@ def collections():
         (spec, svc.store.describe(spec.id), svc.geometry_types(spec))
         for spec in svc.registry.published
     ]
-    return _render(documents.collections(entries, fmt), fmt, "api/collections.html")
+    doc = documents.collections(entries, fmt)
+    # Collections that are not layers (the citizens' contributions): app/hooks.py
+    doc["collections"].extend(hooks.collect("ogcapi.collections", "json", current_language()))
+    return _render(doc, fmt, "api/collections.html")
 
 
 @bp.get("/collections/<collection_id>")

@@ -40,19 +40,24 @@ def atom_feed(
     title: str,
     status_label,
     author: str,
+    extra: list[dict] = (),
 ) -> bytes:
     """The feed document. `base` is the site's absolute URL (no trailing slash).
 
     `updated` is when the interventions layer was last published in the store: the feed
     changes when the data does. Entry ids are the intervention pages' URLs (stable).
+    `extra` are entries of other kinds (the approved citizens' contributions, app/hooks.py):
+    dicts with id, title, updated, link, category, category_label, summary; the feed's
+    `updated` is the latest of the layer's and theirs.
     """
     ET.register_namespace("", ATOM)
     stamp = rfc3339(updated)
+    latest = max([stamp, *(rfc3339(e["updated"]) for e in extra)])
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "it"})
     page = f"{base}/quartieri/{q.slug}"
     _sub(feed, "id", f"{page}.atom")
     _sub(feed, "title", title)
-    _sub(feed, "updated", stamp)
+    _sub(feed, "updated", latest)
     _sub(_sub(feed, "author"), "name", author)
     _sub(feed, "link", rel="self", href=f"{page}.atom", type="application/atom+xml")
     _sub(feed, "link", rel="alternate", href=page, type="text/html")
@@ -73,4 +78,12 @@ def atom_feed(
         if i["descrizione"]:
             summary += ". " + i["descrizione"]
         _sub(entry, "summary", summary, type="text")
+    for e in extra:
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", e["id"])
+        _sub(entry, "title", e["title"])
+        _sub(entry, "updated", rfc3339(e["updated"]))
+        _sub(entry, "link", rel="alternate", href=e["link"], type="text/html")
+        _sub(entry, "category", term=e["category"], label=e["category_label"])
+        _sub(entry, "summary", e["summary"], type="text")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
+from app import hooks
 from app.errors import NotFound
 from app.i18n import current_language
 from app.i18n import gettext as _
@@ -196,6 +197,10 @@ def feed(slug: str):
         title=f"{q.label} · {svc.settings['TITLE']}",
         status_label=_status_label(data),
         author=organisation().name.it,
+        # the quartiere's approved contributions (app/contributions, through app/hooks.py)
+        extra=[]
+        if q.numero is None
+        else [e for got in hooks.collect("quartieri.feed_entries", q.numero, "it") for e in got],
     )
     return Response(body, mimetype="application/atom+xml")
 

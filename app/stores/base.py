@@ -357,8 +357,15 @@ class FeatureStore(ABC):
         limit: int = 20,
         offset: int = 0,
         newest_first: bool = True,
+        kinds: tuple[str, ...] | None = None,
+        state: str | None = None,
+        located: bool = False,
+        bbox: tuple[float, float, float, float] | None = None,
     ) -> ContributionPage:
-        """A page of contributions (approved ones unless `status` says otherwise)."""
+        """A page of contributions (approved ones unless `status` says otherwise).
+
+        `kinds`: any of these kinds; `state`: this follow-up state; `located`: only those
+        with a point; `bbox` (CRS84 minx, miny, maxx, maxy): only points inside it."""
 
     @abstractmethod
     def contribution_counts(self, quartiere: int) -> dict[tuple[str, str], int]:

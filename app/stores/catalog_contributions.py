@@ -96,6 +96,10 @@ class ContributionsMixin(FeatureStore):
         limit: int = 20,
         offset: int = 0,
         newest_first: bool = True,
+        kinds: tuple[str, ...] | None = None,
+        state: str | None = None,
+        located: bool = False,
+        bbox: tuple[float, float, float, float] | None = None,
     ) -> ContributionPage:
         where, params = [], []
         for column, value in (
@@ -104,10 +108,21 @@ class ContributionsMixin(FeatureStore):
             ("target_id", None if target_id is None else str(target_id)),
             ("quartiere", quartiere),
             ("kind", kind),
+            ("state", state),
         ):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
+        if kinds is not None:
+            if not kinds:
+                return ContributionPage([], 0)
+            where.append(f"kind IN ({', '.join('?' for _ in kinds)})")
+            params.extend(kinds)
+        if located or bbox is not None:
+            where.append("lon IS NOT NULL AND lat IS NOT NULL")
+        if bbox is not None:
+            where.append("lon >= ? AND lat >= ? AND lon <= ? AND lat <= ?")
+            params.extend(float(v) for v in bbox)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         order = "DESC" if newest_first else "ASC"
         with self._catalog_reads() as conn:

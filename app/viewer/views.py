@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, render_template, send_from_directory, url_for
 
+from app import hooks
 from app.i18n import current_language
 from app.services import services
 from app.viewer.mapbuilder import build_map, layer_config, render_parts, year_control
@@ -69,6 +70,8 @@ def index():
                 current_language(),  # titles, groups, labels in the page's language
             )
         )
+    # Layers that are not the registry's (the citizens' contributions): app/hooks.py
+    layers.extend(hooks.collect("viewer.layers", current_language()))
     bounds = None
     if boxes:
         bounds = (

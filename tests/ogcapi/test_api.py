@@ -41,7 +41,8 @@ def test_conformance(client):
 
 def test_collections(client):
     _, doc = get_json(client, "/api/collections")
-    assert [c["id"] for c in doc["collections"]] == ["zone", "punti"]
+    # the layers, then the citizens' contributions (not a layer: app/contributions)
+    assert [c["id"] for c in doc["collections"]] == ["zone", "punti", "contributi"]
     punti = doc["collections"][1]
     assert punti["title"] == "Punti di prova"
     assert punti["extent"]["spatial"]["crs"].endswith("CRS84")

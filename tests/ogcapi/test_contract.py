@@ -47,7 +47,8 @@ def test_owslib_lists_and_queries(live_server):
     owslib = pytest.importorskip("owslib.ogcapi.features")
     api = owslib.Features(f"{live_server}/api")
     ids = [c["id"] for c in api.collections()["collections"]]
-    assert ids == ["zone", "punti"]
+    assert ids == ["zone", "punti", "contributi"]  # the citizens' contributions too
+    assert api.collection_items("contributi")["numberMatched"] == 0  # none approved here
     assert api.collection("punti")["title"] == "Punti di prova"
     items = api.collection_items("punti", limit=2)
     assert items["numberMatched"] == 6 and len(items["features"]) == 2
