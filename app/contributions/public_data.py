@@ -20,7 +20,7 @@ import csv
 import io
 
 import orjson
-from flask import Blueprint, Flask, Response, request, url_for
+from flask import Blueprint, Flask, Response, render_template, request, url_for
 from werkzeug.exceptions import MethodNotAllowed
 
 from app import hooks
@@ -60,15 +60,16 @@ def _json(doc, mimetype: str = JSON) -> Response:
     return Response(orjson.dumps(doc), mimetype=mimetype)
 
 
-def _only(allowed: set[str]) -> None:
+def _only(allowed: set[str], html: bool = False) -> None:
     unknown = sorted(set(request.args) - allowed)
     if unknown:
         raise InvalidParameter(
             f"unknown parameter {unknown[0]!r}; this resource accepts: {', '.join(sorted(allowed))}",
             unknown[0],
         )
-    if request.args.get("f", "json") != "json":
-        raise InvalidParameter("this collection is served as JSON only (f=json)", "f")
+    formats = ("json", "html") if html else ("json",)
+    if request.args.get("f", "json") not in formats:
+        raise InvalidParameter(f"this resource is served as f={' or f='.join(formats)}", "f")
 
 
 # -- the OGC API collection -------------------------------------------------------------
@@ -112,9 +113,19 @@ def collection_document(fmt: str = "json", lang: str | None = None) -> dict | No
 
 @bp.get("/api/collections/contributi")
 def collection():
-    _only({"f"})
+    _only({"f"}, html=True)
     _spec()
-    return _json(collection_document())
+    doc = collection_document()
+    if request.args.get("f") == "html":  # a person's view: the newest located ones
+        page = services().store.contributions(
+            kinds=outputs.MAP_KINDS, located=True, limit=50, offset=0
+        )
+        lang = current_language()
+        features = [outputs.feature(c, lang) for c in page.items]
+        return render_template(
+            "contributions/collection.html", doc=doc, page=page, features=features
+        )
+    return _json(doc)
 
 
 def _filters(args) -> dict:
@@ -425,8 +436,10 @@ def openapi_paths() -> dict | None:
     base = f"/collections/{outputs.COLLECTION}"
     title = TITLE["en"]
     cid = {"name": "featureId", "in": "path", "required": True, "schema": {"type": "string"}}
+    described = get("describe_contributi", f"{title}: metadata", [ref("f")], "document", JSON)
+    described["get"]["responses"]["200"]["content"]["text/html"] = {"schema": {"type": "string"}}
     return {
-        base: get("describe_contributi", f"{title}: metadata", [ref("f")], "document", JSON),
+        base: described,
         f"{base}/items": get(
             "getItems_contributi",
             f"{title}: approved, located reports and proposals",

@@ -72,6 +72,8 @@ def collections(shipped_server):
     """id -> {"count": numberMatched, "placed": features with a geometry, "links": [...]}"""
     found = {}
     for c in get_json(shipped_server + "/api/collections")["collections"]:
+        if c["geoportale"].get("kind") == "contributions":  # not a layer (no layer file)
+            continue
         items = get_json(f"{shipped_server}/api/collections/{c['id']}/items?limit=10000")
         found[c["id"]] = {
             "count": items["numberMatched"],

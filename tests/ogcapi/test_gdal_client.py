@@ -10,7 +10,8 @@ BOTH_STORES = True  # every test here runs on GeoPackage and on PostGIS
 def test_gdal_lists_and_reads_collections(live_server):
     url = f"OAPIF:{live_server}/api"
     names = [name for name, _ in pyogrio.list_layers(url)]
-    assert names == ["zone", "punti"]
+    assert names == ["zone", "punti", "contributi"]  # the citizens' approved contributions
+    assert len(pyogrio.read_dataframe(url, layer="contributi")) == 0  # none approved here
     gdf = pyogrio.read_dataframe(url, layer="punti")
     assert len(gdf) == 6
     assert {"nome", "tipo", "posti", "punteggio"} <= set(gdf.columns)

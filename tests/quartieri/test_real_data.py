@@ -94,6 +94,9 @@ def test_no_page_shows_a_source_file_name(client):
     pages += re.findall(r'href="(/fonti/[a-z0-9-]+)"', client.get("/fonti").text)
     for c in client.get("/api/collections?f=json").get_json()["collections"]:
         base = f"/api/collections/{c['id']}"
+        if c["geoportale"].get("kind") == "contributions":  # not a layer: one page of its own
+            pages.append(f"{base}?f=html")
+            continue
         pages += [f"{base}?f=html", f"{base}/metadata?f=html", f"{base}/items?f=html&limit=1000"]
         items = client.get(f"{base}/items?f=json&limit=5").get_json()["features"]
         pages += [f"{base}/items/{f['id']}?f=html" for f in items]
