@@ -180,7 +180,9 @@
 
   // -- my position, a point on the viewer map ---------------------------------------------
 
-  function setupLocate(button) {
+  // The device's position on a button's click, said in the button's status line; then
+  // found(lon, lat, status).
+  function onLocate(button, found) {
     var status = button.parentNode.querySelector("[data-locate-status]");
     button.addEventListener("click", function () {
       if (!navigator.geolocation) {
@@ -189,11 +191,16 @@
       }
       if (status) status.textContent = t("Ricerca della posizione…");
       navigator.geolocation.getCurrentPosition(function (pos) {
-        window.location.href = pointUrl(button.getAttribute("data-locate"),
-          pos.coords.longitude, pos.coords.latitude);
+        found(pos.coords.longitude, pos.coords.latitude, status);
       }, function () {
         if (status) status.textContent = t("Posizione non disponibile");
       }, {enableHighAccuracy: true, timeout: 10000});
+    });
+  }
+
+  function setupLocate(button) {
+    onLocate(button, function (lon, lat) {
+      window.location.href = pointUrl(button.getAttribute("data-locate"), lon, lat);
     });
   }
 
@@ -205,19 +212,9 @@
   }
 
   function setupContributeLocate(button) {
-    var status = button.parentNode.querySelector("[data-locate-status]");
-    button.addEventListener("click", function () {
-      if (!navigator.geolocation) {
-        if (status) status.textContent = t("Posizione non disponibile");
-        return;
-      }
-      if (status) status.textContent = t("Ricerca della posizione…");
-      navigator.geolocation.getCurrentPosition(function (pos) {
-        fillPoint(button.form, pos.coords.longitude, pos.coords.latitude);
-        if (status) status.textContent = "";
-      }, function () {
-        if (status) status.textContent = t("Posizione non disponibile");
-      }, {enableHighAccuracy: true, timeout: 10000});
+    onLocate(button, function (lon, lat, status) {
+      fillPoint(button.form, lon, lat);
+      if (status) status.textContent = "";
     });
   }
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from app.errors import InvalidParameter
+from app.geo.families import FAMILIES as GEOMETRY_FAMILIES
 from app.i18n import translate
 from app.registry.spec import Category, LayerSpec
 
@@ -41,20 +42,13 @@ FAMILY_NAMES = {
     "none": NO_GEOMETRY_FAMILY,
     "senza_geometria": NO_GEOMETRY_FAMILY,
 }
-_DECLARED = {
-    "Point": "point",
-    "MultiPoint": "point",
-    "LineString": "line",
-    "MultiLineString": "line",
-    "Polygon": "polygon",
-    "MultiPolygon": "polygon",
-}
-#: GeoJSON geometry types of each family (the vector tiles' `geometry-type`s too).
+#: GeoJSON geometry types of each family (the vector tiles' `geometry-type`s too): the
+#: download tables' families (app/geo/families.py) under the styles' English names.
 GEOMETRY_TYPES = {
-    "point": ("Point", "MultiPoint"),
-    "line": ("LineString", "MultiLineString"),
-    "polygon": ("Polygon", "MultiPolygon"),
+    FAMILY_NAMES[name]: types
+    for name, types in GEOMETRY_FAMILIES.items()
 }
+_DECLARED = {t: family for family, types in GEOMETRY_TYPES.items() for t in types}
 PRECISION_FIELD = "precisione"
 # The web map's fixed drawing values (static/geoportale.js).
 POINT_OUTLINE = "#ffffff"
