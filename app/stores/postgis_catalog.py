@@ -59,6 +59,9 @@ class PostgisCatalogMixin(VersionCatalog):
         with self.pool.connection() as conn:  # one transaction, committed at the end
             self._lock(conn, layer_id)
             yield conn
+        # Committed: this process sees its own change at once, not when its NOTIFY comes
+        # back through the change watch (a metadata edit, an immediate publish of an edit).
+        self._forget_pointers()
 
     @staticmethod
     def _lock(conn, layer_id: str) -> None:

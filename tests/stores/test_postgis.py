@@ -138,6 +138,20 @@ def test_a_write_here_is_seen_at_once(pg, spec):
     assert pg.query(s, Query()).number_matched == 6
 
 
+def test_every_change_made_here_moves_the_generation_at_once(pg, spec, monkeypatch):
+    """A change this process commits (here a metadata edit, as a Part 4 write that publishes
+    at once also makes) is seen by its next generation read, not only when its NOTIFY comes
+    back through the change watch: the watch is made deaf here, so only that can show it."""
+    s = spec("punti")
+    pg.write_layer(s, _punti_v2(spec))
+    before = pg.generation()
+    monkeypatch.setattr(pg._watch, "trusted", lambda: True)  # the NOTIFY never arrives
+    assert pg.generation() == before
+    changed = pg.published_specs()[0]
+    pg.update_spec("punti", changed.model_copy(update={"visible": not changed.visible}), "t")
+    assert pg.generation() > before
+
+
 def test_a_remembered_table_dropped_meanwhile_is_looked_up_again(pg, spec):
     s = spec("punti")
     pg.generation()
