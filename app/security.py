@@ -9,7 +9,9 @@
   for plain-http development only), scoped to `/admin` (public pages never carry it), and
   valid for 8 hours;
 - limits request bodies to `MAX_PUBLIC_BODY_KB`, or `MAX_UPLOAD_MB` for a logged-in SIT
-  office user (a 413 problem naming the limit beyond it);
+  office user (a 413 problem naming the limit beyond it); a public endpoint that needs more
+  (a citizen's photo) declares its own allowance on its view (`allow_body`), and only it
+  gets it;
 - adds security headers to every response in one `after_request` hook.
 
 The Content-Security-Policy allows only our own origin, plus the configured basemap host for
@@ -27,6 +29,8 @@ import logging
 import os
 import re
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -55,6 +59,29 @@ class PayloadTooLarge(LimitExceeded):
     status = 413
     code = "payload-too-large"
     title = "Request too large"
+
+
+@dataclass(frozen=True)
+class BodyAllowance:
+    """A public endpoint's own body limit: `size(settings)` bytes, and beyond it the problem
+    `refusal(settings)` (naming what the client should make smaller)."""
+
+    size: Callable[[dict], int]
+    refusal: Callable[[dict], LimitExceeded]
+
+
+BODY_ALLOWANCE = "geoportale_body_allowance"
+
+
+def allow_body(allowance: BodyAllowance):
+    """Declare a view's body allowance (instead of MAX_PUBLIC_BODY_KB): `@allow_body(...)`
+    under its route decorator."""
+
+    def mark(view):
+        setattr(view, BODY_ALLOWANCE, allowance)
+        return view
+
+    return mark
 
 
 # -- session key ------------------------------------------------------------------------
@@ -230,8 +257,19 @@ def _logged_in() -> bool:
     return current_user is not None and current_user() is not None
 
 
+def _public_allowance(settings: dict) -> tuple[int, LimitExceeded]:
+    """This public request's body limit in bytes and its refusal: the view's declared
+    allowance (`allow_body`), else MAX_PUBLIC_BODY_KB."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    allowance: BodyAllowance | None = getattr(view, BODY_ALLOWANCE, None)
+    if allowance is None:
+        return settings["MAX_PUBLIC_BODY_KB"] * 1024, _public_limit(settings)
+    return allowance.size(settings), allowance.refusal(settings)
+
+
 def limit_body() -> None:
-    """Give this request its body limit: the upload one when logged in, else the public one.
+    """Give this request its body limit: the upload one when logged in, else the public one
+    (or the allowance its endpoint declares).
 
     A 189 MB JSON body to a process was accepted under the upload limit: anonymous
     requests (processes, prints, public forms) need kilobytes, so they get
@@ -245,24 +283,20 @@ def limit_body() -> None:
     if _logged_in():
         return  # MAX_CONTENT_LENGTH: the upload limit
     settings = current_app.config["GEOPORTALE"]
-    limit = settings["MAX_PUBLIC_BODY_KB"] * 1024
+    limit, refusal = _public_allowance(settings)
+    g.body_refusal = refusal  # for a limit Werkzeug finds while parsing (_too_large)
     if request.content_length is not None:
         request.max_content_length = limit
         if request.content_length > limit:
-            raise _public_limit(settings)
+            raise refusal
         return
     request.max_content_length = limit + 1
     if len(request.get_data(cache=True)) > limit:
-        raise _public_limit(settings)
+        raise refusal
 
 
 def _too_large(exc: RequestEntityTooLarge):
-    settings = current_app.config["GEOPORTALE"]
-    public = request.max_content_length in (
-        settings["MAX_PUBLIC_BODY_KB"] * 1024,
-        settings["MAX_PUBLIC_BODY_KB"] * 1024 + 1,
-    )
-    problem = _public_limit(settings) if public else _upload_limit(settings)
+    problem = g.get("body_refusal") or _upload_limit(current_app.config["GEOPORTALE"])
     return current_app.handle_user_exception(problem)
 
 

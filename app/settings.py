@@ -347,6 +347,15 @@ SETTINGS: tuple[Setting, ...] = (
         _non_negative,
     ),
     Setting(
+        "CONTRIBUTION_PHOTO_MAX_MB",
+        5,
+        "Largest photo a citizen may attach to a segnalazione, in megabytes (beyond it a 413 "
+        "naming `photo`); the contribution endpoints accept a body this much larger than "
+        "MAX_PUBLIC_BODY_KB (plus base64's third). The photo kept is re-encoded, at most "
+        "1600 px, without metadata.",
+        _positive,
+    ),
+    Setting(
         "CONTRIBUTION_FLAGS_TO_HIDE",
         3,
         "Flags (from different addresses) that hide an approved contribution until a "

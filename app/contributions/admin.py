@@ -10,6 +10,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.admin.auth import current_user, role_required
 from app.contributions import service
+from app.contributions.views import photo_response
+from app.errors import NotFound
 from app.i18n import gettext
 from app.services import services
 from app.stores.contributions import STATUSES
@@ -28,6 +30,7 @@ ACTIONS = {
     "state": lambda svc, cid, user, form: service.set_state(
         svc, cid, user, form.get("state"), form.get("office") or None
     ),
+    "photo-remove": lambda svc, cid, user, form: service.remove_photo(svc, cid, user),
 }
 
 
@@ -68,6 +71,16 @@ def detail(cid: str):
         state=spec.state(c.state),
         office=spec.office(c.office),
     )
+
+
+@bp.get("/<cid>/foto.jpg")
+@role_required("moderator")
+def photo(cid: str):
+    """The photo of any contribution, for moderators (never cached)."""
+    found = services().store.contribution_photo(cid)
+    if found is None:
+        raise NotFound("Nessuna foto. / No photo.")
+    return photo_response(found, f"segnalazione-{cid}", private=True)
 
 
 @bp.post("/<cid>/<action>")

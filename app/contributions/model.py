@@ -12,8 +12,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from app.contributions import photo
 from app.errors import InvalidParameter
-from app.stores.contributions import FLAG_REASONS, KINDS
+from app.stores.contributions import FLAG_REASONS, KINDS, Photo
 
 MIN_TEXT = 10
 MAX_TEXT = 2000
@@ -42,6 +43,8 @@ class Submission:
     location: tuple[float, float] | None
     name: str | None
     email: str | None
+    #: The photo of a segnalazione, already re-encoded (app/contributions/photo.py).
+    photo: Photo | None = None
 
 
 def bad(field: str, it: str, en: str) -> InvalidParameter:
@@ -123,11 +126,15 @@ def parse_location(raw, extent) -> tuple[float, float] | None:
     return (round(lon, 6), round(lat, 6))
 
 
-def parse_submission(body, extent) -> Submission:
-    """A submission from a JSON-like mapping; consent must be true."""
+def parse_submission(body, extent, photo_max_mb: int | None = None) -> Submission:
+    """A submission from a JSON-like mapping; consent must be true.
+
+    `photo`: base64 text (the JSON API) or bytes (the form's file), only on a segnalazione
+    and only where `photo_max_mb` says photos are taken; checked and re-encoded last, once
+    every other field is valid."""
     if not isinstance(body, dict):
         raise bad("body", "serve un oggetto JSON", "send a JSON object")
-    known = {"target", "kind", "text", "location", "name", "email", "consent"}
+    known = {"target", "kind", "text", "location", "name", "email", "consent", "photo"}
     unknown = sorted(set(body) - known)
     if unknown:
         raise bad(unknown[0], f"campo sconosciuto {unknown[0]}", f"unknown field {unknown[0]}")
@@ -159,7 +166,22 @@ def parse_submission(body, extent) -> Submission:
     email = plain(body.get("email"), "email", MAX_EMAIL)
     if email is not None and not EMAIL.match(email):
         raise bad("email", "indirizzo e-mail non valido", "invalid e-mail address")
-    return Submission(target, kind, text, location, name, email)
+    return Submission(
+        target, kind, text, location, name, email, _photo(body.get("photo"), kind, photo_max_mb)
+    )
+
+
+def _photo(raw, kind: str, max_mb: int | None) -> Photo | None:
+    if raw is None or raw == "" or raw == b"":
+        return None
+    if kind != "segnalazione" or max_mb is None:
+        raise bad(
+            "photo",
+            "solo una segnalazione può avere una foto",
+            "only a segnalazione may carry a photo",
+        )
+    data = raw if isinstance(raw, bytes) else photo.from_json(raw, max_mb)
+    return photo.process(data, max_mb)
 
 
 def parse_flag_reason(raw) -> str:

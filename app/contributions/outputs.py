@@ -4,7 +4,8 @@ di quartiere) and Atom entries (the quartiere feeds).
 
 Only what the core publishes on the pages and in `GET /api/contributions`
 (`service.public_json`): kind, target, quartiere, text, the name the citizen chose to
-show, the point, dates, the follow-up state and the council's answer. Never the e-mail,
+show, the point, dates, the follow-up state, the council's answer and the address of the
+photo of a segnalazione. Never the e-mail,
 the rate key, the moderation status or reason, the flags or the follow digest: the store's
 `Contribution` does not even carry the personal data, and these functions copy named
 fields only.
@@ -41,6 +42,7 @@ COLUMNS = (
     "office",
     "answer",
     "answered_at",
+    "photo",
 )
 
 
@@ -70,6 +72,7 @@ def properties(c: Contribution, lang: str = "it") -> dict:
         "office": doc["office"],
         "answer": None if answer is None else answer["text"],
         "answered_at": None if answer is None else answer["at"],
+        "photo": doc["photo"],
     }
 
 

@@ -28,7 +28,7 @@ from app.errors import FeatureNotFound, LayerNotFound, NotFound
 from app.organisation import ParticipationSpec, organisation
 from app.services import Services
 from app.stores.catalog_contributions import stamp
-from app.stores.contributions import Contribution, NewContribution, RateLimits
+from app.stores.contributions import Contribution, NewContribution, Photo, RateLimits
 
 PURGE_EVERY_SECONDS = 600
 _purged: dict[int, float] = {}
@@ -105,7 +105,7 @@ def submit(svc: Services, sub: Submission, address: str, secret) -> tuple[Contri
         email=sub.email,
         rate_key=rate_key(address, secret),
     )
-    stored = svc.store.contribution_add(new, limits(svc.settings))
+    stored = svc.store.contribution_add(new, limits(svc.settings), sub.photo)
     purge_now_and_then(svc)
     return stored, token
 
@@ -192,6 +192,21 @@ def set_state(svc: Services, cid: str, user: str, state_id, office_id=None) -> C
     return svc.store.contribution_moderate(cid, user, "state", changes)
 
 
+def remove_photo(svc: Services, cid: str, user: str) -> bool:
+    """A moderator deletes a contribution's photo; the contribution stays as it is."""
+    return svc.store.contribution_photo_remove(cid, user)
+
+
+def public_photo(svc: Services, cid: str) -> Photo:
+    """The photo of an approved contribution; NotFound otherwise (in moderation, rejected,
+    hidden, removed by a moderator, deleted, or never sent)."""
+    c = svc.store.contribution(cid)
+    found = svc.store.contribution_photo(cid) if c.public and c.has_photo else None
+    if found is None:
+        raise NotFound("Nessuna foto pubblica. / No public photo.")
+    return found
+
+
 def flag(svc: Services, cid: str, reason: str, address: str, secret) -> Contribution:
     return svc.store.contribution_flag(
         cid, reason, rate_key(address, secret), svc.settings["CONTRIBUTION_FLAGS_TO_HIDE"]
@@ -229,6 +244,15 @@ def forget(svc: Services, email: str, user: str) -> int:
 # -- what the public sees ------------------------------------------------------------
 
 
+def photo_url(c: Contribution) -> str | None:
+    """Where the public sees an approved contribution's photo (None: no photo)."""
+    from flask import url_for
+
+    if not (c.public and c.has_photo):
+        return None
+    return url_for("contributions.photo", cid=c.id, _external=True)
+
+
 def public_json(c: Contribution, lang: str = "it") -> dict:
     """An approved contribution as the API and open data show it: no personal data."""
     spec = organisation().participation
@@ -246,6 +270,7 @@ def public_json(c: Contribution, lang: str = "it") -> dict:
         "text": c.text,
         "name": c.name,
         "location": None if c.lon is None else [c.lon, c.lat],
+        "photo": photo_url(c),
         "created": c.created_at[:19] + "Z",
         "state": c.state,
         "state_type": state.type if state else None,

@@ -8,10 +8,16 @@ and the browser's Origin / Sec-Fetch-Site must be this site (the CSRF check of a
 without a session). The JSON API needs `Content-Type: application/json` (a cross-site page
 cannot send that without a CORS preflight, which this API does not grant) and has the
 same rate limits.
+
+A segnalazione may carry one photo (the form's file `photo`, the API's base64 `photo`):
+these two endpoints declare a body allowance of CONTRIBUTION_PHOTO_MAX_MB (plus base64's
+third) above MAX_PUBLIC_BODY_KB. The photo is served re-encoded, to the public only with
+its approved contribution, to its citizen under the follow link, to moderators in the admin.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from urllib.parse import urlsplit
 
@@ -19,14 +25,16 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
+from app.contributions import photo as photos
 from app.contributions import service
 from app.contributions.model import bad, parse_flag_reason, parse_submission
 from app.contributions.public_data import download_links
-from app.errors import Forbidden, InvalidParameter
+from app.errors import Forbidden, InvalidParameter, NotFound
 from app.i18n import current_language
 from app.organisation import organisation
+from app.security import BodyAllowance, allow_body
 from app.services import services
-from app.stores.contributions import KINDS
+from app.stores.contributions import KINDS, Photo
 
 bp = Blueprint("contributions", __name__)
 FORM_SALT = "contribution-form"
@@ -34,6 +42,14 @@ FORM_MAX_AGE = 86_400
 HONEYPOT = "website"
 PAGE = 10
 API_PAGE, API_MAX = 50, 200
+
+
+#: The contribution endpoints take a photo: its limit and base64's third above the public one.
+PHOTO_BODY = BodyAllowance(
+    size=lambda s: s["MAX_PUBLIC_BODY_KB"] * 1024 + s["CONTRIBUTION_PHOTO_MAX_MB"] * 2**20 * 4 // 3,
+    refusal=lambda s: photos.too_large(s["CONTRIBUTION_PHOTO_MAX_MB"]),
+)
+PHOTO_CACHE_SECONDS = 300  # short: a moderator may hide it later
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -105,17 +121,32 @@ def _extent():
     return organisation().area.extent
 
 
+def _photo_limit() -> int:
+    return services().settings["CONTRIBUTION_PHOTO_MAX_MB"]
+
+
+def _form_photo() -> bytes | None:
+    """The form's file `photo` (read at most one byte past the limit), None if none."""
+    upload = request.files.get("photo")
+    if upload is None:
+        return None
+    data = upload.stream.read(_photo_limit() * 2**20 + 1)
+    return data or None
+
+
 @bp.post("/partecipa")
+@allow_body(PHOTO_BODY)
 def submit_form():
     form = request.form
     try:
         _check_form(form)
-        sub = parse_submission(_form_body(form), _extent())
+        body = _form_body(form) | {"photo": _form_photo()}
+        sub = parse_submission(body, _extent(), _photo_limit())
     except InvalidParameter as exc:
         page = render_template(
             "contributions/refused.html", detail=exc.detail, text=form.get("text", "")
         )
-        return page, 400
+        return page, exc.status
     stored, token = service.submit(
         services(), sub, request.remote_addr or "", current_app.secret_key
     )
@@ -123,6 +154,7 @@ def submit_form():
 
 
 @bp.post("/api/contributions")
+@allow_body(PHOTO_BODY)
 def submit_api():
     if not request.is_json:
         raise InvalidParameter(
@@ -131,7 +163,7 @@ def submit_api():
     body = request.get_json(silent=True)
     if body is None:
         raise bad("body", "JSON non valido", "invalid JSON")
-    sub = parse_submission(body, _extent())
+    sub = parse_submission(body, _extent(), _photo_limit())
     stored, token = service.submit(
         services(), sub, request.remote_addr or "", current_app.secret_key
     )
@@ -202,6 +234,7 @@ def follow(token: str):
         render_template(
             "contributions/follow.html",
             c=c,
+            token=token,
             state=spec.state(c.state),
             office=spec.office(c.office),
         )
@@ -211,6 +244,38 @@ def follow(token: str):
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def photo_response(found: Photo, name: str, *, private: bool):
+    """A stored photo as a response: inline JPEG, never sniffed; private ones never cached
+    nor indexed, public ones cached briefly with an ETag (a moderator may remove it)."""
+    response = current_app.response_class(found.content, mimetype=found.media_type)
+    response.headers["Content-Disposition"] = f'inline; filename="{name}.jpg"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if private:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Robots-Tag"] = "noindex"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+    response.set_etag(hashlib.sha256(found.content).hexdigest()[:32])
+    response.headers["Cache-Control"] = f"public, max-age={PHOTO_CACHE_SECONDS}"
+    return response.make_conditional(request)
+
+
+@bp.get("/partecipa/foto/<cid>.jpg")
+def photo(cid: str):
+    """The photo of an approved segnalazione (404 otherwise)."""
+    return photo_response(service.public_photo(services(), cid), f"segnalazione-{cid}", private=False)
+
+
+@bp.get("/partecipa/segui/<token>/foto.jpg")
+def follow_photo(token: str):
+    """The citizen's own photo, whatever its moderation status, under the private link."""
+    c = service.followed(services(), token)
+    found = services().store.contribution_photo(c.id)
+    if found is None:
+        raise NotFound("Nessuna foto. / No photo.")
+    return photo_response(found, f"segnalazione-{c.id}", private=True)
 
 
 @bp.post("/api/contributions/<cid>/flag")

@@ -218,6 +218,25 @@
     });
   }
 
+  // The photo is a segnalazione's only: shown (and sent) for that kind alone. Without
+  // JavaScript the field stays visible and the server refuses a photo on another kind.
+  function setupPhotoField(form) {
+    var field = form.querySelector("[data-photo-field]");
+    if (!field) return;
+    var input = field.querySelector("input[type=file]");
+    function sync() {
+      var kind = form.querySelector("[name=kind]:checked");
+      var wanted = !!kind && kind.value === "segnalazione";
+      field.hidden = !wanted;
+      input.disabled = !wanted;
+      if (!wanted) input.value = "";
+    }
+    Array.prototype.forEach.call(form.querySelectorAll("[name=kind]"), function (radio) {
+      radio.addEventListener("change", sync);
+    });
+    sync();
+  }
+
   function setupPick(button) {
     var status = button.parentNode.querySelector("[data-locate-status]");
     button.addEventListener("click", function () {
@@ -239,6 +258,8 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-pick-button]"), setupPick);
     Array.prototype.forEach.call(document.querySelectorAll("[data-contribute-locate]"),
       setupContributeLocate);
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-contribute]"),
+      setupPhotoField);
     document.documentElement.setAttribute("data-citizen", "ready");
   }
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         Contribution,
         ContributionPage,
         NewContribution,
+        Photo,
         RateLimits,
     )
     from app.stores.edits import EditRecord, EditResult, FeatureEdit
@@ -329,9 +330,22 @@ class FeatureStore(ABC):
     # -- citizens' contributions (app/stores/catalog_contributions.py) ------------------
 
     @abstractmethod
-    def contribution_add(self, new: NewContribution, limits: RateLimits) -> Contribution:
-        """Store a contribution (status in_moderazione) and its personal data apart, in one
-        transaction with the rate limits' count; TooManyContributions over a limit."""
+    def contribution_add(
+        self, new: NewContribution, limits: RateLimits, photo: Photo | None = None
+    ) -> Contribution:
+        """Store a contribution (status in_moderazione), its personal data apart and its
+        photo if any, in one transaction with the rate limits' count; TooManyContributions
+        over a limit (and then nothing is stored)."""
+
+    @abstractmethod
+    def contribution_photo(self, contribution_id: str) -> Photo | None:
+        """A contribution's photo (re-encoded bytes and size), whatever its status: the
+        caller decides who may see it."""
+
+    @abstractmethod
+    def contribution_photo_remove(self, contribution_id: str, user: str) -> bool:
+        """Delete a contribution's photo, keeping the contribution, audited; whether there
+        was one; ContributionNotFound if there is no such contribution."""
 
     @abstractmethod
     def contribution(self, contribution_id: str) -> Contribution:
@@ -386,11 +400,13 @@ class FeatureStore(ABC):
 
     @abstractmethod
     def contributions_forget(self, email: str, user: str) -> int:
-        """Delete an e-mail address everywhere; how many contributions it was left with."""
+        """Delete an e-mail address everywhere, and the photos of the contributions it was
+        left with; how many contributions it was left with."""
 
     @abstractmethod
     def contributions_purge(self, before: str, user: str) -> int:
-        """Delete personal data older than `before` (ISO time); how many rows."""
+        """Delete personal data older than `before` (ISO time), and the photos of the
+        contributions of then that are not public; how many rows."""
 
     # -- consultations (app/stores/catalog_consultations.py) ---------------------------
 

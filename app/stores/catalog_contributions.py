@@ -16,12 +16,13 @@ import functools
 import json
 
 from app.errors import ContributionNotFound, TooManyContributions
-from app.stores.base import FeatureStore
+from app.stores.catalog_photos import PhotosMixin, audit_counts
 from app.stores.contributions import (
     PUBLIC_COLUMNS,
     Contribution,
     ContributionPage,
     NewContribution,
+    Photo,
     RateLimits,
     contribution_of,
 )
@@ -40,17 +41,17 @@ def stamp(at: dt.datetime | None = None) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _compile(template: str, placeholder: str, tables: tuple[str, str, str]) -> str:
-    public, private, flags = tables
-    text = template.format(contributions=public, private=private, flags=flags)
+def _compile(template: str, placeholder: str, tables: tuple[str, str, str, str]) -> str:
+    public, private, flags, photos = tables
+    text = template.format(contributions=public, private=private, flags=flags, photos=photos)
     return text.replace("?", placeholder)
 
 
-class ContributionsMixin(FeatureStore):
+class ContributionsMixin(PhotosMixin):
     """The contributions' reads and writes (see the module docstring)."""
 
-    #: The names of the tables in SQL: public part, personal data, flags.
-    CONTRIBUTION_TABLES: tuple[str, str, str]
+    #: The names of the tables in SQL: public part, personal data, flags, photos.
+    CONTRIBUTION_TABLES: tuple[str, str, str, str]
 
     def _csql(self, template: str) -> str:
         return _compile(template, self.PLACEHOLDER, self.CONTRIBUTION_TABLES)
@@ -152,14 +153,18 @@ class ContributionsMixin(FeatureStore):
 
     # -- writes ----------------------------------------------------------------------
 
-    def contribution_add(self, new: NewContribution, limits: RateLimits) -> Contribution:
+    def contribution_add(
+        self, new: NewContribution, limits: RateLimits, photo: Photo | None = None
+    ) -> Contribution:
         with self._changing(LOCK) as conn:
-            self._contribution_insert(conn, new, limits, dt.datetime.now(dt.UTC))
+            at = self._contribution_insert(conn, new, limits, dt.datetime.now(dt.UTC))
+            if photo is not None:
+                self._photo_insert(conn, new.id, photo, at)
         return self.contribution(new.id)
 
-    def _contribution_insert(self, conn, new: NewContribution, limits: RateLimits, now) -> None:
+    def _contribution_insert(self, conn, new: NewContribution, limits: RateLimits, now) -> str:
         """The rate limits' count and the insert, in the caller's transaction (which holds
-        the writer lock LOCK): also used by the consultations' comments."""
+        the writer lock LOCK): also used by the consultations' comments. Its time."""
         since = stamp(now - dt.timedelta(seconds=limits.window_seconds))
         self._check_rate(
             conn,
@@ -206,6 +211,7 @@ class ContributionsMixin(FeatureStore):
             (new.id, new.email, new.rate_key, at),
         )
         self._audit(conn, "cittadino", "contribution-submit", None, None, _detail(new.id))
+        return at
 
     def _check_rate(self, conn, template, params, most, limits, now, setting, it, en):
         count, oldest = conn.execute(self._csql(template), params).fetchone()
@@ -245,6 +251,26 @@ class ContributionsMixin(FeatureStore):
                 conn, user, f"contribution-{action}", None, None, _detail(contribution_id, detail)
             )
         return self.contribution(contribution_id)
+
+    def contribution_photo_remove(self, contribution_id: str, user: str) -> bool:
+        """Delete a contribution's photo (the contribution stays), audited; whether there
+        was one."""
+        with self._changing(LOCK) as conn:
+            found = conn.execute(
+                self._csql("SELECT 1 FROM {contributions} WHERE id = ?"),
+                (str(contribution_id),),
+            ).fetchone()
+            if found is None:
+                raise ContributionNotFound(f"no contribution '{str(contribution_id)[:40]}'")
+            removed = self._photos_delete(conn, "contribution_id = ?", (str(contribution_id),))
+            if removed:
+                conn.execute(
+                    self._csql("UPDATE {contributions} SET updated_at = ? WHERE id = ?"),
+                    (stamp(), str(contribution_id)),
+                )
+                detail = _detail(contribution_id, {"photos": removed})
+                self._audit(conn, user, "contribution-photo-remove", None, None, detail)
+        return bool(removed)
 
     def contribution_flag(
         self, contribution_id: str, reason: str, rate_key: str, hide_after: int
@@ -294,8 +320,10 @@ class ContributionsMixin(FeatureStore):
         return self.contribution(contribution_id)
 
     def contributions_forget(self, email: str, user: str) -> int:
-        """Delete an e-mail address everywhere: its personal rows, and where the citizen
-        wrote it into the text or the name of those contributions, the address redacted."""
+        """Delete an e-mail address everywhere: its personal rows, the photos of its
+        contributions (a photo may show the citizen, their house, their car), and where the
+        citizen wrote it into the text or the name of those contributions, the address
+        redacted."""
         email = email.strip()
         with self._changing(LOCK) as conn:
             ids = [
@@ -315,25 +343,38 @@ class ContributionsMixin(FeatureStore):
                     self._csql("UPDATE {contributions} SET text = ?, name = ? WHERE id = ?"),
                     (_redact(text, email), _redact(name, email), cid),
                 )
+            photos = sum(self._photos_delete(conn, "contribution_id = ?", (c,)) for c in ids)
             if ids:
                 conn.execute(
                     self._csql("DELETE FROM {private} WHERE lower(email) = lower(?)"), (email,)
                 )
             # The address itself is not written in the log: only how many were forgotten.
-            self._audit(conn, user, "contributions-forget", None, None, json.dumps(len(ids)))
+            detail = audit_counts(len(ids), photos)
+            self._audit(conn, user, "contributions-forget", None, None, detail)
         return len(ids)
 
     def contributions_purge(self, before: str, user: str) -> int:
-        """Delete the personal data (e-mail, rate keys, flaggers' keys) older than `before`."""
+        """Delete the personal data (e-mail, rate keys, flaggers' keys) older than `before`,
+        and the photos of the contributions of then that are not public (rejected, hidden,
+        duplicate, still in moderation): an approved one's photo stays with its public text,
+        and so does one under review after flags (a moderator decides). How many rows of
+        personal data and photos."""
         with self._changing(LOCK) as conn:
             count = conn.execute(
                 self._csql("SELECT count(*) FROM {private} WHERE created_at < ?"), (before,)
             ).fetchone()[0]
             conn.execute(self._csql("DELETE FROM {private} WHERE created_at < ?"), (before,))
             conn.execute(self._csql("DELETE FROM {flags} WHERE at < ?"), (before,))
-            if count:
-                self._audit(conn, user, "contributions-purge", None, None, json.dumps(int(count)))
-        return int(count)
+            photos = self._photos_delete(
+                conn,
+                "contribution_id IN (SELECT id FROM {contributions} "
+                "WHERE created_at < ? AND status NOT IN ('approvato', 'in_revisione'))",
+                (before,),
+            )
+            if count or photos:
+                detail = audit_counts(int(count), photos)
+                self._audit(conn, user, "contributions-purge", None, None, detail)
+        return int(count) + photos
 
 
 def _detail(contribution_id: str, extra: dict | None = None) -> str:

@@ -1,6 +1,6 @@
 """Citizens' contributions as the store keeps them (the rules are app/contributions).
 
-Three tables beside the catalog, in the same database as the layers (GeoPackage or PostGIS),
+Four tables beside the catalog, in the same database as the layers (GeoPackage or PostGIS),
 so that a contribution accepted is committed with the store's own guarantees:
 
 - `contributions`: the public part (kind, target, text, optional name and point, the
@@ -9,7 +9,11 @@ so that a contribution accepted is committed with the store's own guarantees:
 - `contribution_private`: the personal data, apart: the e-mail (optional) and the
   rate-limit key (a keyed digest of the client address), deleted on request and after the
   retention period;
-- `contribution_flags`: flags of approved contributions (reason, the flagger's rate key).
+- `contribution_flags`: flags of approved contributions (reason, the flagger's rate key);
+- `contribution_photos`: the one optional photo of a segnalazione, as the server re-encoded
+  it (JPEG, no metadata: app/contributions/photo.py), public only with its approved
+  contribution, deleted by a moderator, with the e-mail on request, and by the retention
+  purge when its contribution never became public.
 """
 
 from __future__ import annotations
@@ -23,13 +27,16 @@ FLAG_REASONS = ("spam", "offensivo", "fuori_tema")
 
 PUBLIC_COLUMNS = (
     "id, created_at, kind, target_layer, target_id, quartiere, text, name, lon, lat, status, "
-    "reason, duplicate_of, state, office, answer, answered_at, flags, updated_at"
+    "reason, duplicate_of, state, office, answer, answered_at, flags, updated_at, "
+    "(SELECT width FROM {photos} WHERE contribution_id = {contributions}.id), "
+    "(SELECT height FROM {photos} WHERE contribution_id = {contributions}.id)"
 )
 
 
-def contribution_tables_sql(names: tuple[str, str, str], serial: str) -> list[str]:
-    """The DDL of the three tables (`serial`: the back end's auto-increment key type)."""
-    public, private, flags = names
+def contribution_tables_sql(names: tuple[str, str, str, str], serial: str, blob: str) -> list[str]:
+    """The DDL of the four tables (`serial`: the back end's auto-increment key type; `blob`:
+    its binary type). `IF NOT EXISTS`: a store made before one of them gains it on open."""
+    public, private, flags, photos = names
     return [
         f"CREATE TABLE IF NOT EXISTS {public} (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
         "kind TEXT NOT NULL, target_layer TEXT, target_id TEXT, quartiere INTEGER, "
@@ -48,6 +55,9 @@ def contribution_tables_sql(names: tuple[str, str, str], serial: str) -> list[st
         "reason TEXT NOT NULL, rate_key TEXT NOT NULL, at TEXT NOT NULL)",
         f"CREATE UNIQUE INDEX IF NOT EXISTS {_bare(flags)}_once ON {flags} "
         "(contribution_id, rate_key)",
+        f"CREATE TABLE IF NOT EXISTS {photos} (contribution_id TEXT PRIMARY KEY, "
+        f"media_type TEXT NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL, "
+        f"bytes INTEGER NOT NULL, content {blob} NOT NULL, created_at TEXT NOT NULL)",
     ]
 
 
@@ -73,6 +83,21 @@ class NewContribution:
     follow_digest: str
     email: str | None
     rate_key: str
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A contribution's photo as stored: already re-encoded, without metadata."""
+
+    content: bytes
+    width: int
+    height: int
+    media_type: str = "image/jpeg"
+    created_at: str | None = None
+
+    @property
+    def bytes(self) -> int:
+        return len(self.content)
 
 
 @dataclass(frozen=True)
@@ -108,16 +133,25 @@ class Contribution:
     answered_at: str | None
     flags: int
     updated_at: str
+    #: The size of its photo, if it has one (the photo itself: `contribution_photo`).
+    photo_width: int | None = None
+    photo_height: int | None = None
 
     @property
     def public(self) -> bool:
         return self.status == "approvato"
+
+    @property
+    def has_photo(self) -> bool:
+        return self.photo_width is not None
 
 
 def contribution_of(row) -> Contribution:
     values = list(row)
     values[5] = None if values[5] is None else int(values[5])
     values[17] = int(values[17] or 0)
+    for i in (19, 20):
+        values[i] = None if values[i] is None else int(values[i])
     return Contribution(*values)
 
 

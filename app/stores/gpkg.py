@@ -80,12 +80,12 @@ class GpkgStore(GpkgTilesMixin, CatalogMixin):
                 for r in self._conn().execute(
                     "SELECT name FROM sqlite_master WHERE name IN "
                     "('geoportale_edits', 'geoportale_contribution_flags', "
-                    "'geoportale_consultation_comments')"
+                    "'geoportale_consultation_comments', 'geoportale_contribution_photos')"
                 )
             }
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"GeoPackage store {self.path.name} is not usable: {exc}") from None
-        if len(known) < 3:  # a store made before edits, contributions or consultations
+        if len(known) < 4:  # a store made before edits, contributions, consultations, photos
             with self._write_lock(), self._writer() as conn:
                 create_edits(conn)
                 create_contributions(conn)

@@ -38,6 +38,7 @@ CONTRIBUTION_TABLES = (
     "geoportale_contributions",
     "geoportale_contribution_private",
     "geoportale_contribution_flags",
+    "geoportale_contribution_photos",
 )
 CONSULTATION_TABLES = ("geoportale_consultations", "geoportale_consultation_comments")
 
@@ -78,7 +79,7 @@ def create_contributions(conn: sqlite3.Connection) -> None:
     """The citizens' contributions' tables (`catalog_contributions.py`), also added to
     stores made before them."""
     for statement in contribution_tables_sql(
-        CONTRIBUTION_TABLES, "INTEGER PRIMARY KEY AUTOINCREMENT"
+        CONTRIBUTION_TABLES, "INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB"
     ):
         conn.execute(statement)
     for statement in consultation_tables_sql(CONSULTATION_TABLES):

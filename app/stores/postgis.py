@@ -67,12 +67,7 @@ _EDITS = (
 # Citizens' contributions (app/stores/catalog_contributions.py): likewise.
 _CONTRIBUTIONS = "; ".join(
     contribution_tables_sql(
-        (
-            f"{SCHEMA}.contributions",
-            f"{SCHEMA}.contribution_private",
-            f"{SCHEMA}.contribution_flags",
-        ),
-        "bigserial PRIMARY KEY",
+        PostgisCatalogMixin.CONTRIBUTION_TABLES, "bigserial PRIMARY KEY", "bytea"
     )
     + consultation_tables_sql((f"{SCHEMA}.consultations", f"{SCHEMA}.consultation_comments"))
 )
@@ -125,14 +120,15 @@ class PostgisStore(PostgisTilesMixin, PostgisCatalogMixin):
                     conn.execute(_CATALOG)
                 conn.execute(f"SELECT value FROM {SCHEMA}.meta WHERE key = 'generation'")
                 known = conn.execute(
-                    "SELECT to_regclass(%s), to_regclass(%s), to_regclass(%s)",
+                    "SELECT to_regclass(%s), to_regclass(%s), to_regclass(%s), to_regclass(%s)",
                     (
                         f"{SCHEMA}.edits",
                         f"{SCHEMA}.contribution_flags",
                         f"{SCHEMA}.consultation_comments",
+                        f"{SCHEMA}.contribution_photos",
                     ),
                 ).fetchone()
-            if None in known:  # a store made before edits, contributions or consultations
+            if None in known:  # made before edits, contributions, consultations or photos
                 with self.pool.connection() as conn:
                     conn.execute("SET LOCAL statement_timeout = 0")
                     conn.execute("SELECT pg_advisory_xact_lock(hashtext('geoportale:edits'))")

@@ -47,6 +47,7 @@ class PostgisCatalogMixin(VersionCatalog):
         f"{SCHEMA}.contributions",
         f"{SCHEMA}.contribution_private",
         f"{SCHEMA}.contribution_flags",
+        f"{SCHEMA}.contribution_photos",
     )
     CONSULTATION_TABLES = (f"{SCHEMA}.consultations", f"{SCHEMA}.consultation_comments")
     PLACEHOLDER = "%s"
