@@ -132,9 +132,7 @@ def _srgb(image: Image.Image) -> Image.Image:
             return ImageCms.profileToProfile(image, source, _SRGB, outputMode="RGB")
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass  # an unusable profile: the pixels as they are
-    if image.mode in ("RGBA", "LA", "PA") or (
-        image.mode == "P" and "transparency" in image.info
-    ):
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         flat = Image.new("RGB", rgba.size, "white")
         flat.paste(rgba, mask=rgba.getchannel("A"))

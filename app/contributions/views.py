@@ -265,7 +265,9 @@ def photo_response(found: Photo, name: str, *, private: bool):
 @bp.get("/partecipa/foto/<cid>.jpg")
 def photo(cid: str):
     """The photo of an approved segnalazione (404 otherwise)."""
-    return photo_response(service.public_photo(services(), cid), f"segnalazione-{cid}", private=False)
+    return photo_response(
+        service.public_photo(services(), cid), f"segnalazione-{cid}", private=False
+    )
 
 
 @bp.get("/partecipa/segui/<token>/foto.jpg")
