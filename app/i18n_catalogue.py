@@ -646,8 +646,33 @@ EN: dict[str, str] = {
     "Conserva questo link privato: mostra lo stato del tuo contributo e la risposta del Comune. Chi ha il link può vederlo.": (
         "Keep this private link: it shows the state of your contribution and the council’s answer. Anyone with the link can see it."
     ),
-    "Conserviamo il testo, il nome se lo scrivi e la posizione se la indichi: diventano pubblici solo dopo l’approvazione di un moderatore del Comune. L’e-mail, facoltativa, serve solo per risponderti: la vedono solo i moderatori, non è mai pubblicata né esportata. Per limitare gli abusi conserviamo un’impronta cifrata del tuo indirizzo di rete, non l’indirizzo.": (
-        "We keep the text, your name if you write it and the position if you give it: they become public only after a council moderator approves them. The e-mail, optional, is only for answering you: only the moderators see it, it is never published or exported. Against abuse we keep an encrypted fingerprint of your network address, not the address."
+    "Conserviamo il testo, il nome se lo scrivi, la posizione se la indichi e la foto se la alleghi: diventano pubblici solo dopo l’approvazione di un moderatore del Comune. L’e-mail, facoltativa, serve solo per risponderti: la vedono solo i moderatori, non è mai pubblicata né esportata. Per limitare gli abusi conserviamo un’impronta cifrata del tuo indirizzo di rete, non l’indirizzo.": (
+        "We keep the text, your name if you write it, the position if you give it and the photo if you attach one: they become public only after a council moderator approves them. The e-mail, optional, is only for answering you: only the moderators see it, it is never published or exported. Against abuse we keep an encrypted fingerprint of your network address, not the address."
+    ),
+    # a segnalazione's photo (app/contributions/photo.py)
+    "Foto": "Photo",
+    "Foto (facoltativa, solo per una segnalazione)": "Photo (optional, for a report only)",
+    "Foto della segnalazione": "Photo of the report",
+    "JPEG, PNG o WebP, al massimo": "JPEG, PNG or WebP, at most",
+    "La ricodifichiamo e togliamo i dati nascosti nel file, compresa la posizione GPS. Non fotografare persone o targhe riconoscibili.": (
+        "We re-encode it and remove the data hidden in the file, the GPS position included. Do not photograph recognisable people or number plates."
+    ),
+    "La tua foto": "Your photo",
+    "Come l’abbiamo conservata: ricodificata, senza i dati nascosti nel file. È pubblica solo se il contributo è approvato.": (
+        "As we keep it: re-encoded, without the data hidden in the file. It is public only if the contribution is approved."
+    ),
+    "Rimuovi la foto": "Remove the photo",
+    "La foto di una segnalazione, se la alleghi: la ricodifichiamo e togliamo i dati nascosti nel file (posizione GPS, fotocamera, data e ora). Una foto è un dato personale se mostra persone, case o targhe.": (
+        "The photo of a report, if you attach one: we re-encode it and remove the data hidden in the file (GPS position, camera, date and time). A photo is personal data when it shows people, houses or number plates."
+    ),
+    "La foto è pubblica solo con la segnalazione approvata; un moderatore può toglierla in ogni momento.": (
+        "The photo is public only with the approved report; a moderator can remove it at any time."
+    ),
+    "Dopo lo stesso periodo sono cancellate le foto dei contributi non pubblicati; quella di una segnalazione pubblicata resta con il testo, finché non chiedi di cancellarla.": (
+        "After the same period the photos of unpublished contributions are deleted; that of a published report stays with its text until you ask for its deletion."
+    ),
+    "Cancelliamo anche le foto dei contributi lasciati con quell’e-mail.": (
+        "We also delete the photos of the contributions left with that e-mail."
     ),
     "Contributi dei cittadini": "Citizens’ contributions",
     "Contributi pubblicati per tipo e stato": "Published contributions by kind and state",
