@@ -59,3 +59,44 @@ def test_a_comment_from_a_phone_with_the_keyboard_only(phone, citizen_server):
     page.goto(follow if follow.startswith("http") else citizen_server + follow)
     assert "moderazione" in page.locator("body").inner_text().lower()
     chromium.wait_for_js(page, "document.readyState === 'complete'")
+
+
+def test_a_segnalazione_with_a_photo(phone, citizen_server, tmp_path):
+    """The photo field is a segnalazione's only: hidden (and emptied) for the other kinds;
+    the photo sent comes back re-encoded on the private follow page."""
+    import io
+
+    from PIL import Image
+
+    picture = tmp_path / "buca.jpg"
+    image = Image.new("RGB", (900, 600), (200, 40, 40))
+    out = io.BytesIO()
+    image.save(out, "JPEG")
+    picture.write_bytes(out.getvalue())
+    page = phone
+    page.goto(citizen_server + "/interventi/int-1")
+    page.wait_for_selector("html[data-citizen=ready]")
+    field = page.locator("[data-photo-field]")
+    assert not field.is_visible()  # the first kind, commento, takes no photo
+    page.locator("input[name=kind][value=segnalazione]").check()
+    assert field.is_visible()
+    page.set_input_files("#contributo-foto", str(picture))
+    page.locator("input[name=kind][value=proposta]").check()
+    assert not field.is_visible()
+    assert page.evaluate("document.getElementById('contributo-foto').files.length") == 0
+    page.locator("input[name=kind][value=segnalazione]").check()
+    page.set_input_files("#contributo-foto", str(picture))
+    page.fill("#contributo-testo", "Una buca profonda davanti all'ingresso del cantiere.")
+    page.fill("#contributo-lat", "45.1335")
+    page.fill("#contributo-lon", "10.0227")
+    page.locator("input[name=consent]").check()
+    page.wait_for_timeout(3100)  # the form's minimum fill time (CONTRIBUTION_MIN_FILL_SECONDS)
+    page.locator("form.contribute button[type=submit]").click()
+    page.wait_for_load_state("load")
+    assert "moderazione" in page.locator("body").inner_text().lower()
+    follow = page.locator("a[href*='/partecipa/segui/']").first.get_attribute("href")
+    page.goto(follow if follow.startswith("http") else citizen_server + follow)
+    shown = page.locator(".contribution-photo img")
+    chromium.wait_for_js(page, "document.querySelector('.contribution-photo img').complete")
+    assert shown.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [900, 600]
+    assert page.errors == []
