@@ -164,7 +164,9 @@
     var contribute = document.querySelector("form[data-contribute]");
     if (contribute && el.getAttribute("data-mode") !== "pick") {
       var marker = null;
-      map.on("click", function (ev) {  // the point of a segnalazione or a proposta
+      // The point of a segnalazione or a proposta: any tap, also one on a feature (which
+      // opens its popup and stops the map's own click), so "here, on this path" works.
+      map.on("preclick", function (ev) {
         fillPoint(contribute, ev.latlng.lng, ev.latlng.lat);
         if (marker) marker.setLatLng(ev.latlng);
         else marker = L.circleMarker(ev.latlng, {radius: 9, color: "#000", weight: 3}).addTo(map);
