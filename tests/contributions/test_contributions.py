@@ -342,3 +342,22 @@ def test_an_accounts_file_from_before_moderators_gains_the_role(tmp_path):
     made = accounts.create("mod", "una-password-lunga-8", "moderator")
     assert made.has_role("moderator") and not made.has_role("editor")
     assert accounts.by_id(1).has_role("moderator") and accounts.by_id(1).has_role("editor")
+
+
+def test_every_feature_page_takes_contributions(client, moderator, store):
+    """Not only interventions and quartieri: the page of any feature of a served layer (here
+    a house number) has the form, and an approved comment is shown there."""
+    path = "/api/collections/civici/items/1?f=html"
+    page = client.get(path).get_data(as_text=True)
+    assert "data-contribute" in page
+    assert '<input type="hidden" name="target_layer" value="civici">' in page
+    assert '<input type="hidden" name="target_id" value="1">' in page
+    form = _form(client, path) | {"target_layer": "civici", "target_id": "1"}
+    sent = client.post("/partecipa", data=form)
+    assert sent.status_code == 200, sent.get_data(as_text=True)[:500]
+    (c,) = store.contributions(status=None, target_layer="civici").items
+    assert c.target_id == "1" and c.quartiere == 16
+    assert "Il cantiere è fermo" not in client.get(path).get_data(as_text=True)
+    h = moderator.csrf_headers
+    assert moderator.post(f"/admin/contributions/{c.id}/approve", headers=h).status_code == 303
+    assert "Il cantiere è fermo" in client.get(path).get_data(as_text=True)

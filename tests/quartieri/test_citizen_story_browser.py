@@ -158,3 +158,15 @@ def test_comment_report_and_proposal_moderated_and_answered(story_server, browse
     assert phone.errors == []
     phone.context.close()
     desk.context.close()
+
+
+def test_a_tap_on_a_feature_page_map_sets_the_point(citizen_server, browser):
+    """The feature pages of every layer take contributions too; their map gives the point."""
+    phone = new_page(browser, viewport=PHONE)
+    phone.goto(citizen_server + "/api/collections/luoghi/items/l1?f=html")
+    chromium.wait_for_js(phone, "document.querySelector('#api-map .leaflet-interactive')")
+    phone.locator("#api-map .leaflet-interactive").first.click()  # on the venue's own marker
+    assert phone.locator("#contributo-lat").input_value().startswith("45.")
+    assert phone.locator("#contributo-lon").input_value().startswith("10.")
+    assert phone.errors == []
+    phone.context.close()
