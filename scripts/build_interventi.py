@@ -17,7 +17,7 @@ Inputs:
   intervention only in a whole quartiere: no geometry is written (the cell's polygon is not
   the intervention's), `quartiere` is <n> and precisione "quartiere"; the map draws the
   quartiere's faint outline for it.
-- `prec` says how the point relates to the intervention (see _geodata_common.placement);
+- `prec` says how the point relates to the intervention (see _geodata_sources.placement);
   the precisione written is the one that derivation supports, with `fonte_posizione`
   saying how the point was obtained.
   A quartiere the text (`qt`) or the gazetteer (`qg`) gives wins over the cell of a point,
@@ -51,23 +51,27 @@ from _geodata_common import (
     SEED_FILES,
     SEEDS,
     SOURCES,
-    check_ref,
-    description_sources,
     feature,
+    load_yaml,
+    write_collection,
+)
+from _geodata_quartieri import (
     feature_quartiere_notes,
     gazetteer_quartieri,
-    load_places,
     load_quartieri_polygons,
-    load_yaml,
     nota_quartiere,
-    placement,
     quartiere_disagreement,
     quartiere_of,
+)
+from _geodata_sources import (
+    check_ref,
+    description_sources,
+    load_places,
+    placement,
     quartiere_placement,
     resolve_loc,
     seed_line,
     seed_ref,
-    write_collection,
 )
 
 DOC_YEAR = {"001": 2016, "003": None, "002": 2019, "004": None, "000": 2024}

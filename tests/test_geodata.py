@@ -349,15 +349,16 @@ def test_a_sourced_quartiere_wins_over_the_indicative_polygon():
     assert found["int-0029"] == (6, "gazetteer") and found["int-0031"] == (6, "gazetteer")
 
 
-def _common():
-    """scripts/_geodata_common.py, the build's helpers (imported as the build scripts do)."""
+def _sources():
+    """scripts/_geodata_sources.py, the build's checks of its sources (imported as the build
+    scripts do)."""
     import importlib
     import sys
 
     scripts = str(ROOT / "scripts")
     if scripts not in sys.path:
         sys.path.insert(0, scripts)
-    return importlib.import_module("_geodata_common")
+    return importlib.import_module("_geodata_sources")
 
 
 def _description_sources():
@@ -372,19 +373,19 @@ def test_every_cited_description_source_says_what_it_is_cited_for(shared):
     """Issue 17, item 1: each `fd` line exists and holds its expected text (the check the
     build makes for `refs`); each gazetteer row / OpenStreetMap point exists and its column
     holds the cited text."""
-    common = _common()
+    sources = _sources()
     found = list(_description_sources())
     assert len(found) > 100
     for name, row, ref in found:
         try:
-            common.description_source(ref)
+            sources.description_source(ref)
         except (ValueError, KeyError, IndexError) as exc:
             pytest.fail(f"{name} {row}: {exc}")
 
 
 def test_a_wrong_description_source_fails_the_build(shared):
-    common = _common()
-    assert common.description_source("002:3923|Palazzo Fodri") == (
+    sources = _sources()
+    assert sources.description_source("002:3923|Palazzo Fodri") == (
         "002_8df21da1538a311c.txt riga 3923"
     )
     for wrong in (
@@ -395,7 +396,7 @@ def test_a_wrong_description_source_fails_the_build(shared):
         "osm:Cinema Chaplin|category=MUSEI",
     ):
         with pytest.raises((ValueError, KeyError)):
-            common.description_source(wrong)
+            sources.description_source(wrong)
 
 
 @pytest.mark.parametrize("layer", LAYERS)
@@ -637,7 +638,7 @@ def _amounts(text: str) -> set[int]:
 
 
 def _build_interventi():
-    _common()
+    _sources()  # scripts/ on sys.path, as the build scripts have it
     import importlib
 
     return importlib.import_module("build_interventi")
