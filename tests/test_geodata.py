@@ -637,11 +637,12 @@ def _amounts(text: str) -> set[int]:
     }
 
 
-def _build_interventi():
+def _build_interventi(module: str = "build_interventi"):
+    """A module of the interventi build (the script, or `_interventi_sources`)."""
     _sources()  # scripts/ on sys.path, as the build scripts have it
     import importlib
 
-    return importlib.import_module("build_interventi")
+    return importlib.import_module(module)
 
 
 def test_one_item_is_one_intervention_and_the_retired_code_is_kept():
@@ -748,15 +749,14 @@ def test_every_amount_is_written_at_a_cited_line(shared):
 
 
 def test_an_amount_no_cited_line_states_fails_the_build(shared):
-    build = _build_interventi()
+    build = _build_interventi("_interventi_sources")
     row = {"id": "int-9999", "importo": 29500}
     with pytest.raises(ValueError, match="no cited line"):
-        build._importo(row, [("001", 1378)])
-    assert build._importo({**row, "importo_da": ["001:1336|29.500 euro"]}, [("001", 1378)])[1] == [
-        "001_93d3045a65cd4397.txt riga 1336"
-    ]
+        build.importo_of(row, [("001", 1378)])
+    _, lines = build.importo_of({**row, "importo_da": ["001:1336|29.500 euro"]}, [("001", 1378)])
+    assert lines == ["001_93d3045a65cd4397.txt riga 1336"]
     with pytest.raises(ValueError, match="sum"):
-        build._importo(
+        build.importo_of(
             {**row, "importo_da": ["001:2373|30 mila euro. Be", "001:2376|180 mila"]}, []
         )
 
@@ -781,9 +781,9 @@ def test_states_are_dated_to_the_year_the_line_gives(shared):
                 assert str(entry["anno"]) in _line(shared, entry["fonte"]), p["id"]
                 dated[p["id"]] = entry["anno"]
     assert dated == EVENT_YEARS
-    build = _build_interventi()
+    build = _build_interventi("_interventi_sources")
     with pytest.raises(ValueError, match="not written"):
-        build._parse_stato("001:2586|illuminazione|in_corso|2018")
+        build.parse_stato("001:2586|illuminazione|in_corso|2018")
 
 
 def test_area_responsabile_is_dropped():
