@@ -69,6 +69,9 @@ def test_comment_report_and_proposal_moderated_and_answered(story_server, browse
     # 1. A comment on an intervention.
     phone.goto(server + "/interventi/int-1")
     phone.wait_for_selector("html[data-citizen=ready]")
+    # The honeypot is off the screen for a person (a bot filling it is refused).
+    trap = phone.locator("#contributo-sito").bounding_box()
+    assert trap is None or trap["x"] + trap["width"] <= 0, trap
     comment = _send(phone, "commento", "Il cantiere del teatro chiude il marciapiede da mesi.")
 
     # 2. A report at a point: tapped on the quartiere's map, which fills the coordinates.
