@@ -328,7 +328,7 @@ def _edit_line(r) -> str:
 @click.option("--all", "every", is_flag=True, help="Also published and discarded edits.")
 def edits(layer_id, every):
     """List the pending feature edits of a layer (all edits with --all), oldest first."""
-    from app.stores.catalog_edits import changes
+    from app.stores.edits import changes
 
     records = _store().edits(layer_id, status=None if every else "pending")
     for r in records:

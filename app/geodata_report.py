@@ -142,7 +142,7 @@ def zone_cells(path: Path) -> dict[int, object]:
 
 def in_cell(geom, cell) -> bool:
     """The geometry lies, at least in part, in the cell: a point on it, a line or an area
-    overlapping it (touching the edge is not enough). Same rule as scripts/_geodata_common.py."""
+    overlapping it (touching the edge is not enough). Same rule as scripts/_geodata_quartieri.py."""
     if cell is None:
         return False
     if geom.geom_type == "Point":

@@ -7,7 +7,7 @@ Inputs:
   lines, gazetteer rows, OpenStreetMap points; required), the key of a sourced point (`loc`)
   and, where the point is not the venue's own building, how it relates to the venue (`prec`,
   default "edificio"; "ospite" with `prec_ref`, the line saying the venue is in that
-  building; see _geodata_common.placement).
+  building; see _geodata_sources.placement).
 - Points: ../shared/gazetteer/cremona_places.csv (coordinates with the source it cites) or
   ../shared/reference-geodata/molifabio-RuoloCremonaApp/cremona_poi_nominatim.geojson
   (OpenStreetMap data, ODbL: "© OpenStreetMap contributors" on each feature).
@@ -19,22 +19,22 @@ Inputs:
 
 from __future__ import annotations
 
-from _geodata_common import (
-    check_ref,
-    description_sources,
-    feature,
+from _geodata_common import feature, load_yaml, write_collection
+from _geodata_quartieri import (
     feature_quartiere_notes,
     gazetteer_quartieri,
-    load_places,
     load_quartieri_polygons,
-    load_yaml,
     nota_quartiere,
-    placement,
     quartiere_disagreement,
     quartiere_of,
+)
+from _geodata_sources import (
+    check_ref,
+    description_sources,
+    load_places,
+    placement,
     resolve_loc,
     seed_ref,
-    write_collection,
 )
 
 

@@ -7,7 +7,7 @@ Inputs:
   optional status with its line (`stato`, "file:line|expected text|stato"), the key of a
   sourced point (`loc`: "gaz:"/"osm:", or "q:<n>" for a place known only to be in quartiere
   <n>: no geometry, precisione "quartiere", drawn by the map as the quartiere's faint
-  outline), how that point relates to the place (`prec`, see _geodata_common.placement; the
+  outline), how that point relates to the place (`prec`, see _geodata_sources.placement; the
   precisione written is the one this derivation supports) and the quartiere the text names
   (`qt`, with `qt_ref`, the line that names it or a zone of it). The description (`d`) says
   only what its sources say: `fd` lists them where they are not exactly the row's cited
@@ -31,23 +31,22 @@ from __future__ import annotations
 
 import json
 
-from _geodata_common import (
-    GEODATA,
-    check_ref,
-    description_sources,
-    feature,
+from _geodata_common import GEODATA, feature, load_yaml, write_collection
+from _geodata_quartieri import (
     feature_quartiere_notes,
-    load_places,
     load_quartieri_polygons,
-    load_yaml,
     nota_quartiere,
-    placement,
     quartiere_disagreement,
     quartiere_of,
+)
+from _geodata_sources import (
+    check_ref,
+    description_sources,
+    load_places,
+    placement,
     quartiere_placement,
     resolve_loc,
     seed_ref,
-    write_collection,
 )
 
 LAYERS = {"scuole": "scu", "verde": "ver", "sport": "spo", "servizi": "ser", "mobilita": "mob"}

@@ -37,14 +37,13 @@ from _geodata_common import (
     QUARTIERI_LIST,
     feature,
     load_confine,
-    load_places,
-    load_quartiere_notes,
     load_yaml,
-    resolve_loc,
     to_metric,
     to_wgs84,
     write_collection,
 )
+from _geodata_quartieri import load_quartiere_notes
+from _geodata_sources import load_places, resolve_loc
 from shapely.geometry import MultiPoint, Point
 from shapely.ops import unary_union
 

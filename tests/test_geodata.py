@@ -349,15 +349,16 @@ def test_a_sourced_quartiere_wins_over_the_indicative_polygon():
     assert found["int-0029"] == (6, "gazetteer") and found["int-0031"] == (6, "gazetteer")
 
 
-def _common():
-    """scripts/_geodata_common.py, the build's helpers (imported as the build scripts do)."""
+def _sources():
+    """scripts/_geodata_sources.py, the build's checks of its sources (imported as the build
+    scripts do)."""
     import importlib
     import sys
 
     scripts = str(ROOT / "scripts")
     if scripts not in sys.path:
         sys.path.insert(0, scripts)
-    return importlib.import_module("_geodata_common")
+    return importlib.import_module("_geodata_sources")
 
 
 def _description_sources():
@@ -372,19 +373,19 @@ def test_every_cited_description_source_says_what_it_is_cited_for(shared):
     """Issue 17, item 1: each `fd` line exists and holds its expected text (the check the
     build makes for `refs`); each gazetteer row / OpenStreetMap point exists and its column
     holds the cited text."""
-    common = _common()
+    sources = _sources()
     found = list(_description_sources())
     assert len(found) > 100
     for name, row, ref in found:
         try:
-            common.description_source(ref)
+            sources.description_source(ref)
         except (ValueError, KeyError, IndexError) as exc:
             pytest.fail(f"{name} {row}: {exc}")
 
 
 def test_a_wrong_description_source_fails_the_build(shared):
-    common = _common()
-    assert common.description_source("002:3923|Palazzo Fodri") == (
+    sources = _sources()
+    assert sources.description_source("002:3923|Palazzo Fodri") == (
         "002_8df21da1538a311c.txt riga 3923"
     )
     for wrong in (
@@ -395,7 +396,7 @@ def test_a_wrong_description_source_fails_the_build(shared):
         "osm:Cinema Chaplin|category=MUSEI",
     ):
         with pytest.raises((ValueError, KeyError)):
-            common.description_source(wrong)
+            sources.description_source(wrong)
 
 
 @pytest.mark.parametrize("layer", LAYERS)
@@ -636,11 +637,12 @@ def _amounts(text: str) -> set[int]:
     }
 
 
-def _build_interventi():
-    _common()
+def _build_interventi(module: str = "build_interventi"):
+    """A module of the interventi build (the script, or `_interventi_sources`)."""
+    _sources()  # scripts/ on sys.path, as the build scripts have it
     import importlib
 
-    return importlib.import_module("build_interventi")
+    return importlib.import_module(module)
 
 
 def test_one_item_is_one_intervention_and_the_retired_code_is_kept():
@@ -747,15 +749,14 @@ def test_every_amount_is_written_at_a_cited_line(shared):
 
 
 def test_an_amount_no_cited_line_states_fails_the_build(shared):
-    build = _build_interventi()
+    build = _build_interventi("_interventi_sources")
     row = {"id": "int-9999", "importo": 29500}
     with pytest.raises(ValueError, match="no cited line"):
-        build._importo(row, [("001", 1378)])
-    assert build._importo({**row, "importo_da": ["001:1336|29.500 euro"]}, [("001", 1378)])[1] == [
-        "001_93d3045a65cd4397.txt riga 1336"
-    ]
+        build.importo_of(row, [("001", 1378)])
+    _, lines = build.importo_of({**row, "importo_da": ["001:1336|29.500 euro"]}, [("001", 1378)])
+    assert lines == ["001_93d3045a65cd4397.txt riga 1336"]
     with pytest.raises(ValueError, match="sum"):
-        build._importo(
+        build.importo_of(
             {**row, "importo_da": ["001:2373|30 mila euro. Be", "001:2376|180 mila"]}, []
         )
 
@@ -780,9 +781,9 @@ def test_states_are_dated_to_the_year_the_line_gives(shared):
                 assert str(entry["anno"]) in _line(shared, entry["fonte"]), p["id"]
                 dated[p["id"]] = entry["anno"]
     assert dated == EVENT_YEARS
-    build = _build_interventi()
+    build = _build_interventi("_interventi_sources")
     with pytest.raises(ValueError, match="not written"):
-        build._parse_stato("001:2586|illuminazione|in_corso|2018")
+        build.parse_stato("001:2586|illuminazione|in_corso|2018")
 
 
 def test_area_responsabile_is_dropped():

@@ -56,7 +56,8 @@ from urllib.parse import urlsplit
 from flask import Response, current_app, g, json, redirect, request, session, url_for
 from markupsafe import Markup, escape
 
-from app.admin.accounts import AccountStore, User, check_role
+from app.admin.account_rules import User, check_role
+from app.admin.accounts import AccountStore
 from app.admin.limiter import MAX_FAILURES as MAX_FAILURES  # re-exported for callers
 from app.admin.limiter import WINDOW_SECONDS as WINDOW_SECONDS
 from app.admin.limiter import Attempt, LoginLimiter, Refusal

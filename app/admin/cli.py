@@ -8,14 +8,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.admin.accounts import (
-    ROLES,
-    AccountError,
-    AccountStore,
-    UserExists,
-    check_role,
-    check_username,
-)
+from app.admin.account_rules import ROLES, AccountError, UserExists, check_role, check_username
+from app.admin.accounts import AccountStore
 from app.admin.auth import ACCOUNTS_KEY
 
 users_cli = AppGroup("users", help="The users of the admin area (/admin).")

@@ -34,7 +34,8 @@ import math
 import time
 from dataclasses import dataclass
 
-from app.admin.accounts import AccountStore, normalise_username
+from app.admin.account_rules import normalise_username
+from app.admin.accounts import AccountStore
 
 MAX_FAILURES = 5
 WINDOW_SECONDS = 15 * 60

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, request, url_for
 
-from app.admin.accounts import check_role
+from app.admin.account_rules import check_role
 from app.i18n import gettext
 
 NAV_KEY = "geoportale.admin_nav"

@@ -17,7 +17,7 @@ import math
 from app.organisation import organisation
 from app.registry.spec import LayerSpec
 from app.services import Services
-from app.stores.catalog_edits import changes
+from app.stores.edits import changes
 
 AMOUNT_FIELD = "importo_euro"
 STATE_FIELD = "stato"

@@ -20,7 +20,7 @@ from app.organisation import organisation
 from app.publishing.importer import comune_boundary
 from app.registry.spec import LayerSpec
 from app.services import Services, services
-from app.stores.catalog_edits import changes
+from app.stores.edits import changes
 from app.viewer.mapbuilder import layer_config
 
 #: Above this many features a layer is loaded by bounding box, and only from this zoom.

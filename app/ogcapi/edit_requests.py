@@ -16,7 +16,7 @@ import orjson
 from flask import request
 
 from app.admin import auth
-from app.admin.accounts import User
+from app.admin.account_rules import User
 from app.errors import InvalidFeature, InvalidParameter, UnsupportedMediaType
 from app.geo.crs import crs_from_uri, geometry_from, supported_crs_uris
 from app.ogcapi.links import GEOJSON, JSON

@@ -27,8 +27,7 @@ from app.publishing.importer import comune_boundary
 from app.registry.spec import LayerSpec
 from app.services import Services, services
 from app.stores.base import Feature
-from app.stores.catalog_edits import changes
-from app.stores.edits import EditResult
+from app.stores.edits import EditResult, changes
 
 ITEMS = "/collections/<collection_id>/items"
 ITEM = "/collections/<collection_id>/items/<feature_id>"

@@ -18,7 +18,7 @@ import shapely.geometry
 from app.errors import InvalidFeature
 from app.publishing import report as checks
 from app.registry.precision import PRECISION
-from app.stores.catalog_edits import validated
+from app.stores.edit_checks import validated
 
 #: The precisione values a placement may give (app/registry/precision.py); others are refused
 #: by the store, and reported here first.

@@ -13,6 +13,7 @@
   }
   var view = JSON.parse(el.getAttribute("data-view"));  // [lat, lon, zoom]: the organisation's
   map.setView([view[0], view[1]], view[2]);
+  window.GeoportaleCommon.contributionPoint(map);  // a feature page's contribution form
   fetch(el.getAttribute("data-geojson"), {headers: {"Accept": "application/geo+json"}})
     .then(function (r) { return r.json(); })
     .then(function (doc) {

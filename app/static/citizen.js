@@ -161,15 +161,7 @@
       var view = JSON.parse(el.getAttribute("data-view"));  // [lat, lon, zoom]: the organisation's
       map.setView([view[0], view[1]], view[2]);
     }
-    var contribute = document.querySelector("form[data-contribute]");
-    if (contribute && el.getAttribute("data-mode") !== "pick") {
-      var marker = null;
-      map.on("click", function (ev) {  // the point of a segnalazione or a proposta
-        fillPoint(contribute, ev.latlng.lng, ev.latlng.lat);
-        if (marker) marker.setLatLng(ev.latlng);
-        else marker = L.circleMarker(ev.latlng, {radius: 9, color: "#000", weight: 3}).addTo(map);
-      });
-    }
+    if (el.getAttribute("data-mode") !== "pick") window.GeoportaleCommon.contributionPoint(map);
     if (el.getAttribute("data-mode") === "pick") {
       map.on("click", function (ev) {
         window.location.href = pointUrl(el.getAttribute("data-pick"), ev.latlng.lng, ev.latlng.lat);

@@ -29,5 +29,25 @@
     });
   }
 
-  window.GeoportaleCommon = {esc: esc, t: t};
+  /* The point of the page's contribution form (app/templates/contributions/_panel.html),
+     if it has one, from any tap on `map`: also a tap on a drawn feature, whose popup stops
+     Leaflet's own map click ("here, on this path"). Not a tap on a control or a popup, nor
+     the end of a pan. A ring marks the point. */
+  function contributionPoint(map) {
+    var marker = null;
+    map.getContainer().addEventListener("click", function (ev) {
+      // Looked up at the tap: a page may draw its map before the form is parsed.
+      var form = document.querySelector("form[data-contribute]");
+      if (!form || !form.querySelector("[name=lat]")) return;
+      if (ev.target.closest && ev.target.closest(".leaflet-control-container, .leaflet-popup")) return;
+      if (map.dragging && map.dragging.moved()) return;
+      var at = map.mouseEventToLatLng(ev);
+      form.querySelector("[name=lon]").value = at.lng.toFixed(6);
+      form.querySelector("[name=lat]").value = at.lat.toFixed(6);
+      if (marker) marker.setLatLng(at);
+      else marker = L.circleMarker(at, {radius: 9, color: "#000", weight: 3, interactive: false}).addTo(map);
+    }, true);
+  }
+
+  window.GeoportaleCommon = {esc: esc, t: t, contributionPoint: contributionPoint};
 })();

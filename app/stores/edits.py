@@ -10,6 +10,10 @@ Every edit records the feature before and after (GeoJSON), who, when, and the pl
 (how exactly and from what source a geometry was placed); the records stay after publish,
 as the feature's history. Conflicts are caught by ETags computed from the stored feature:
 a write names the ETag it read (If-Match) and is refused if the feature changed since.
+
+This module holds the records and their ETags, and `changes`, the diff of pending edits per
+feature; the catalog's reads and writes of them are in `catalog_edits.py`, the checks of an
+edited feature in `edit_checks.py`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -127,3 +132,36 @@ def etag_of(feature: Feature | dict | None) -> str | None:
 def now() -> str:
     """The time of a change, as the catalog records it (UTC, ISO 8601, seconds)."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def feature_of(doc: dict | None) -> Feature | None:
+    if doc is None:
+        return None
+    return Feature(doc["id"], doc["geometry"], dict(doc["properties"]))
+
+
+def changes(records: list[EditRecord]) -> list[FeatureChange]:
+    """The diff of pending edits: per feature, from its state before the first edit to its
+    state after the last (a feature created and deleted again is no change)."""
+    per: OrderedDict[str, list[EditRecord]] = OrderedDict()
+    for r in records:
+        per.setdefault(r.feature_id, []).append(r)
+    out = []
+    for fid, rs in per.items():
+        before, after = rs[0].before, rs[-1].after
+        if before is None and after is None:
+            continue
+        kind = "added" if before is None else "removed" if after is None else "changed"
+        moved, fields = False, ()
+        if kind == "changed":
+            moved = etag_of({"geometry": before["geometry"]}) != etag_of(
+                {"geometry": after["geometry"]}
+            )
+            old, new = before["properties"], after["properties"]
+            fields = tuple(k for k in new if old.get(k) != new.get(k))
+            if not moved and not fields:
+                continue
+        out.append(
+            FeatureChange(fid, kind, moved, fields, before, after, len(rs), rs[-1].user, rs[-1].at)
+        )
+    return out

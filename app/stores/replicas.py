@@ -14,14 +14,14 @@
   two versions.
 
 A standby refuses LISTEN and is not sent NOTIFY, so each worker learns a replica's state by
-polling it (`Poller`, every REPLICA_POLL_MS, in a daemon thread): one statement gives its
-recovery state and generation, and when the generation moved a second one reads the served
-pointers and specs of that generation together (`Snapshot`). A request routed to a replica
-is pinned to the snapshot current when it started: the registry, every describe and the
-served table all come from that one generation. Nothing goes back: a replica whose
+polling it (`ReplicaPolling`, every REPLICA_POLL_MS, in a daemon thread): one statement
+gives its recovery state and generation, and when the generation moved a second one reads
+the served pointers and specs of that generation together (`Snapshot`). A request routed to
+a replica is pinned to the snapshot current when it started: the registry, every describe
+and the served table all come from that one generation. Nothing goes back: a replica whose
 generation is below the highest served on this machine (a publish made here, a request
-served by the primary, another worker that polled sooner: `HighWater`, in LOCK_DIR) is
-not used until it has replayed that far; the primary serves meanwhile.
+served by the primary, another worker that polled sooner: `HighWater`, in LOCK_DIR) is not
+used until it has replayed that far; the primary serves meanwhile.
 
 A replica leaves the rotation while it refuses connections, when it is no longer in
 recovery (promoted: its data may now diverge from the primary's), or when it has not
@@ -29,233 +29,33 @@ reached the primary's generation REPLICA_MAX_LAG_MS after the primary did; it co
 the first poll that finds it healthy. A read that fails on a replica mid-request (the
 standby stopped under it) is made again on the next database, provided that one serves
 the same generation; otherwise the request gets a 503 asking to retry.
+
+This module holds the routing store; the replica's pinned snapshot and the high-water mark
+are in app/stores/replica_snapshot.py, the health polling in app/stores/replica_health.py.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import itertools
 import logging
 import os
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
-from psycopg_pool import ConnectionPool
 
-from app.errors import LayerNotFound, PrimaryUnavailable, StoreError
-from app.registry.spec import LayerSpec
-from app.stores.base import FeatureStore, LayerInfo
-from app.stores.catalog import _spec
-from app.stores.counts import CountCache
-from app.stores.limits import postgres_options
+from app.errors import PrimaryUnavailable, StoreError
+from app.stores.base import FeatureStore
 from app.stores.postgis import PostgisStore, _where
-from app.stores.postgis_catalog import SCHEMA
+from app.stores.replica_health import Health, ReplicaPolling, _first_line
+from app.stores.replica_snapshot import HighWater, PostgisReplica
 
 log = logging.getLogger(__name__)
 
-# A request waits at most this long for a pooled connection to a replica (a stopped standby
-# must not hold requests for the pool's usual 10 s before they go elsewhere).
-REPLICA_POOL_TIMEOUT = 2.0
-# The poller's own connections: give up on an unreachable database quickly.
-POLL_CONNECT_TIMEOUT = 2
-POLL_STATEMENT_MS = 2000
 
-_HEALTH = f"""
-SELECT pg_is_in_recovery(),
-       (SELECT value FROM {SCHEMA}.meta WHERE key = 'generation')::bigint,
-       COALESCE(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)::float8,
-       COALESCE(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0)::float8
-"""
-# One statement, so one snapshot of the standby: generation, pointers and specs agree.
-_SNAPSHOT = f"""
-SELECT m.value::bigint, l.id, l.version, v.feature_count, v.minx, v.miny, v.maxx, v.maxy,
-       l.published_at, v.origin, v.table_name, v.spec
-FROM {SCHEMA}.meta m
-LEFT JOIN ({SCHEMA}.layers l JOIN {SCHEMA}.versions v
-           ON v.layer_id = l.id AND v.version = l.version) ON TRUE
-WHERE m.key = 'generation'
-ORDER BY l.id
-"""
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What a replica served at one generation: the served layers' specs and pointers."""
-
-    generation: int
-    specs: tuple[LayerSpec, ...]
-    infos: dict[str, LayerInfo]
-    tables: dict[str, tuple[str, int]]
-
-    @classmethod
-    def read(cls, conn) -> Snapshot:
-        rows = conn.execute(_SNAPSHOT).fetchall()
-        generation = int(rows[0][0])
-        specs, infos, tables = [], {}, {}
-        for _g, lid, version, count, minx, miny, maxx, maxy, published, origin, table, spec in rows:
-            if lid is None:  # no layer served
-                continue
-            bbox = None if minx is None else (minx, miny, maxx, maxy)
-            infos[lid] = LayerInfo(lid, version, count, bbox, published, origin)
-            tables[lid] = (table, count)
-            specs.append(_spec(spec))
-        return cls(generation, tuple(specs), infos, tables)
-
-
-class PostgisReplica(PostgisStore):
-    """A hot standby, read-only. Its served state is the snapshot pinned for the request
-    (`pin`), never the pointer table read live, so a request sees one generation whatever
-    the standby replays meanwhile. Opened without touching it: a standby may be down when
-    the app starts (it joins the rotation when it comes up)."""
-
-    def __init__(self, url: str, name: str, query_timeout_ms: int = 0, max_size: int = 10):
-        self.url = url
-        self.name = name
-        self.query_timeout_ms = int(query_timeout_ms or 0)
-        self._pointers: dict = {}
-        self._seen = None
-        self._generation = None
-        self._watch = None
-        self._watch_lock = threading.Lock()
-        self._counts = CountCache()
-        self._statements: dict = {}
-        self.snapshot: Snapshot | None = None  # replaced whole by the poller
-        self._local = threading.local()
-        self._max_size = max_size
-        self.pool = self._new_pool()
-
-    def _new_pool(self) -> ConnectionPool:
-        return ConnectionPool(
-            self.url,
-            min_size=1,
-            max_size=self._max_size,
-            open=True,
-            timeout=REPLICA_POOL_TIMEOUT,
-            kwargs={"connect_timeout": 5, **postgres_options(self.query_timeout_ms)},
-        )
-
-    def renew_pool(self) -> None:
-        """A fresh pool after the standby came back: the old one's connections died with
-        it, and its reconnection backs off for minutes."""
-        old, self.pool = self.pool, self._new_pool()
-        threading.Thread(target=old.close, kwargs={"timeout": 1}, daemon=True).start()
-
-    def pin(self) -> Snapshot:
-        """Serve this thread from the current snapshot until `unpin`."""
-        snap = self._local.snapshot = self.snapshot
-        if snap is None:
-            raise StoreError(f"{self.name} has not been read yet")
-        return snap
-
-    def unpin(self) -> None:
-        self._local.snapshot = None
-
-    def _snap(self) -> Snapshot:
-        snap = getattr(self._local, "snapshot", None) or self.snapshot
-        if snap is None:
-            raise StoreError(f"{self.name} has not been read yet")
-        return snap
-
-    def generation(self) -> int:
-        return self._snap().generation
-
-    def published_specs(self) -> list[LayerSpec]:
-        return list(self._snap().specs)
-
-    def describe(self, layer_id: str) -> LayerInfo:
-        info = self._snap().infos.get(layer_id)
-        if info is None:
-            raise LayerNotFound(f"no collection '{layer_id}' in the store")
-        return info
-
-    def _served(self, conn, layer_id: str, version: int | None) -> tuple[str, int]:
-        if version is not None:
-            return self._table(conn, layer_id, version)
-        found = self._snap().tables.get(layer_id)
-        if found is None:
-            raise LayerNotFound(f"no collection '{layer_id}' in the store")
-        return found
-
-    def _table(self, conn, layer_id: str, version: int | None) -> tuple[str, int]:
-        if version is None:
-            return self._served(conn, layer_id, None)
-        return super()._table(conn, layer_id, version)
-
-    def _forget_pointers(self) -> None:  # the snapshot is the pointer
-        return None
-
-
-class HighWater:
-    """The highest generation served by any worker process of this machine: 8 bytes in a
-    file in LOCK_DIR (per primary), read with one pread per request. Workers poll the
-    replicas at different moments; with a shared mark, a client whose requests land on
-    different workers never gets an older version after a newer one either. Without a
-    directory (tests, the CLI), the mark is this process's."""
-
-    def __init__(self, path: Path | None = None):
-        self._local = 0
-        self._fd: int | None = None
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-            except OSError as exc:  # a read-only disk: this worker's own mark only
-                log.warning("replica generation mark not shared (%s): per worker", exc)
-
-    def get(self) -> int:
-        if self._fd is not None:
-            data = os.pread(self._fd, 8, 0)
-            return int.from_bytes(data, "big") if len(data) == 8 else 0
-        return self._local
-
-    def raise_to(self, generation: int) -> None:
-        if generation <= self.get():
-            return
-        self._local = generation
-        self._write(lambda current: generation > current)
-
-    def reset(self, generation: int) -> None:
-        """Lower the mark (a store rebuilt with lower generations, a primary lost)."""
-        self._local = generation
-        self._write(lambda current: True)
-
-    def _write(self, wanted) -> None:
-        if self._fd is None:
-            return
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
-        try:
-            data = os.pread(self._fd, 8, 0)
-            current = int.from_bytes(data, "big") if len(data) == 8 else 0
-            if wanted(current):
-                os.pwrite(self._fd, self._local.to_bytes(8, "big"), 0)
-        finally:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-
-    def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-
-@dataclass
-class Health:
-    """What the poller last learned of one database."""
-
-    up: bool = False
-    recovering: bool = False  # a standby (pg_is_in_recovery)
-    generation: int | None = None
-    behind_since: float | None = None  # monotonic time it was first seen below the primary
-    replay_lag: float = 0.0  # seconds since the last replayed commit (informational)
-    backlog: float = 0.0  # WAL bytes received and not yet replayed
-    error: str = ""
-    checked: float = field(default_factory=time.monotonic)
-
-
-class RoutedStore(FeatureStore):
+class RoutedStore(ReplicaPolling, FeatureStore):
     """The primary for writes, the replicas for public reads (see the module's text)."""
 
     def __init__(
@@ -552,123 +352,12 @@ class RoutedStore(FeatureStore):
     def consultation_comment_add(self, consultation_id, feature_id, new, limits):
         return self._write("consultation_comment_add", consultation_id, feature_id, new, limits)
 
-    # -- health --------------------------------------------------------------------------
-
-    def _mark_down(self, name: str, exc: BaseException, polling: bool = False) -> None:
-        """Out of the rotation until a poll finds it healthy again."""
-        h = self.health[name]
-        if h.up:
-            log.warning("%s leaves the rotation: %s", name, _first_line(exc))
-        h.up, h.error = False, _first_line(exc)
-        conn = self._poll_conns.pop(name, None) if polling else None  # the poller's own
-        if conn is not None:
-            try:
-                conn.close()
-            except psycopg.Error:
-                pass
-
-    def _poll_conn(self, name: str, url: str) -> psycopg.Connection:
-        conn = self._poll_conns.get(name)
-        if conn is None or conn.closed:
-            conn = self._poll_conns[name] = psycopg.connect(
-                url,
-                autocommit=True,
-                connect_timeout=POLL_CONNECT_TIMEOUT,
-                options=f"-c statement_timeout={POLL_STATEMENT_MS}",
-            )
-        return conn
-
-    def poll(self) -> None:
-        """Ask the primary and every replica how they are (one round of the poller)."""
-        with self._poll_lock:
-            primary_generation = self._poll_primary()
-            for replica in self.replicas:
-                self._poll_replica(replica, primary_generation)
-
-    def _poll_primary(self) -> int | None:
-        h = self.health["primary"]
-        try:
-            if self._primary is None:
-                self._open_primary()
-                if self._primary is None:
-                    raise StoreError(self._primary_error)
-            conn = self._poll_conn("primary", self.primary_url)
-            row = conn.execute(
-                f"SELECT value::bigint FROM {SCHEMA}.meta WHERE key = 'generation'"
-            ).fetchone()
-        except (psycopg.Error, StoreError) as exc:
-            self._mark_down("primary", exc, polling=True)
-            h.checked = time.monotonic()
-            return None
-        if not h.up and h.error:
-            log.warning("primary is reachable again")
-            old = self._primary
-            self._open_primary()  # a fresh pool: the old one's connections died
-            threading.Thread(target=old.close, daemon=True).start()
-        h.up, h.error, h.generation, h.checked = True, "", int(row[0]), time.monotonic()
-        if h.generation < self.high.get():  # a mark left by a store since rebuilt
-            self.high.reset(h.generation)
-        return h.generation
-
-    def _poll_replica(self, replica: PostgisReplica, primary_generation: int | None) -> None:
-        h = self.health[replica.name]
-        try:
-            conn = self._poll_conn(replica.name, replica.url)
-            recovering, generation, lag, backlog = conn.execute(_HEALTH).fetchone()
-            if replica.snapshot is None or replica.snapshot.generation != generation:
-                replica.snapshot = Snapshot.read(conn)
-        except psycopg.Error as exc:
-            self._mark_down(replica.name, exc, polling=True)
-            h.checked = time.monotonic()
-            return
-        now = time.monotonic()
-        if not recovering and h.recovering:
-            log.warning("%s is not in recovery (promoted?): out of the rotation", replica.name)
-        if not h.up and h.error:
-            replica.renew_pool()
-            if recovering:
-                log.warning("%s is back in the rotation", replica.name)
-        h.up, h.recovering, h.error = True, bool(recovering), ""
-        h.generation = replica.snapshot.generation
-        h.replay_lag, h.backlog, h.checked = float(lag), float(backlog), now
-        if primary_generation is None or h.generation >= primary_generation:
-            h.behind_since = None  # caught up (or nothing newer to be had: primary down)
-        elif h.behind_since is None:
-            h.behind_since = now
-
-    def _start_poller(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="geoportale-replicas", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._closed and not self._wake.wait(self.poll_interval):
-            if os.getpid() != self._pid:  # a forked child: its parent's thread is not here
-                return
-            try:
-                self.poll()
-            except Exception:  # noqa: BLE001 (never let the poller die)
-                log.exception("replica poll failed")
-
     def close(self) -> None:
         if self._closed:
             return
-        self._closed = True
-        self._wake.set()
-        if self._thread is not None and os.getpid() == self._pid:
-            self._thread.join(timeout=5)
-        for conn in list(self._poll_conns.values()):
-            try:
-                conn.close()
-            except psycopg.Error:
-                pass
-        self._poll_conns.clear()
+        self._stop_poller()
         if self._primary is not None:
             self._primary.close()
         for replica in self.replicas:
             replica.close()
         self.high.close()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return (text.splitlines() or [type(exc).__name__])[0][:200] or type(exc).__name__

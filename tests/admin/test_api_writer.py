@@ -7,7 +7,7 @@ import pytest
 from flask import Blueprint, jsonify
 
 from app import create_app
-from app.admin.accounts import AccountError
+from app.admin.account_rules import AccountError
 from app.admin.auth import api_writer
 from app.admin.limiter import MAX_FAILURES
 from app.security import SESSION_COOKIE

@@ -9,7 +9,7 @@ import pytest
 from flask import json
 
 from app import create_app
-from app.admin.accounts import AccountError
+from app.admin.account_rules import AccountError
 from app.admin.auth import MAX_FAILURES
 from app.admin.nav import register_nav
 from tests.admin.conftest import ADMIN, EDITOR, login, page_csrf

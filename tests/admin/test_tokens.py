@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.admin.accounts import (
+from app.admin.account_rules import (
     TOKEN_PREFIX,
     AccountError,
-    AccountStore,
     TokenNotFound,
     UserNotFound,
     token_digest,
 )
+from app.admin.accounts import AccountStore
 from tests.admin.conftest import EDITOR
 
 

@@ -342,3 +342,55 @@ def test_an_accounts_file_from_before_moderators_gains_the_role(tmp_path):
     made = accounts.create("mod", "una-password-lunga-8", "moderator")
     assert made.has_role("moderator") and not made.has_role("editor")
     assert accounts.by_id(1).has_role("moderator") and accounts.by_id(1).has_role("editor")
+
+
+def test_every_feature_page_takes_contributions(client, moderator, store):
+    """Not only interventions and quartieri: the page of any feature of a served layer (here
+    a house number) has the form, and an approved comment is shown there."""
+    path = "/api/collections/civici/items/1?f=html"
+    page = client.get(path).get_data(as_text=True)
+    assert "data-contribute" in page
+    assert '<input type="hidden" name="target_layer" value="civici">' in page
+    assert '<input type="hidden" name="target_id" value="1">' in page
+    form = _form(client, path) | {"target_layer": "civici", "target_id": "1"}
+    sent = client.post("/partecipa", data=form)
+    assert sent.status_code == 200, sent.get_data(as_text=True)[:500]
+    (c,) = store.contributions(status=None, target_layer="civici").items
+    assert c.target_id == "1" and c.quartiere == 16
+    assert "Il cantiere è fermo" not in client.get(path).get_data(as_text=True)
+    h = moderator.csrf_headers
+    assert moderator.post(f"/admin/contributions/{c.id}/approve", headers=h).status_code == 303
+    assert "Il cantiere è fermo" in client.get(path).get_data(as_text=True)
+
+
+def test_web_addresses_become_links_only_once_approved(client, moderator, store):
+    """Text only, escaped; its http(s) addresses are links once a moderator approved it
+    (marked as user content), never before and never in the moderators' own view."""
+    from app.contributions.links import linked
+
+    text = (
+        "Vedi https://example.org/cantiere?a=1&b=2. E non <script>alert(1)</script> "
+        "né javascript:alert(1) (https://it.wikipedia.org/wiki/Cremona_(città))"
+    )
+    html = str(linked(text))
+    assert '<a href="https://example.org/cantiere?a=1&amp;b=2" rel="nofollow ugc' in html
+    assert "</a>. E non &lt;script&gt;" in html
+    assert 'href="javascript' not in html
+    assert 'href="https://it.wikipedia.org/wiki/Cremona_(città)"' in html
+    sent = post(client, COMMENT | {"text": text})
+    cid, follow = sent.get_json()["id"], sent.get_json()["follow"]
+    mine = client.get(f"/partecipa/segui/{token_of(follow)}").get_data(as_text=True)
+    assert "cantiere?a=1&amp;b=2." in mine and 'href="https://example.org' not in mine
+    queue = moderator.get(f"/admin/contributions/{cid}").get_data(as_text=True)
+    assert 'href="https://example.org' not in queue
+    h = moderator.csrf_headers
+    moderator.post(f"/admin/contributions/{cid}/approve", headers=h)
+    moderator.post(
+        f"/admin/contributions/{cid}/answer",
+        data={"answer": "Il cronoprogramma: https://example.org/crono"},
+        headers=h,
+    )
+    page = client.get("/interventi/e1").get_data(as_text=True)
+    assert '<a href="https://example.org/cantiere?a=1&amp;b=2" rel="nofollow ugc' in page
+    assert '<a href="https://example.org/crono" rel=' in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page

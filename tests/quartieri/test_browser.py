@@ -176,6 +176,7 @@ PAGES = {
     "fonti": "/fonti",
     "consultazioni": "/consultazioni",  # issue 20: the consultations (none open here)
     "privacy": "/partecipa/privacy",
+    "elemento": "/api/collections/luoghi/items/l1?f=html",  # a feature page, with the form
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.stores.replicas import HighWater
+from app.stores.replica_snapshot import HighWater
 
 
 def test_workers_share_the_mark(tmp_path):

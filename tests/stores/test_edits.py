@@ -14,8 +14,7 @@ from app.errors import (
     PreconditionRequired,
 )
 from app.stores.base import Query
-from app.stores.catalog_edits import changes
-from app.stores.edits import FeatureEdit, etag_of
+from app.stores.edits import FeatureEdit, changes, etag_of
 
 POINT = {"type": "Point", "coordinates": [10.03, 45.14]}
 SQUARE = {

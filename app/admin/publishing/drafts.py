@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from app.registry.spec import LayerSpec
 from app.stores.base import FeatureStore
-from app.stores.catalog_edits import changes
-from app.stores.edits import EditRecord, FeatureChange
+from app.stores.edits import EditRecord, FeatureChange, changes
 
 #: Rows per page of the review list (the map always shows every change).
 PAGE_SIZE = 100
