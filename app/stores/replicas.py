@@ -319,8 +319,14 @@ class RoutedStore(ReplicaPolling, FeatureStore):
     def contribution_counts(self, quartiere):
         return self._read("contribution_counts", quartiere)
 
-    def contribution_add(self, new, limits):
-        return self._write("contribution_add", new, limits)
+    def contribution_add(self, new, limits, photo=None):
+        return self._write("contribution_add", new, limits, photo)
+
+    def contribution_photo(self, contribution_id):
+        return self._read("contribution_photo", contribution_id)
+
+    def contribution_photo_remove(self, contribution_id, user):
+        return self._write("contribution_photo_remove", contribution_id, user)
 
     def contribution_moderate(self, contribution_id, user, action, changes):
         return self._write("contribution_moderate", contribution_id, user, action, changes)
