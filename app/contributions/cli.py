@@ -1,4 +1,4 @@
-"""`flask contributions list|approve|reject|answer|forget|purge` (docs/cli.md)."""
+"""`flask contributions list|approve|reject|answer|remove-photo|forget|purge` (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -72,11 +72,21 @@ def answer(cid: str, text: str, state: str | None, office: str | None):
     click.echo(f"{c.id} {c.state}")
 
 
+@contributions_cli.command("remove-photo")
+@click.argument("cid")
+@with_appcontext
+def remove_photo(cid: str):
+    """Delete a contribution's photo; the contribution stays."""
+    removed = _run(service.remove_photo, cid, CLI_USER)
+    click.echo(f"{cid} {'photo removed' if removed else 'no photo'}")
+
+
 @contributions_cli.command("forget")
 @click.argument("email")
 @with_appcontext
 def forget(email: str):
-    """Delete an e-mail address everywhere (a citizen's request)."""
+    """Delete an e-mail address everywhere, and the photos left with it (a citizen's
+    request)."""
     n = _run(service.forget, email, CLI_USER)
     click.echo(f"forgotten: {n} contributions")
 
@@ -84,6 +94,7 @@ def forget(email: str):
 @contributions_cli.command("purge")
 @with_appcontext
 def purge():
-    """Delete personal data older than CONTRIBUTION_RETENTION_DAYS."""
+    """Delete personal data older than CONTRIBUTION_RETENTION_DAYS, and the photos of the
+    contributions of then that are not public."""
     n = _run(service.purge, CLI_USER)
     click.echo(f"purged: {n}")

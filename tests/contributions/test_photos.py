@@ -352,6 +352,13 @@ def test_hidden_forgotten_and_purged_photos(client, moderator, app, store, runne
     forget = next(e for e in store.audit_log(limit=30) if e["action"] == "contributions-forget")
     assert json.loads(forget["detail"]) == {"contributions": 1, "photos": 1}
     assert store.contribution_photo(shown) is not None
+    # The CLI removes one too (as the moderators' button), audited.
+    run = runner_of(app)
+    done = run.invoke(args=["contributions", "remove-photo", shown])
+    assert done.exit_code == 0 and "photo removed" in done.output
+    assert served(client, shown).status_code == 404 and store.contribution(shown).public
+    assert "no photo" in run.invoke(args=["contributions", "remove-photo", shown]).output
+    assert run.invoke(args=["contributions", "remove-photo", "c-nessuno"]).exit_code != 0
 
 
 def test_a_store_made_before_photos_gains_the_table(store, request):
