@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.admin.auth import current_user, role_required
 from app.contributions import service
-from app.contributions.views import photo_response
+from app.contributions.views import photo_response, small_photo
 from app.errors import NotFound
 from app.i18n import gettext
 from app.services import services
@@ -77,7 +77,7 @@ def detail(cid: str):
 @role_required("moderator")
 def photo(cid: str):
     """The photo of any contribution, for moderators (never cached)."""
-    found = services().store.contribution_photo(cid)
+    found = services().store.contribution_photo(cid, small_photo())
     if found is None:
         raise NotFound("Nessuna foto. / No photo.")
     return photo_response(found, f"segnalazione-{cid}", private=True)

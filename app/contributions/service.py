@@ -197,11 +197,11 @@ def remove_photo(svc: Services, cid: str, user: str) -> bool:
     return svc.store.contribution_photo_remove(cid, user)
 
 
-def public_photo(svc: Services, cid: str) -> Photo:
-    """The photo of an approved contribution; NotFound otherwise (in moderation, rejected,
-    hidden, removed by a moderator, deleted, or never sent)."""
+def public_photo(svc: Services, cid: str, small: bool = False) -> Photo:
+    """The photo of an approved contribution (or its small version); NotFound otherwise (in
+    moderation, rejected, hidden, removed by a moderator, deleted, or never sent)."""
     c = svc.store.contribution(cid)
-    found = svc.store.contribution_photo(cid) if c.public and c.has_photo else None
+    found = svc.store.contribution_photo(cid, small) if c.public and c.has_photo else None
     if found is None:
         raise NotFound("Nessuna foto pubblica. / No public photo.")
     return found

@@ -262,19 +262,26 @@ def photo_response(found: Photo, name: str, *, private: bool):
     return response.make_conditional(request)
 
 
+def small_photo() -> bool:
+    """`?size=small`: the photo's small version (lists); absent: the photo itself."""
+    size = request.args.get("size")
+    if size not in (None, "small"):
+        raise bad("size", "size: solo «small»", "size: only 'small'")
+    return size == "small"
+
+
 @bp.get("/partecipa/foto/<cid>.jpg")
 def photo(cid: str):
     """The photo of an approved segnalazione (404 otherwise)."""
-    return photo_response(
-        service.public_photo(services(), cid), f"segnalazione-{cid}", private=False
-    )
+    found = service.public_photo(services(), cid, small_photo())
+    return photo_response(found, f"segnalazione-{cid}", private=False)
 
 
 @bp.get("/partecipa/segui/<token>/foto.jpg")
 def follow_photo(token: str):
     """The citizen's own photo, whatever its moderation status, under the private link."""
     c = service.followed(services(), token)
-    found = services().store.contribution_photo(c.id)
+    found = services().store.contribution_photo(c.id, small_photo())
     if found is None:
         raise NotFound("Nessuna foto. / No photo.")
     return photo_response(found, f"segnalazione-{c.id}", private=True)

@@ -338,9 +338,9 @@ class FeatureStore(ABC):
         over a limit (and then nothing is stored)."""
 
     @abstractmethod
-    def contribution_photo(self, contribution_id: str) -> Photo | None:
+    def contribution_photo(self, contribution_id: str, small: bool = False) -> Photo | None:
         """A contribution's photo (re-encoded bytes and size), whatever its status: the
-        caller decides who may see it."""
+        caller decides who may see it. `small`: its small version as the content."""
 
     @abstractmethod
     def contribution_photo_remove(self, contribution_id: str, user: str) -> bool:

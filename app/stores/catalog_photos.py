@@ -20,11 +20,12 @@ class PhotosMixin(FeatureStore):
     """A contribution's photo: read, insert, delete (`_csql` and `_catalog_reads` come from
     the contributions' mixin and the catalog)."""
 
-    def contribution_photo(self, contribution_id: str) -> Photo | None:
+    def contribution_photo(self, contribution_id: str, small: bool = False) -> Photo | None:
+        column = "coalesce(thumb, content)" if small else "content"
         with self._catalog_reads() as conn:
             row = conn.execute(
                 self._csql(
-                    "SELECT content, width, height, media_type, created_at FROM {photos} "
+                    f"SELECT {column}, width, height, media_type, created_at FROM {{photos}} "
                     "WHERE contribution_id = ?"
                 ),
                 (str(contribution_id),),
@@ -38,10 +39,10 @@ class PhotosMixin(FeatureStore):
         conn.execute(
             self._csql(
                 "INSERT INTO {photos} (contribution_id, media_type, width, height, bytes, "
-                "content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                "content, created_at, thumb) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             ),
             (str(contribution_id), photo.media_type, int(photo.width), int(photo.height))
-            + (photo.bytes, photo.content, at),
+            + (photo.bytes, photo.content, at, photo.thumb),
         )
 
     def _photos_delete(self, conn, where: str, params: tuple) -> int:

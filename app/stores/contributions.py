@@ -57,7 +57,8 @@ def contribution_tables_sql(names: tuple[str, str, str, str], serial: str, blob:
         "(contribution_id, rate_key)",
         f"CREATE TABLE IF NOT EXISTS {photos} (contribution_id TEXT PRIMARY KEY, "
         f"media_type TEXT NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL, "
-        f"bytes INTEGER NOT NULL, content {blob} NOT NULL, created_at TEXT NOT NULL)",
+        f"bytes INTEGER NOT NULL, content {blob} NOT NULL, created_at TEXT NOT NULL, "
+        f"thumb {blob})",
     ]
 
 
@@ -94,6 +95,8 @@ class Photo:
     height: int
     media_type: str = "image/jpeg"
     created_at: str | None = None
+    #: The small version shown in lists (its own JPEG, long side photo.THUMB_SIDE).
+    thumb: bytes | None = None
 
     @property
     def bytes(self) -> int:

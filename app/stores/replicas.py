@@ -322,8 +322,8 @@ class RoutedStore(ReplicaPolling, FeatureStore):
     def contribution_add(self, new, limits, photo=None):
         return self._write("contribution_add", new, limits, photo)
 
-    def contribution_photo(self, contribution_id):
-        return self._read("contribution_photo", contribution_id)
+    def contribution_photo(self, contribution_id, small=False):
+        return self._read("contribution_photo", contribution_id, small)
 
     def contribution_photo_remove(self, contribution_id, user):
         return self._write("contribution_photo_remove", contribution_id, user)

@@ -153,9 +153,16 @@ def test_a_photo_is_stripped_turned_upright_and_public_only_when_approved(client
             "quartiere"
         ]["link"]
     ).get_data(as_text=True)
-    thumb = re.search(rf'<img src="/partecipa/foto/{cid}.jpg"[^>]*>', page).group(0)
+    thumb = re.search(rf'<img src="/partecipa/foto/{cid}.jpg\?size=small"[^>]*>', page).group(0)
     assert 'width="180" height="240"' in thumb and 'loading="lazy"' in thumb
     assert 'alt="Foto della segnalazione"' in thumb
+    # The list shows the small version: its own clean JPEG, a fraction of the photo's weight.
+    small = client.get(f"/partecipa/foto/{cid}.jpg?size=small")
+    assert small.status_code == 200 and len(small.data) < len(r.data) / 3
+    image = assert_clean(small.data, most=480)
+    assert image.size == (360, 480) and near(image.getpixel((image.width - 5, 5)), BLUE)
+    assert client.get(f"/partecipa/foto/{cid}.jpg?size=huge").status_code == 400
+    assert moderator.get(f"/admin/contributions/{cid}/foto.jpg?size=small").data == small.data
 
     # A moderator removes the photo: gone from public, the contribution stays.
     h = moderator.csrf_headers
