@@ -838,6 +838,7 @@ EN: dict[str, str] = {
         "Contributions approved by the moderators; the text is the citizens' own."
     ),
     "Risposta del Comune": "The council's answer",
+    "Tutti gli elementi, sulla mappa": "All the features, on the map",
     "Segnalazioni e proposte dei cittadini con una posizione, approvate dai moderatori "
     "del Comune, con lo stato e la risposta del Comune; senza dati personali.": (
         "Citizens' reports and proposals with a location, approved by the council's "
