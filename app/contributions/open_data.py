@@ -12,17 +12,20 @@ import io
 
 from flask import Response, request, url_for
 
+from app.catalog import licence_document
 from app.contributions import outputs
 from app.contributions.model import bad
 from app.contributions.public_data import (
     TITLE,
     bp,
     json_response,
+    licence,
     parse_filters,
     participating,
     spec_or_404,
 )
 from app.csvsafe import safe_cell
+from app.downloads import licence_link
 from app.errors import ContributionNotFound
 from app.i18n import current_language
 from app.ogcapi.links import GEOJSON
@@ -76,10 +79,14 @@ def download(fmt: str):
         doc = {
             "type": "FeatureCollection",
             "name": name,
+            "license": licence(),  # None: the council has not stated one
             "features": [outputs.feature(c, lang) for c in _all(quartiere)],
         }
         response = json_response(doc, GEOJSON)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    link = licence_link(licence()) if licence() else None
+    if link:  # as the layers' downloads: the licence travels with the file
+        response.headers["Link"] = link
     return response
 
 
@@ -96,6 +103,8 @@ def dcat_dataset() -> dict | None:
     if not participating():
         return None
     org = organisation()
+    stated = licence()  # not stated: no dct:license rather than a guess
+    licensed = {"dct:license": licence_document(stated)} if stated else {}
     return {
         "@id": url_for("contributions_data.collection", _external=True),
         "@type": ["dcat:Dataset", "dcatapit:Dataset"],
@@ -125,6 +134,7 @@ def dcat_dataset() -> dict | None:
                 "dcat:mediaType": media,
                 "dct:format": {"@id": f"{FILE_TYPES}{ftype}"},
                 "dct:title": title,
+                **licensed,
             }
             for endpoint, args, media, ftype, title in (
                 ("contributions_data.download", {"fmt": "csv"}, "text/csv", "CSV", "CSV"),

@@ -18,6 +18,7 @@ from flask import Blueprint, Flask, Response, render_template, request, url_for
 from werkzeug.exceptions import MethodNotAllowed
 
 from app import hooks
+from app.catalog import licence_uri
 from app.contributions import outputs
 from app.contributions.model import bad
 from app.errors import ContributionNotFound, InvalidParameter
@@ -46,6 +47,20 @@ def spec_or_404():
             "Questo geoportale non raccoglie contributi. / No contributions."
         )
     return spec
+
+
+def licence() -> str | None:
+    """The licence of the contributions' open data (`participation.licence`), or None: the
+    council has not stated one, and the outputs say nothing rather than guess."""
+    spec = organisation().participation
+    return None if spec is None else spec.licence
+
+
+def licence_links() -> list[dict]:
+    """A `rel=license` link to the licence's URI, as the layers' collections have one."""
+    name = licence()
+    uri = licence_uri(name) if name else None
+    return [link(uri, "license", HTML, name)] if uri else []
 
 
 def json_response(doc, mimetype: str = JSON) -> Response:
@@ -82,6 +97,7 @@ def collection_document(fmt: str = "json", lang: str | None = None) -> dict | No
         ),
         "keywords": ["partecipazione", "segnalazioni", "proposte"],
         "itemType": "feature",
+        **({"license": licence()} if licence() else {}),
         "crs": [CRS84],
         "storageCrs": CRS84,
         "extent": {"spatial": {"bbox": [extent], "crs": CRS84}},
@@ -99,6 +115,7 @@ def collection_document(fmt: str = "json", lang: str | None = None) -> dict | No
             link(
                 url("contributions_data.download", fmt="geojson"), "enclosure", GEOJSON, "GeoJSON"
             ),
+            *licence_links(),
         ],
         "geoportale": {"kind": "contributions", "kinds": list(outputs.MAP_KINDS)},
     }
@@ -329,6 +346,7 @@ def init_app(app: Flask) -> None:
     from app.contributions import open_data, public_openapi  # open_data: routes on `bp`
 
     app.register_blueprint(bp)
+    app.add_template_filter(licence_uri, "licence_uri")  # the form's licence note
     hooks.register(app, "ogcapi.collections", collection_document)
     hooks.register(app, "ogcapi.openapi_paths", public_openapi.openapi_paths)
     hooks.register(app, "catalog.datasets", open_data.dcat_dataset)
