@@ -845,6 +845,7 @@ EN: dict[str, str] = {
         "without e-mail or fingerprint:"
     ),
     "licenza": "licence",
+    "consultazione": "consultation",
     "licenza non ancora indicata dal Comune.": "licence not yet stated by the council.",
     "Segnalazioni e proposte dei cittadini con una posizione, approvate dai moderatori "
     "del Comune, con lo stato e la risposta del Comune; senza dati personali.": (

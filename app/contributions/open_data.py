@@ -31,8 +31,13 @@ from app.i18n import current_language
 from app.ogcapi.links import GEOJSON
 from app.organisation import organisation
 from app.services import services
+from app.stores.consultations import TARGET_LAYER
 
 DOWNLOAD_PAGE = 1000
+#: The downloads' columns: the public fields, then the title of the consultation a comment
+#: is on (empty for the other contributions): comments on consultations are open data too,
+#: named, though neither on the map nor in the collection nor the feeds.
+COLUMNS = (*outputs.COLUMNS, "consultation")
 FILE_TYPES = "http://publications.europa.eu/resource/authority/file-type/"
 
 
@@ -49,14 +54,27 @@ def _all(quartiere: int | None):
             return
 
 
+def _consultation_of(lang: str):
+    """A function naming the consultation a contribution comments on (None if not one)."""
+    titles = {c.id: c.title(lang) for c in services().store.consultations()}
+    return lambda c: titles.get(c.target_id) if c.target_layer == TARGET_LAYER else None
+
+
 def csv_text(contributions, lang: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(outputs.COLUMNS)
+    writer.writerow(COLUMNS)
+    consultation = _consultation_of(lang)
     for c in contributions:
-        props = outputs.properties(c, lang)
-        writer.writerow(["" if props[k] is None else safe_cell(props[k]) for k in outputs.COLUMNS])
+        props = outputs.properties(c, lang) | {"consultation": consultation(c)}
+        writer.writerow(["" if props[k] is None else safe_cell(props[k]) for k in COLUMNS])
     return out.getvalue()
+
+
+def geojson_feature(c, lang: str, consultation) -> dict:
+    feature = outputs.feature(c, lang)
+    feature["properties"]["consultation"] = consultation(c)
+    return feature
 
 
 @bp.get("/partecipa/contributi.<fmt>")
@@ -76,11 +94,12 @@ def download(fmt: str):
         response = Response(body, mimetype="text/csv")
         response.charset = "utf-8"
     else:
+        consultation = _consultation_of(lang)
         doc = {
             "type": "FeatureCollection",
             "name": name,
             "license": licence(),  # None: the council has not stated one
-            "features": [outputs.feature(c, lang) for c in _all(quartiere)],
+            "features": [geojson_feature(c, lang, consultation) for c in _all(quartiere)],
         }
         response = json_response(doc, GEOJSON)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
