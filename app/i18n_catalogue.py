@@ -846,6 +846,8 @@ EN: dict[str, str] = {
     ),
     "licenza": "licence",
     "consultazione": "consultation",
+    "compreso": "inclusive",
+    "Aree proposte nella bozza": "Areas proposed in the draft",
     "licenza non ancora indicata dal Comune.": "licence not yet stated by the council.",
     "Segnalazioni e proposte dei cittadini con una posizione, approvate dai moderatori "
     "del Comune, con lo stato e la risposta del Comune; senza dati personali.": (
