@@ -140,3 +140,18 @@ def test_a_contribution_about_a_feature_links_its_page(client, moderator):
     related = _links(client.get(f"/api/collections/contributi/items/{cid}").get_json(), "related")
     assert related and related[0]["type"] == "text/html"
     assert client.get(related[0]["href"]).status_code == 200
+
+
+def test_an_item_page_shows_the_approved_photo(client, moderator):
+    from tests.contributions.test_photos import b64, camera_jpeg, send
+
+    r = send(client, b64(camera_jpeg(800, 600)), addr="192.0.2.78")
+    assert r.status_code == 202, r.get_json()
+    cid = r.get_json()["id"]
+    ok = moderator.post(f"/admin/contributions/{cid}/approve", headers=moderator.csrf_headers)
+    assert ok.status_code == 303
+    photo = client.get(f"/api/collections/contributi/items/{cid}").get_json()["properties"]["photo"]
+    assert photo
+    page = client.get(f"/api/collections/contributi/items/{cid}?f=html").get_data(as_text=True)
+    assert f'<img src="{photo}" alt="Foto della segnalazione">' in page
+    assert client.get(photo).status_code == 200
