@@ -112,14 +112,19 @@ def _text(it: str, en: str | None) -> list[dict]:
     return out
 
 
+def licence_document(licence: str) -> dict:
+    """The DCAT-AP_IT licence document of a licence (its URI, else the portal's)."""
+    return {
+        "@id": licence_uri(licence) or url_for("viewer.index", _external=True),
+        "@type": ["dct:LicenseDocument", "dcatapit:LicenseDocument"],
+        "foaf:name": licence,
+    }
+
+
 def dataset(spec: LayerSpec, info: LayerInfo) -> dict:
     m = spec.metadata
     org = organisation()
-    licence = {
-        "@id": licence_uri(m.licence) or url_for("viewer.index", _external=True),
-        "@type": ["dct:LicenseDocument", "dcatapit:LicenseDocument"],
-        "foaf:name": m.licence,
-    }
+    licence = licence_document(m.licence)
     distributions = [
         {
             "@id": url_for("downloads.download", name=f"{spec.id}.{fmt}", _external=True),

@@ -11,7 +11,8 @@ Names in use:
 - `viewer.layers` (lang) -> a layer configuration for the map (app/viewer/mapbuilder.py
   `layer_config`'s shape) or None;
 - `quartieri.feed_entries` (quartiere number, lang) -> a list of Atom entries (dicts with
-  id, title, updated, link, category, category_label, summary).
+  id, title, updated, link, category, category_label, summary): the approved
+  contributions (app/contributions), the consultations' openings (app/consultations/feed.py).
 """
 
 from __future__ import annotations

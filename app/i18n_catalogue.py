@@ -838,6 +838,17 @@ EN: dict[str, str] = {
         "Contributions approved by the moderators; the text is the citizens' own."
     ),
     "Risposta del Comune": "The council's answer",
+    "Tutti gli elementi, sulla mappa": "All the features, on the map",
+    # contributions/_licence_note.html: the open data's licence, told before sending
+    "I contributi approvati sono pubblicati anche come dati aperti (CSV, GeoJSON, API), senza e-mail né impronta:": (
+        "Approved contributions are also published as open data (CSV, GeoJSON, API), "
+        "without e-mail or fingerprint:"
+    ),
+    "licenza": "licence",
+    "consultazione": "consultation",
+    "compreso": "inclusive",
+    "Aree proposte nella bozza": "Areas proposed in the draft",
+    "licenza non ancora indicata dal Comune.": "licence not yet stated by the council.",
     "Segnalazioni e proposte dei cittadini con una posizione, approvate dai moderatori "
     "del Comune, con lo stato e la risposta del Comune; senza dati personali.": (
         "Citizens' reports and proposals with a location, approved by the council's "

@@ -135,10 +135,12 @@ class Office(Strict):
 
 
 class ParticipationSpec(Strict):
-    """Citizens' contributions (app/contributions): their follow-up states and offices."""
+    """Citizens' contributions (app/contributions): their follow-up states and offices, and
+    the licence of their open data (the council's decision; None: not stated)."""
 
     states: list[ContributionState] = Field(min_length=1)
     offices: list[Office] = []
+    licence: str | None = Field(default=None, min_length=1, max_length=200)
 
     @model_validator(mode="after")
     def _coherent(self):

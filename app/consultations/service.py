@@ -156,6 +156,15 @@ def is_open(c: Consultation) -> bool:
     return c.is_open(stamp())
 
 
+def window_days(c: Consultation) -> tuple[str, str]:
+    """(first day, last day) of the window, as dates (UTC). An end at midnight closes the
+    day before, which is the last day (an end date alone includes that day)."""
+    end = dt.datetime.fromisoformat(c.ends_at)
+    if end.time() == dt.time():
+        end -= dt.timedelta(days=1)
+    return c.opens_at[:10], end.date().isoformat()
+
+
 # -- the draft -----------------------------------------------------------------------
 
 

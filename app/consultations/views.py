@@ -47,7 +47,11 @@ def _draft_geojson(svc, c) -> dict:
 def index():
     items = services().store.consultations()
     return render_template(
-        "consultations/index.html", items=items, is_open=service.is_open, lang=current_language()
+        "consultations/index.html",
+        items=items,
+        is_open=service.is_open,
+        window_days=service.window_days,
+        lang=current_language(),
     )
 
 
@@ -69,7 +73,9 @@ def detail(cid: str):
         "consultations/detail.html",
         c=c,
         open=service.is_open(c),
+        window_days=service.window_days,
         draft=draft,
+        draft_title=service.draft_spec(svc, c).title.get(current_language()) if c.layer_id else "",
         labels=labels,
         named=named,
         page=page,

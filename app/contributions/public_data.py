@@ -1,53 +1,46 @@
-"""The public outputs of approved contributions (issue 20 item 4), beside the pages:
+"""The OGC API collection `contributi` of approved contributions (issue 20 item 4):
+`/api/collections/contributi`, its items, one item and its queryables, as JSON and as HTML
+pages for a person (`f=html` or a browser's Accept, like the layers' collections): the
+segnalazioni and proposte with a point, paged, filterable by kind, state, quartiere and
+bbox; served by this small adapter over the store's contributions tables (they are not a
+published layer and have no layer version), listed in `/api/collections`, the DCAT
+catalogue and the map through `app.hooks`; and the entries of the quartiere Atom feeds.
 
-- the OGC API collection `contributi` (`/api/collections/contributi`, its items, one item,
-  queryables): the segnalazioni and proposte with a point, paged, filterable by kind,
-  state, quartiere and bbox; served by this small adapter over the store's contributions
-  tables (they are not a published layer and have no layer version), listed in
-  `/api/collections`, the DCAT catalogue and the map through `app.hooks`;
-- the open data for the tavoli di quartiere: `/partecipa/contributi.csv` and
-  `/partecipa/contributi.geojson`, all approved contributions or one quartiere's
-  (`?quartiere=16`), CSV made spreadsheet-safe (app/csvsafe.py);
-- the entries of the quartiere Atom feeds.
-
-Approved contributions only (the store's default status), never personal data
-(outputs.py copies the public fields by name).
+Beside it: open_data.py (the CSV/GeoJSON downloads, the DCAT dataset) and
+public_openapi.py (the collection's OpenAPI paths). Approved contributions only (the
+store's default status), never personal data (outputs.py copies the public fields by name).
 """
 
 from __future__ import annotations
-
-import csv
-import io
 
 import orjson
 from flask import Blueprint, Flask, Response, render_template, request, url_for
 from werkzeug.exceptions import MethodNotAllowed
 
 from app import hooks
+from app.catalog import licence_uri
 from app.contributions import outputs
 from app.contributions.model import bad
-from app.csvsafe import safe_cell
 from app.errors import ContributionNotFound, InvalidParameter
 from app.i18n import current_language
 from app.i18n import gettext as _
 from app.ogcapi import params
-from app.ogcapi.links import GEOJSON, JSON, SCHEMA, link, paging, url
+from app.ogcapi.links import GEOJSON, HTML, JSON, SCHEMA, link, paging, self_and_alternate, url
+from app.ogcapi.views import negotiated_format
 from app.organisation import organisation
 from app.services import services
 
 bp = Blueprint("contributions_data", __name__)
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 ITEM_PARAMS = {"f", "kind", "state", "quartiere", "bbox", "limit", "offset"}
-DOWNLOAD_PAGE = 1000
-FILE_TYPES = "http://publications.europa.eu/resource/authority/file-type/"
 TITLE = {"it": "Segnalazioni e proposte dei cittadini", "en": "Citizens' reports and proposals"}
 
 
-def _participating() -> bool:
+def participating() -> bool:
     return organisation().participation is not None
 
 
-def _spec():
+def spec_or_404():
     spec = organisation().participation
     if spec is None:
         raise ContributionNotFound(
@@ -56,7 +49,21 @@ def _spec():
     return spec
 
 
-def _json(doc, mimetype: str = JSON) -> Response:
+def licence() -> str | None:
+    """The licence of the contributions' open data (`participation.licence`), or None: the
+    council has not stated one, and the outputs say nothing rather than guess."""
+    spec = organisation().participation
+    return None if spec is None else spec.licence
+
+
+def licence_links() -> list[dict]:
+    """A `rel=license` link to the licence's URI, as the layers' collections have one."""
+    name = licence()
+    uri = licence_uri(name) if name else None
+    return [link(uri, "license", HTML, name)] if uri else []
+
+
+def json_response(doc, mimetype: str = JSON) -> Response:
     return Response(orjson.dumps(doc), mimetype=mimetype)
 
 
@@ -76,7 +83,7 @@ def _only(allowed: set[str], html: bool = False) -> None:
 
 
 def collection_document(fmt: str = "json", lang: str | None = None) -> dict | None:
-    if not _participating():
+    if not participating():
         return None
     lang = lang or current_language()
     extent = list(organisation().area.extent)
@@ -90,11 +97,13 @@ def collection_document(fmt: str = "json", lang: str | None = None) -> dict | No
         ),
         "keywords": ["partecipazione", "segnalazioni", "proposte"],
         "itemType": "feature",
+        **({"license": licence()} if licence() else {}),
         "crs": [CRS84],
         "storageCrs": CRS84,
         "extent": {"spatial": {"bbox": [extent], "crs": CRS84}},
         "links": [
             link(url("contributions_data.collection"), "self", JSON, TITLE["it"]),
+            link(url("contributions_data.collection", f="html"), "alternate", HTML, "HTML"),
             link(url("contributions_data.items", f="json"), "items", GEOJSON, "Features (GeoJSON)"),
             link(
                 url("contributions_data.queryables"),
@@ -106,6 +115,7 @@ def collection_document(fmt: str = "json", lang: str | None = None) -> dict | No
             link(
                 url("contributions_data.download", fmt="geojson"), "enclosure", GEOJSON, "GeoJSON"
             ),
+            *licence_links(),
         ],
         "geoportale": {"kind": "contributions", "kinds": list(outputs.MAP_KINDS)},
     }
@@ -114,9 +124,9 @@ def collection_document(fmt: str = "json", lang: str | None = None) -> dict | No
 @bp.get("/api/collections/contributi")
 def collection():
     _only({"f"}, html=True)
-    _spec()
+    spec_or_404()
     doc = collection_document()
-    if request.args.get("f") == "html":  # a person's view: the newest located ones
+    if negotiated_format() == "html":  # a person's view: the newest located ones
         page = services().store.contributions(
             kinds=outputs.MAP_KINDS, located=True, limit=50, offset=0
         )
@@ -125,11 +135,11 @@ def collection():
         return render_template(
             "contributions/collection.html", doc=doc, page=page, features=features
         )
-    return _json(doc)
+    return json_response(doc)
 
 
-def _filters(args) -> dict:
-    spec = _spec()
+def parse_filters(args) -> dict:
+    spec = spec_or_404()
     kind = args.get("kind")  # present but empty is a 400 too
     if kind is not None and kind not in outputs.MAP_KINDS:
         raise bad(
@@ -152,9 +162,10 @@ def _filters(args) -> dict:
 
 @bp.get("/api/collections/contributi/items", provide_automatic_options=False)
 def items():
-    _only(ITEM_PARAMS)
+    _only(ITEM_PARAMS, html=True)
+    fmt = negotiated_format()
     settings = services().settings
-    filters = _filters(request.args)
+    filters = parse_filters(request.args)
     bbox, area = params.parse_bbox(request.args)
     if area is not None:
         raise InvalidParameter("bbox is accepted in CRS84 only here", "bbox-crs")
@@ -172,27 +183,56 @@ def items():
         "numberMatched": page.total,
         "numberReturned": returned,
         "links": [
-            link(request.url, "self", GEOJSON, "this page"),
-            *paging("contributions_data.items", "json", offset, limit, returned, page.total),
+            *self_and_alternate("contributions_data.items", fmt, GEOJSON),
+            *paging("contributions_data.items", fmt, offset, limit, returned, page.total),
             link(url("contributions_data.collection"), "collection", JSON, TITLE["it"]),
         ],
     }
-    return _json(doc, GEOJSON)
+    if fmt == "html":
+        return render_template(
+            "contributions/items.html", doc=doc, title=TITLE.get(lang, TITLE["it"]), offset=offset
+        )
+    return json_response(doc, GEOJSON)
+
+
+def target_link(c) -> dict | None:
+    """The page of what a contribution is about: its quartiere's or its feature's page."""
+    from app.quartieri.data import load_areas
+    from app.quartieri.service import load_interventi
+
+    svc = services()
+    if c.target_layer is None:
+        q = None if c.quartiere is None else load_areas(svc).by_numero(c.quartiere)
+        if q is None:
+            return None
+        return link(url("quartieri.detail", slug=q.slug), "related", HTML, q.label)
+    interventions = load_interventi(svc).spec
+    if interventions is not None and c.target_layer == interventions.id:
+        href = url("quartieri.intervento", item_id=c.target_id)
+    else:
+        href = url("ogcapi.item", collection_id=c.target_layer, feature_id=c.target_id, f="html")
+    return link(href, "related", HTML, f"{c.target_layer} {c.target_id}")
 
 
 @bp.get("/api/collections/contributi/items/<cid>", provide_automatic_options=False)
 def item(cid: str):
-    _only({"f"})
-    _spec()
+    _only({"f"}, html=True)
+    fmt = negotiated_format()
+    spec_or_404()
     c = services().store.contribution(cid)
     if not c.public or c.kind not in outputs.MAP_KINDS or c.lon is None:
         raise ContributionNotFound(f"no public contribution '{cid[:40]}' in this collection")
     doc = outputs.feature(c, current_language())
+    target = target_link(c)
     doc["links"] = [
-        link(url("contributions_data.item", cid=c.id), "self", GEOJSON),
+        *self_and_alternate("contributions_data.item", fmt, GEOJSON, cid=c.id),
         link(url("contributions_data.collection"), "collection", JSON, TITLE["it"]),
+        *([target] if target else []),
     ]
-    return _json(doc, GEOJSON)
+    if fmt == "html":
+        title = TITLE.get(current_language(), TITLE["it"])
+        return render_template("contributions/item.html", doc=doc, title=title, target=target)
+    return json_response(doc, GEOJSON)
 
 
 WRITES = ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -219,8 +259,8 @@ def read_only(cid: str | None = None):
 @bp.get("/api/collections/contributi/queryables")
 def queryables():
     _only({"f"})
-    spec = _spec()
-    return _json(
+    spec = spec_or_404()
+    return json_response(
         {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": url("contributions_data.queryables"),
@@ -240,68 +280,6 @@ def queryables():
         },
         SCHEMA,
     )
-
-
-# -- open data ---------------------------------------------------------------------------
-
-
-def _all(quartiere: int | None):
-    """Every approved contribution (of a quartiere), oldest first, read a page at a time."""
-    store, offset = services().store, 0
-    while True:
-        page = store.contributions(
-            quartiere=quartiere, limit=DOWNLOAD_PAGE, offset=offset, newest_first=False
-        )
-        yield from page.items
-        offset += DOWNLOAD_PAGE
-        if offset >= page.total or not page.items:
-            return
-
-
-def csv_text(contributions, lang: str) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(outputs.COLUMNS)
-    for c in contributions:
-        props = outputs.properties(c, lang)
-        writer.writerow(["" if props[k] is None else safe_cell(props[k]) for k in outputs.COLUMNS])
-    return out.getvalue()
-
-
-@bp.get("/partecipa/contributi.<fmt>")
-def download(fmt: str):
-    """The approved contributions as open data (all, or `?quartiere=N`)."""
-    _spec()
-    unknown = sorted(set(request.args) - {"quartiere", "lang"})
-    if unknown:
-        raise bad(unknown[0], "parametro sconosciuto", "unknown parameter")
-    if fmt not in ("csv", "geojson"):
-        raise ContributionNotFound("formati: csv, geojson / formats: csv, geojson")
-    quartiere = _filters(request.args)["quartiere"]
-    lang = current_language()
-    name = "contributi" if quartiere is None else f"contributi-quartiere-{quartiere}"
-    if fmt == "csv":
-        body = "\ufeff" + csv_text(_all(quartiere), lang)  # the BOM: Excel reads UTF-8
-        response = Response(body, mimetype="text/csv")
-        response.charset = "utf-8"
-    else:
-        doc = {
-            "type": "FeatureCollection",
-            "name": name,
-            "features": [outputs.feature(c, lang) for c in _all(quartiere)],
-        }
-        response = _json(doc, GEOJSON)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
-
-
-def download_links(quartiere: int | None = None) -> list[tuple[str, str]]:
-    """(format, URL) of the downloads, for the pages."""
-    args = {} if quartiere is None else {"quartiere": quartiere}
-    return [
-        (fmt.upper(), url_for("contributions_data.download", fmt=fmt, **args))
-        for fmt in ("csv", "geojson")
-    ]
 
 
 # -- what other units show (app.hooks) ---------------------------------------------------
@@ -354,52 +332,9 @@ def viewer_layer(lang: str) -> dict | None:
     }
 
 
-def dcat_dataset() -> dict | None:
-    if not _participating():
-        return None
-    org = organisation()
-    return {
-        "@id": url_for("contributions_data.collection", _external=True),
-        "@type": ["dcat:Dataset", "dcatapit:Dataset"],
-        "dct:identifier": f"{org.ipa_code}:{outputs.COLLECTION}",
-        "dct:title": [
-            {"@value": TITLE["it"], "@language": "it"},
-            {"@value": TITLE["en"], "@language": "en"},
-        ],
-        "dct:description": [
-            {
-                "@value": "Segnalazioni, proposte e commenti dei cittadini approvati dai "
-                "moderatori, con lo stato e la risposta del Comune; senza dati personali.",
-                "@language": "it",
-            },
-            {
-                "@value": "Citizens' reports, proposals and comments approved by the "
-                "moderators, with their state and the council's answer; no personal data.",
-                "@language": "en",
-            },
-        ],
-        "dct:publisher": {"@id": "#publisher"},
-        "dcat:keyword": ["partecipazione", "segnalazioni", "proposte"],
-        "dcat:distribution": [
-            {
-                "@type": "dcat:Distribution",
-                "dcat:accessURL": {"@id": url_for(endpoint, _external=True, **args)},
-                "dcat:mediaType": media,
-                "dct:format": {"@id": f"{FILE_TYPES}{ftype}"},
-                "dct:title": title,
-            }
-            for endpoint, args, media, ftype, title in (
-                ("contributions_data.download", {"fmt": "csv"}, "text/csv", "CSV", "CSV"),
-                ("contributions_data.download", {"fmt": "geojson"}, GEOJSON, "GEOJSON", "GeoJSON"),
-                ("contributions_data.items", {}, GEOJSON, "GEOJSON", "OGC API - Features"),
-            )
-        ],
-    }
-
-
 def feed_entries(quartiere: int, lang: str) -> list[dict] | None:
     """The quartiere feed's entries of its approved contributions (the newest 50)."""
-    if not _participating():
+    if not participating():
         return None
     page = services().store.contributions(quartiere=quartiere, limit=50)
     base = request.url_root.rstrip("/")
@@ -407,71 +342,13 @@ def feed_entries(quartiere: int, lang: str) -> list[dict] | None:
     return [outputs.feed_entry(c, lang, base, base + q) for c in page.items]
 
 
-def openapi_paths() -> dict | None:
-    """The collection's paths in /api/openapi (shared parameters and problem responses)."""
-    spec = organisation().participation
-    if spec is None:
-        return None
-    ref = lambda name: {"$ref": f"#/components/parameters/{name}"}  # noqa: E731
-    problem = {"$ref": "#/components/responses/Problem"}
-
-    def get(op_id: str, summary: str, params: list, schema: str, media: str) -> dict:
-        content = {media: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
-        return {
-            "get": {
-                "operationId": op_id,
-                "summary": summary,
-                "parameters": params,
-                "responses": {
-                    "200": {"description": "OK", "content": content},
-                    "400": problem,
-                    "404": problem,
-                },
-            }
-        }
-
-    def query(name: str, description: str, schema: dict) -> dict:
-        return {"name": name, "in": "query", "description": description, "schema": schema}
-
-    base = f"/collections/{outputs.COLLECTION}"
-    title = TITLE["en"]
-    cid = {"name": "featureId", "in": "path", "required": True, "schema": {"type": "string"}}
-    described = get("describe_contributi", f"{title}: metadata", [ref("f")], "document", JSON)
-    described["get"]["responses"]["200"]["content"]["text/html"] = {"schema": {"type": "string"}}
-    return {
-        base: described,
-        f"{base}/items": get(
-            "getItems_contributi",
-            f"{title}: approved, located reports and proposals",
-            [
-                ref("f"),
-                ref("bbox"),
-                ref("limit"),
-                ref("offset"),
-                query("kind", "This kind.", {"type": "string", "enum": list(outputs.MAP_KINDS)}),
-                query(
-                    "state",
-                    "This follow-up state.",
-                    {"type": "string", "enum": [s.id for s in spec.states]},
-                ),
-                query("quartiere", "This quartiere's number.", {"type": "integer"}),
-            ],
-            "featureCollection",
-            GEOJSON,
-        ),
-        f"{base}/items/{{featureId}}": get(
-            "getItem_contributi", f"{title}: one", [ref("f"), cid], "feature", GEOJSON
-        ),
-        f"{base}/queryables": get(
-            "getQueryables_contributi", f"{title}: queryables", [ref("f")], "document", SCHEMA
-        ),
-    }
-
-
 def init_app(app: Flask) -> None:
+    from app.contributions import open_data, public_openapi  # open_data: routes on `bp`
+
     app.register_blueprint(bp)
+    app.add_template_filter(licence_uri, "licence_uri")  # the form's licence note
     hooks.register(app, "ogcapi.collections", collection_document)
-    hooks.register(app, "ogcapi.openapi_paths", openapi_paths)
-    hooks.register(app, "catalog.datasets", dcat_dataset)
+    hooks.register(app, "ogcapi.openapi_paths", public_openapi.openapi_paths)
+    hooks.register(app, "catalog.datasets", open_data.dcat_dataset)
     hooks.register(app, "viewer.layers", viewer_layer)
     hooks.register(app, "quartieri.feed_entries", feed_entries)

@@ -28,7 +28,7 @@ from markupsafe import Markup
 from app.contributions import photo as photos
 from app.contributions import service
 from app.contributions.model import bad, parse_flag_reason, parse_submission
-from app.contributions.public_data import download_links
+from app.contributions.open_data import download_links
 from app.errors import Forbidden, InvalidParameter, NotFound
 from app.i18n import current_language
 from app.organisation import organisation

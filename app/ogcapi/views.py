@@ -24,7 +24,9 @@ from app.stores.edits import etag_of
 bp = Blueprint("ogcapi", __name__)
 
 
-def _format() -> str:
+def negotiated_format() -> str:
+    """'json' or 'html': `f`, else the Accept header (a browser gets HTML), for every
+    collection of the API, the layers' and the contributions' (app/contributions)."""
     if "f" not in request.args:  # chosen by the Accept header: caches must key on it
         g.vary_accept = True
     best = request.accept_mimetypes.best_match([JSON, GEOJSON, OPENAPI, "text/html"], default=JSON)
@@ -78,7 +80,7 @@ def _check_params(allowed: set[str]) -> None:
 @bp.get("", strict_slashes=False)
 def landing():
     _check_params({"f"})
-    fmt = _format()
+    fmt = negotiated_format()
     doc = documents.landing(services().settings["TITLE"], fmt)
     return _render(doc, fmt, "api/landing.html")
 
@@ -86,14 +88,14 @@ def landing():
 @bp.get("/conformance")
 def conformance():
     _check_params({"f"})
-    fmt = _format()
+    fmt = negotiated_format()
     return _render(documents.conformance(), fmt, "api/conformance.html")
 
 
 @bp.get("/collections")
 def collections():
     _check_params({"f"})
-    fmt = _format()
+    fmt = negotiated_format()
     svc = services()
     entries = [
         (spec, svc.store.describe(spec.id), svc.geometry_types(spec))
@@ -108,7 +110,7 @@ def collections():
 @bp.get("/collections/<collection_id>")
 def collection(collection_id: str):
     _check_params({"f"})
-    fmt = _format()
+    fmt = negotiated_format()
     svc = services()
     spec = svc.layer(collection_id)
     info = svc.store.describe(spec.id)
@@ -121,7 +123,7 @@ def collection(collection_id: str):
 def items(collection_id: str):
     svc = services()
     spec = svc.layer(collection_id)
-    fmt = _format()
+    fmt = negotiated_format()
     settings = svc.settings
     params.parse_datetime(request.args)
     bbox, area = params.parse_bbox(request.args)
@@ -153,7 +155,7 @@ def item(collection_id: str, feature_id: str):
         from app.ogcapi.transactions import draft_item  # it builds on this module
 
         return draft_item(spec, params.parse_feature_id(feature_id), crs)
-    fmt = _format()
+    fmt = negotiated_format()
     found = svc.store.get(spec, params.parse_feature_id(feature_id))
     feature = feature_document(found, crs) if fmt == "json" else found.as_geojson()
     doc = documents.item(spec, feature, fmt)
@@ -188,7 +190,7 @@ def metadata(collection_id: str):
     _check_params({"f"})
     svc = services()
     spec = svc.layer(collection_id)
-    fmt = _format()
+    fmt = negotiated_format()
     doc = catalog.record(spec, svc.store.describe(spec.id))
     return _render(doc, fmt, "api/metadata.html", GEOJSON, spec=spec)
 
@@ -198,7 +200,7 @@ def queryables(collection_id: str):
     _check_params({"f"})
     svc = services()
     spec = svc.layer(collection_id)
-    fmt = _format()
+    fmt = negotiated_format()
     doc = documents.queryables(spec, types=svc.geometry_types(spec))
     return _render(doc, fmt, "api/queryables.html", SCHEMA, spec=spec)
 
@@ -209,7 +211,7 @@ def schema(collection_id: str):
     _check_params({"f"})
     svc = services()
     spec = svc.layer(collection_id)
-    fmt = _format()
+    fmt = negotiated_format()
     doc = documents.schema(spec, types=svc.geometry_types(spec))
     return _render(doc, fmt, "api/queryables.html", SCHEMA, spec=spec, schema=True)
 
@@ -217,7 +219,7 @@ def schema(collection_id: str):
 @bp.get("/openapi")
 def openapi():
     _check_params({"f"})
-    fmt = _format()
+    fmt = negotiated_format()
     doc = openapi_document(services())
     if fmt == "html":
         return Response(render_template("api/openapi.html", doc=doc), mimetype="text/html")

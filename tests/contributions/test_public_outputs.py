@@ -144,7 +144,7 @@ def test_the_collection_serves_approved_located_reports_and_proposals(client, se
         "quartiere=x",
         "quartiere=",
         "colore=rosso",
-        "f=html",
+        "f=xml",
     ):
         refused = client.get(f"/api/collections/contributi/items?{bad}")
         assert refused.status_code == 400, bad
