@@ -252,9 +252,7 @@ def _split(name: str) -> tuple[str, str]:
 @bp.get("/download/<path:name>")
 def download(name: str):
     layer_id, fmt = _split(name)
-    unknown = sorted(set(request.args) - {"crs", "filter", "filter-lang", "filter-crs"})
-    if unknown:
-        raise InvalidParameter(f"unknown parameter {unknown[0]!r}", unknown[0])
+    params.check_known(request.args, {"crs", "filter", "filter-lang", "filter-crs"})
     svc = services()
     spec = svc.layer(layer_id)
     crs = params.parse_crs(request.args)

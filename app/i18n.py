@@ -30,9 +30,14 @@ def translate(text: str, lang: str) -> str:
     return text
 
 
+#: The query parameter that picks the language: every page and resource accepts it (the
+#: header's language links add it to the current address), beside its own parameters.
+PARAM = "lang"
+
+
 def choose_language(args: MultiDict, cookie: str | None, accept) -> tuple[str, bool]:
     """(language, explicit): `?lang=` first, then the cookie, then Accept-Language."""
-    asked = args.get("lang")
+    asked = args.get(PARAM)
     if asked in LANGUAGES:
         return asked, True
     if cookie in LANGUAGES:

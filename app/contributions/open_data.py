@@ -30,6 +30,7 @@ from app.errors import ContributionNotFound
 from app.i18n import current_language
 from app.ogcapi.links import GEOJSON
 from app.organisation import organisation
+from app.query import LANGUAGE
 from app.services import services
 from app.stores.consultations import TARGET_LAYER
 
@@ -81,7 +82,7 @@ def geojson_feature(c, lang: str, consultation) -> dict:
 def download(fmt: str):
     """The approved contributions as open data (all, or `?quartiere=N`)."""
     spec_or_404()
-    unknown = sorted(set(request.args) - {"quartiere", "lang"})
+    unknown = sorted(set(request.args) - {"quartiere", LANGUAGE})
     if unknown:
         raise bad(unknown[0], "parametro sconosciuto", "unknown parameter")
     if fmt not in ("csv", "geojson"):

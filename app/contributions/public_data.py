@@ -68,12 +68,7 @@ def json_response(doc, mimetype: str = JSON) -> Response:
 
 
 def _only(allowed: set[str], html: bool = False) -> None:
-    unknown = sorted(set(request.args) - allowed)
-    if unknown:
-        raise InvalidParameter(
-            f"unknown parameter {unknown[0]!r}; this resource accepts: {', '.join(sorted(allowed))}",
-            unknown[0],
-        )
+    params.check_known(request.args, allowed)
     formats = ("json", "html") if html else ("json",)
     if request.args.get("f", "json") not in formats:
         raise InvalidParameter(f"this resource is served as f={' or f='.join(formats)}", "f")

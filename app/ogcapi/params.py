@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.errors import InvalidParameter
 from app.geo.crs import bbox_to_crs84, crs_from_uri, supported_crs_uris, uri_of
+from app.query import LANGUAGE, check_known  # noqa: F401 (used by the views)
 from app.registry.spec import LayerSpec
 from app.stores import cql2
 from app.stores.base import BBox
@@ -27,6 +28,7 @@ ITEMS_PARAMS = {
     "filter",
     "filter-lang",
     "filter-crs",
+    LANGUAGE,  # the page's language (the header's links add it), as everywhere
 }
 INT64_MAX = 2**63 - 1
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, json, request
 
 from app.errors import InvalidParameter
+from app.query import check_known
 from app.services import services
 from app.tiles import MIME, TileService, parse_tile, tile_etag
 from app.tiles import documents as docs
@@ -39,12 +40,7 @@ def _tile_service() -> TileService:
 
 
 def _check_params(allowed: set[str]) -> None:
-    unknown = sorted(set(request.args) - allowed)
-    if unknown:
-        accepted = ", ".join(sorted(allowed)) or "no parameters"
-        raise InvalidParameter(
-            f"unknown parameter {unknown[0]!r}; this resource accepts: {accepted}", unknown[0]
-        )
+    check_known(request.args, allowed)
 
 
 def _json(doc: dict) -> Response:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import shapely.geometry
 from flask import Blueprint, Response, request
 
-from app.errors import InvalidParameter
 from app.geo.crs import uri_of
 from app.ogcapi import documents, edit_requests, params
 from app.ogcapi.links import GEOJSON, JSON, url
@@ -165,9 +164,7 @@ def pending_edits(collection_id: str):
     """The layer's pending edits as a diff per feature (the web editor lists them)."""
     svc = services()
     spec = svc.layer(collection_id)
-    unknown = sorted(set(request.args) - {"f"})
-    if unknown:
-        raise InvalidParameter(f"unknown parameter {unknown[0]!r}", unknown[0])
+    params.check_known(request.args, {"f"})
     edit_requests.writer()
     doc = {
         "base": svc.store.describe(spec.id).version,
@@ -197,8 +194,6 @@ def draft_read(collection_id: str, feature_id: str):
     """The feature as the editor's draft holds it (the session twin of `?draft=true`)."""
     svc = services()
     spec = svc.layer(collection_id)
-    unknown = sorted(set(request.args) - {"f", "crs", "draft"})
-    if unknown:
-        raise InvalidParameter(f"unknown parameter {unknown[0]!r}", unknown[0])
+    params.check_known(request.args, {"f", "crs", "draft"})
     crs = params.parse_crs(request.args)
     return draft_item(spec, params.parse_feature_id(feature_id), crs)

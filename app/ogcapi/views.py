@@ -69,12 +69,7 @@ def feature_document(feature, crs: str) -> dict:
 
 
 def _check_params(allowed: set[str]) -> None:
-    unknown = sorted(set(request.args) - allowed)
-    if unknown:
-        raise params.InvalidParameter(
-            f"unknown parameter {unknown[0]!r}; this resource accepts: {', '.join(sorted(allowed))}",
-            unknown[0],
-        )
+    params.check_known(request.args, allowed)
 
 
 @bp.get("", strict_slashes=False)

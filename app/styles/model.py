@@ -44,10 +44,7 @@ FAMILY_NAMES = {
 }
 #: GeoJSON geometry types of each family (the vector tiles' `geometry-type`s too): the
 #: download tables' families (app/geo/families.py) under the styles' English names.
-GEOMETRY_TYPES = {
-    FAMILY_NAMES[name]: types
-    for name, types in GEOMETRY_FAMILIES.items()
-}
+GEOMETRY_TYPES = {FAMILY_NAMES[name]: types for name, types in GEOMETRY_FAMILIES.items()}
 _DECLARED = {t: family for family, types in GEOMETRY_TYPES.items() for t in types}
 PRECISION_FIELD = "precisione"
 # The web map's fixed drawing values (static/geoportale.js).

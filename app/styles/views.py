@@ -13,6 +13,7 @@ import orjson
 from flask import Blueprint, Response, g, request
 
 from app.errors import InvalidParameter
+from app.query import check_known
 from app.services import services
 from app.styles import (
     DEFAULT_STYLE,
@@ -32,12 +33,7 @@ _OFFERED = {media.split(";")[0]: fmt for fmt, (media, _) in ENCODINGS.items()}
 
 
 def _check_params(allowed: set[str]) -> None:
-    unknown = sorted(set(request.args) - allowed)
-    if unknown:
-        raise InvalidParameter(
-            f"unknown parameter {unknown[0]!r}; this resource accepts: {', '.join(sorted(allowed))}",
-            unknown[0],
-        )
+    check_known(request.args, allowed)
 
 
 def _encoding() -> str:

@@ -11,6 +11,7 @@ from app.errors import InvalidParameter
 from app.heavy import heavy_slot
 from app.i18n import gettext
 from app.organisation import organisation
+from app.query import check_known
 from app.security import content_security_policy, csp_nonce
 from app.services import services
 from app.viewer.mapbuilder import build_map, layer_config, render_parts, year_control
@@ -131,9 +132,7 @@ def index():
 @bp.get("/api/workspace/transform")
 def transform():
     """A point in any supported CRS as WGS84, EPSG:7791 and EPSG:3003 (JSON)."""
-    unknown = sorted(set(request.args) - {"x", "y", "crs"})
-    if unknown:
-        raise InvalidParameter(f"unknown parameter {unknown[0]!r}", unknown[0])
+    check_known(request.args, {"x", "y", "crs"})
     return jsonify(
         coords.convert(request.args.get("x"), request.args.get("y"), request.args.get("crs"))
     )

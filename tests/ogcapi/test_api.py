@@ -319,3 +319,29 @@ def test_filter_values_are_only_values(client, value):
         expected = [] if "OR" not in text else ["p2", "p5"]
         assert sorted(f["id"] for f in doc["features"]) == expected
         assert doc["numberMatched"] == len(expected)
+
+
+def test_every_page_takes_the_language_of_the_header_links(client):
+    """The header's English link adds `lang=en` to the address a person is on: every HTML
+    page of the API (and its JSON twin) takes it, beside its own parameters; an unknown
+    parameter is still a 400 naming it."""
+    fid = get_json(client, "/api/collections/punti/items?limit=1")[1]["features"][0]["id"]
+    for path in (
+        "/api",
+        "/api/conformance",
+        "/api/collections",
+        "/api/collections/punti",
+        "/api/collections/punti/items",
+        f"/api/collections/punti/items/{fid}",
+        "/api/collections/punti/queryables",
+        "/api/collections/contributi",
+        "/api/collections/contributi/items",
+    ):
+        page = client.get(path, query_string={"f": "html", "lang": "en"})
+        assert page.status_code == 200, (path, page.data[:300])
+        assert '<html lang="en">' in page.get_data(as_text=True), path
+        assert client.get(path, query_string={"lang": "en"}).status_code == 200, path
+    assert client.get("/api/collections/punti/styles/default?f=sld&lang=en").status_code == 200
+    assert client.get("/download/punti.csv?lang=en").status_code == 200
+    wrong = client.get("/api/collections/punti?lang=en&colour=red")
+    assert wrong.status_code == 400 and wrong.get_json()["parameter"] == "colour"
