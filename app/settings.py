@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.errors import GeoportaleError
+from app.smtp import smtp_url
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -45,6 +46,11 @@ def _positive(value: str) -> int:
     if number < 1:
         raise ValueError("expected 1 or more")
     return number
+
+
+def _smtp(value: str) -> str:
+    smtp_url(value)  # checked now: a wrong URL stops the start, not the first message
+    return value
 
 
 def _choice(*options: str) -> Callable[[str], str]:
@@ -360,6 +366,26 @@ SETTINGS: tuple[Setting, ...] = (
         3,
         "Flags (from different addresses) that hide an approved contribution until a "
         "moderator reviews it.",
+        _positive,
+    ),
+    Setting(
+        "SMTP_URL",
+        "",
+        "The mail server the citizens' e-mails go through: smtp://user:pass@host:port, "
+        "smtp+starttls://... or smtps://...; empty: no mail is queued or sent.",
+        _smtp,
+    ),
+    Setting(
+        "MAIL_FROM",
+        "",
+        "The sender of the citizens' e-mails; empty: the organisation's e-mail "
+        "(organisation.yaml).",
+    ),
+    Setting(
+        "MAIL_RETRY_MINUTES",
+        5,
+        "Wait before the second attempt at a message that could not be sent; each further "
+        "attempt waits twice the one before, at most a day.",
         _positive,
     ),
     Setting(
