@@ -102,15 +102,18 @@ def purge():
 
 
 @contributions_cli.command("send-mail")
+@click.option(
+    "--retry-now", is_flag=True, help="Also the messages waiting for their next attempt."
+)
 @with_appcontext
-def send_mail():
+def send_mail(retry_now: bool):
     """Send the citizens' e-mails that are due (for a cron: what the web workers could not
     send is retried here); print how many were sent, failed and are still waiting."""
     svc = services()
     if not svc.settings["SMTP_URL"]:
         raise click.ClickException("GEOPORTALE_SMTP_URL is not set: no mail is sent")
     try:
-        done = outbox.send_due(svc.store, svc.settings)
+        done = outbox.send_due(svc.store, svc.settings, retry_now=retry_now)
     except GeoportaleError as exc:
         raise click.ClickException(exc.detail) from None
     waiting = svc.store.mail_messages(pending=True, limit=10_000)

@@ -62,9 +62,11 @@ def send_due(
     settings: dict,
     from_address: str | None = None,
     now: dt.datetime | None = None,
+    retry_now: bool = False,
 ) -> Outcome:
     """Send every message due (in batches); how many were sent and how many failed.
-    `from_address`: the sender (default: `sender`, which reads the app's organisation)."""
+    `from_address`: the sender (default: `sender`, which reads the app's organisation);
+    `retry_now`: also those waiting for their next attempt (the server is back)."""
     server = smtp_url(settings["SMTP_URL"])
     if server is None:
         return Outcome()
@@ -72,7 +74,8 @@ def send_due(
     sent = failed = 0
     while True:
         at = now or dt.datetime.now(dt.UTC)
-        batch = store.mail_claim(stamp(at), stamp(at + LEASE), BATCH)
+        due_by = stamp(at + MAX_WAIT + LEASE) if retry_now else None
+        batch = store.mail_claim(stamp(at), stamp(at + LEASE), BATCH, due_by)
         if not batch:
             return Outcome(sent, failed)
         try:

@@ -15,10 +15,13 @@ class MailStore(ABC):
     `contribution_moderate` (their `compose`), in the transaction of the change."""
 
     @abstractmethod
-    def mail_claim(self, now: str, lease_until: str, limit: int) -> list[QueuedMail]:
-        """Claim up to `limit` unsent messages due at `now` and not claimed by another
-        sender (or whose claim ended), until `lease_until`, counting an attempt; in one
-        transaction, so two senders never claim the same message."""
+    def mail_claim(
+        self, now: str, lease_until: str, limit: int, due_by: str | None = None
+    ) -> list[QueuedMail]:
+        """Claim up to `limit` unsent messages due at `now` (or at `due_by`: sooner than
+        their back-off) and not claimed by another sender (or whose claim ended), until
+        `lease_until`, counting an attempt; in one transaction, so two senders never claim
+        the same message."""
 
     @abstractmethod
     def mail_sent(self, mail_id: int, at: str) -> None:

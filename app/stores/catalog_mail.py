@@ -70,7 +70,9 @@ class MailMixin(PhotosMixin):
             conn.execute(self._csql(f"DELETE FROM {{mail}} WHERE {where}"), params)
         return int(count)
 
-    def mail_claim(self, now: str, lease_until: str, limit: int) -> list[QueuedMail]:
+    def mail_claim(
+        self, now: str, lease_until: str, limit: int, due_by: str | None = None
+    ) -> list[QueuedMail]:
         with self._changing(LOCK) as conn:
             rows = conn.execute(
                 self._csql(
@@ -78,7 +80,7 @@ class MailMixin(PhotosMixin):
                     "due_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
                     "ORDER BY id LIMIT ?"
                 ),
-                (now, now, int(limit)),
+                (due_by or now, now, int(limit)),
             ).fetchall()
             for row in rows:
                 conn.execute(

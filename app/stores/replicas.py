@@ -342,8 +342,8 @@ class RoutedStore(ReplicaPolling, FeatureStore):
 
     # the mail outbox: every step on the primary (a claim must see the latest claims)
 
-    def mail_claim(self, now, lease_until, limit):
-        return self._write("mail_claim", now, lease_until, limit)
+    def mail_claim(self, now, lease_until, limit, due_by=None):
+        return self._write("mail_claim", now, lease_until, limit, due_by)
 
     def mail_sent(self, mail_id, at):
         return self._write("mail_sent", mail_id, at)
