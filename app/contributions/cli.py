@@ -102,9 +102,7 @@ def purge():
 
 
 @contributions_cli.command("send-mail")
-@click.option(
-    "--retry-now", is_flag=True, help="Also the messages waiting for their next attempt."
-)
+@click.option("--retry-now", is_flag=True, help="Also the messages waiting for their next attempt.")
 @with_appcontext
 def send_mail(retry_now: bool):
     """Send the citizens' e-mails that are due (for a cron: what the web workers could not
