@@ -105,6 +105,8 @@ class Setting:
     default: Any
     help: str
     parse: Callable[[str], Any] = str
+    #: its value may hold a password: an error about it does not repeat it
+    secret: bool = False
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -374,6 +376,7 @@ SETTINGS: tuple[Setting, ...] = (
         "The mail server the citizens' e-mails go through: smtp://user:pass@host:port, "
         "smtp+starttls://... or smtps://...; empty: no mail is queued or sent.",
         _smtp,
+        secret=True,
     ),
     Setting(
         "MAIL_FROM",
@@ -409,7 +412,8 @@ def load_settings(overrides: dict | None = None, environ: dict | None = None) ->
             try:
                 value = s.parse(raw)
             except ValueError as exc:
-                raise SettingsError(f"GEOPORTALE_{s.name}={raw!r}: {exc}") from None
+                shown = "(not shown)" if s.secret else repr(raw)
+                raise SettingsError(f"GEOPORTALE_{s.name}={shown}: {exc}") from None
         values[s.name] = overrides.get(s.name, value)
     unknown = set(overrides) - {s.name for s in SETTINGS}
     if unknown:

@@ -335,3 +335,19 @@ def test_a_store_made_before_the_outbox_gains_it(store, request):
         assert (queued.recipient, queued.language, queued.subject) == ("a@example.org", "en", "en")
     finally:
         reopened.close()
+
+
+def test_a_wrong_smtp_url_stops_the_start_without_showing_the_password():
+    from app.settings import SettingsError, load_settings
+
+    for wrong in ("http://u:s3greta@mail.example.org", "smtp://u:s3greta@", "smtp://h:porta"):
+        with pytest.raises(SettingsError, match="SMTP_URL") as raised:
+            load_settings(environ={"GEOPORTALE_SMTP_URL": wrong})
+        assert "s3greta" not in str(raised.value)
+    parsed = load_settings(environ={"GEOPORTALE_SMTP_URL": "smtps://u:a%40b@mail.example.org"})
+    from app.smtp import smtp_url
+
+    server = smtp_url(parsed["SMTP_URL"])
+    assert (server.scheme, server.host, server.port, server.password) == (
+        "smtps", "mail.example.org", 465, "a@b",
+    )  # fmt: skip
