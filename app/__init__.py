@@ -107,6 +107,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         org = app.extensions[organisation.KEY]
         load_programme(str(org.programme.location(settings["ORGANISATION"])))
+    if settings["SMTP_URL"]:  # mail on: someone must sign it (stops the start otherwise)
+        from app.contributions.mail import sender
+
+        with app.app_context():
+            sender(settings)
     app.config["GEOPORTALE"] = settings
     app.json.ensure_ascii = False
     app.json.sort_keys = False

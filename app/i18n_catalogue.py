@@ -637,6 +637,13 @@ EN: dict[str, str] = {
     "Assegna a un ufficio": "Assign to an office",
     "Cambia stato": "Change state",
     "Che cosa conserviamo": "What we keep",
+    "Che cosa ti scriviamo": "What we send you",
+    "Se lasci l’e-mail ti scriviamo solo di quel contributo: la ricevuta con il link privato per seguirlo, poi l’approvazione o il rifiuto con il motivo, la risposta del Comune e ogni cambio di stato, nella lingua in cui hai scritto. Nient’altro: nessuna newsletter, nessun altro uso.": (
+        "If you leave your e-mail we write to you only about that contribution: the receipt with the private link to follow it, then its approval or rejection with the reason, the council’s answer and each change of state, in the language you wrote in. Nothing else: no newsletter, no other use."
+    ),
+    "Di un messaggio inviato non conserviamo né il testo né l’indirizzo, solo che è stato inviato; quelli non ancora inviati sono cancellati con l’e-mail.": (
+        "Of a message sent we keep neither its text nor the address, only that it was sent; those not sent yet are deleted with the e-mail."
+    ),
     "Che cosa vuoi scrivere?": "What do you want to write?",
     "Chi lo vede": "Who sees it",
     "Come chiedere la cancellazione": "How to ask for deletion",
@@ -646,9 +653,40 @@ EN: dict[str, str] = {
     "Conserva questo link privato: mostra lo stato del tuo contributo e la risposta del Comune. Chi ha il link può vederlo.": (
         "Keep this private link: it shows the state of your contribution and the council’s answer. Anyone with the link can see it."
     ),
-    "Conserviamo il testo, il nome se lo scrivi, la posizione se la indichi e la foto se la alleghi: diventano pubblici solo dopo l’approvazione di un moderatore del Comune. L’e-mail, facoltativa, serve solo per risponderti: la vedono solo i moderatori, non è mai pubblicata né esportata. Per limitare gli abusi conserviamo un’impronta cifrata del tuo indirizzo di rete, non l’indirizzo.": (
-        "We keep the text, your name if you write it, the position if you give it and the photo if you attach one: they become public only after a council moderator approves them. The e-mail, optional, is only for answering you: only the moderators see it, it is never published or exported. Against abuse we keep an encrypted fingerprint of your network address, not the address."
+    "Conserviamo il testo, il nome se lo scrivi, la posizione se la indichi e la foto se la alleghi: diventano pubblici solo dopo l’approvazione di un moderatore del Comune. L’e-mail, facoltativa, serve solo per scriverti di questo contributo (la ricevuta con il link per seguirlo, poi l’esito della moderazione, la risposta e i cambi di stato): la vedono solo i moderatori, non è mai pubblicata né esportata. Per limitare gli abusi conserviamo un’impronta cifrata del tuo indirizzo di rete, non l’indirizzo.": (
+        "We keep the text, your name if you write it, the position if you give it and the photo if you attach one: they become public only after a council moderator approves them. The e-mail, optional, is only for writing to you about this contribution (the receipt with the link to follow it, then the moderation’s outcome, the answer and the changes of state): only the moderators see it, it is never published or exported. Against abuse we keep an encrypted fingerprint of your network address, not the address."
     ),
+    # the e-mails to the citizen (app/contributions/mail.py: plain text, not a page)
+    "Buongiorno,": "Hello,",
+    "Il tuo contributo:": "Your contribution:",
+    "Usiamo questo indirizzo e-mail solo per scriverti di questo contributo. Per farlo cancellare scrivi a {contact}: lo cancelliamo ovunque compaia. Altrimenti è cancellato dopo {days} giorni.": (
+        "We use this e-mail address only to write to you about this contribution. To have it deleted write to {contact}: we delete it wherever it appears. Otherwise it is deleted after {days} days."
+    ),
+    "Abbiamo ricevuto il tuo contributo": "We received your contribution",
+    "grazie: abbiamo ricevuto il tuo contributo. Un moderatore lo esaminerà: sarà pubblico solo dopo la sua approvazione.": (
+        "thank you: we received your contribution. A moderator will review it: it will be public only once approved."
+    ),
+    "Segui lo stato del tuo contributo e la risposta del Comune a questo link privato (chi ha il link può vederlo: non inoltrarlo):": (
+        "Follow the state of your contribution and the council’s answer at this private link (anyone with the link can see it: do not forward it):"
+    ),
+    "Lo stato e la risposta sono anche sul link privato del primo messaggio.": (
+        "The state and the answer are also on the private link of our first message."
+    ),
+    "Il tuo contributo è pubblicato": "Your contribution is published",
+    "il tuo contributo è stato approvato ed è ora pubblico.": (
+        "your contribution was approved and is now public."
+    ),
+    "Il tuo contributo non è stato pubblicato": "Your contribution was not published",
+    "il tuo contributo non è stato pubblicato, per questo motivo:": (
+        "your contribution was not published, for this reason:"
+    ),
+    "{org} ha risposto al tuo contributo": "{org} answered your contribution",
+    "{org} ha risposto al tuo contributo:": "{org} answered your contribution:",
+    "lo stato del tuo contributo è ora «{state}».": (
+        "the state of your contribution is now “{state}”."
+    ),
+    "Ufficio o ente competente: {office}": "Competent office or body: {office}",
+    "Il tuo contributo è ora: {state}": "Your contribution is now: {state}",
     # a segnalazione's photo (app/contributions/photo.py)
     "Foto": "Photo",
     "Foto (facoltativa, solo per una segnalazione)": "Photo (optional, for a report only)",

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.errors import GeoportaleError
+from app.smtp import smtp_url
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -45,6 +46,11 @@ def _positive(value: str) -> int:
     if number < 1:
         raise ValueError("expected 1 or more")
     return number
+
+
+def _smtp(value: str) -> str:
+    smtp_url(value)  # checked now: a wrong URL stops the start, not the first message
+    return value
 
 
 def _choice(*options: str) -> Callable[[str], str]:
@@ -99,6 +105,8 @@ class Setting:
     default: Any
     help: str
     parse: Callable[[str], Any] = str
+    #: its value may hold a password: an error about it does not repeat it
+    secret: bool = False
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -363,6 +371,27 @@ SETTINGS: tuple[Setting, ...] = (
         _positive,
     ),
     Setting(
+        "SMTP_URL",
+        "",
+        "The mail server the citizens' e-mails go through: smtp://user:pass@host:port, "
+        "smtp+starttls://... or smtps://...; empty: no mail is queued or sent.",
+        _smtp,
+        secret=True,
+    ),
+    Setting(
+        "MAIL_FROM",
+        "",
+        "The sender of the citizens' e-mails; empty: the organisation's e-mail "
+        "(organisation.yaml).",
+    ),
+    Setting(
+        "MAIL_RETRY_MINUTES",
+        5,
+        "Wait before the second attempt at a message that could not be sent; each further "
+        "attempt waits twice the one before, at most a day.",
+        _positive,
+    ),
+    Setting(
         "DOCUMENTS_DIR",
         "",
         "Directory holding the cited documents' texts by file name, for the passages shown "
@@ -383,7 +412,8 @@ def load_settings(overrides: dict | None = None, environ: dict | None = None) ->
             try:
                 value = s.parse(raw)
             except ValueError as exc:
-                raise SettingsError(f"GEOPORTALE_{s.name}={raw!r}: {exc}") from None
+                shown = "(not shown)" if s.secret else repr(raw)
+                raise SettingsError(f"GEOPORTALE_{s.name}={shown}: {exc}") from None
         values[s.name] = overrides.get(s.name, value)
     unknown = set(overrides) - {s.name for s in SETTINGS}
     if unknown:

@@ -1,11 +1,12 @@
-"""`flask contributions list|approve|reject|answer|remove-photo|forget|purge` (docs/cli.md)."""
+"""`flask contributions list|approve|reject|answer|remove-photo|forget|purge|send-mail`
+(docs/cli.md)."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
 
-from app.contributions import service
+from app.contributions import outbox, service
 from app.errors import GeoportaleError
 from app.services import services
 from app.stores.contributions import STATUSES
@@ -98,3 +99,25 @@ def purge():
     contributions of then that are not public."""
     n = _run(service.purge, CLI_USER)
     click.echo(f"purged: {n}")
+
+
+@contributions_cli.command("send-mail")
+@click.option("--retry-now", is_flag=True, help="Also the messages waiting for their next attempt.")
+@with_appcontext
+def send_mail(retry_now: bool):
+    """Send the citizens' e-mails that are due (for a cron: what the web workers could not
+    send is retried here); print how many were sent, failed and are still waiting."""
+    svc = services()
+    if not svc.settings["SMTP_URL"]:
+        raise click.ClickException("GEOPORTALE_SMTP_URL is not set: no mail is sent")
+    try:
+        done = outbox.send_due(svc.store, svc.settings, retry_now=retry_now)
+    except GeoportaleError as exc:
+        raise click.ClickException(exc.detail) from None
+    waiting = svc.store.mail_messages(pending=True, limit=10_000)
+    click.echo(f"sent: {done.sent}, failed: {done.failed}, waiting: {len(waiting)}")
+    errors = {m.last_error for m in waiting if m.last_error}
+    for error in sorted(errors)[:5]:
+        click.echo(f"last error: {error}", err=True)
+    if done.failed:
+        raise SystemExit(1)

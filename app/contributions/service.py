@@ -15,7 +15,10 @@ import hmac
 import secrets
 import threading
 import time
+from collections.abc import Callable
 
+from app.contributions import outbox
+from app.contributions.mail import moderated_letter, received_letter
 from app.contributions.model import (
     MAX_ANSWER,
     MAX_REASON,
@@ -84,8 +87,16 @@ def resolve(svc: Services, target: Target, location) -> tuple[str | None, str | 
     return spec.id, str(feature.id), None if q is None else q.numero
 
 
-def submit(svc: Services, sub: Submission, address: str, secret) -> tuple[Contribution, str]:
-    """Store a contribution for moderation; (it, the private follow token)."""
+def submit(
+    svc: Services,
+    sub: Submission,
+    address: str,
+    secret,
+    language: str = "it",
+    follow_url: Callable[[str], str] | None = None,
+) -> tuple[Contribution, str]:
+    """Store a contribution for moderation; (it, the private follow token). With an e-mail
+    and mail on, the acknowledgement (with `follow_url(token)`) is queued with it."""
     states = participation().states
     layer, fid, quartiere = resolve(svc, sub.target, sub.location)
     token = secrets.token_urlsafe(16)  # 128 random bits: the private follow link
@@ -104,8 +115,12 @@ def submit(svc: Services, sub: Submission, address: str, secret) -> tuple[Contri
         follow_digest=follow_digest(token),
         email=sub.email,
         rate_key=rate_key(address, secret),
+        language=language,
     )
-    stored = svc.store.contribution_add(new, limits(svc.settings), sub.photo)
+    compose = received_letter(svc.settings, follow_url(token)) if follow_url else None
+    stored = svc.store.contribution_add(new, limits(svc.settings), sub.photo, compose)
+    if compose is not None and sub.email:
+        outbox.kick(svc.store, svc.settings)
     purge_now_and_then(svc)
     return stored, token
 
@@ -122,18 +137,24 @@ def followed(svc: Services, token: str) -> Contribution:
 # -- moderation ----------------------------------------------------------------------
 
 
+def _moderate(svc: Services, cid: str, user: str, action: str, changes: dict) -> Contribution:
+    """A moderation step, with its message to the citizen queued in its transaction (if
+    they left an e-mail and mail is on), then sent in the background."""
+    compose = moderated_letter(svc.settings, action)
+    done = svc.store.contribution_moderate(cid, user, action, changes, compose)
+    if compose is not None:
+        outbox.kick(svc.store, svc.settings)
+    return done
+
+
 def approve(svc: Services, cid: str, user: str) -> Contribution:
     """Public from now on (also after a review: its flags are cleared)."""
-    return svc.store.contribution_moderate(
-        cid, user, "approve", {"status": "approvato", "reason": None, "flags": 0}
-    )
+    return _moderate(svc, cid, user, "approve", {"status": "approvato", "reason": None, "flags": 0})
 
 
 def reject(svc: Services, cid: str, user: str, reason) -> Contribution:
     why = plain(reason, "reason", MAX_REASON, required=True)
-    return svc.store.contribution_moderate(
-        cid, user, "reject", {"status": "rifiutato", "reason": why}
-    )
+    return _moderate(svc, cid, user, "reject", {"status": "rifiutato", "reason": why})
 
 
 def hide(svc: Services, cid: str, user: str, reason) -> Contribution:
@@ -157,9 +178,7 @@ def duplicate(svc: Services, cid: str, user: str, of: str) -> Contribution:
 def answer(svc: Services, cid: str, user: str, text) -> Contribution:
     """The council's public answer (signed by the organisation, not by the moderator)."""
     body = plain(text, "answer", MAX_ANSWER, required=True)
-    return svc.store.contribution_moderate(
-        cid, user, "answer", {"answer": body, "answered_at": stamp()[:19] + "Z"}
-    )
+    return _moderate(svc, cid, user, "answer", {"answer": body, "answered_at": stamp()[:19] + "Z"})
 
 
 def assign(svc: Services, cid: str, user: str, office_id) -> Contribution:
@@ -189,7 +208,7 @@ def set_state(svc: Services, cid: str, user: str, state_id, office_id=None) -> C
         if office is None:
             raise bad("office", "ufficio sconosciuto", "unknown office")
         changes["office"] = office.id
-    return svc.store.contribution_moderate(cid, user, "state", changes)
+    return _moderate(svc, cid, user, "state", changes)
 
 
 def remove_photo(svc: Services, cid: str, user: str) -> bool:

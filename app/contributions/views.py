@@ -148,7 +148,12 @@ def submit_form():
         )
         return page, exc.status
     stored, token = service.submit(
-        services(), sub, request.remote_addr or "", current_app.secret_key
+        services(),
+        sub,
+        request.remote_addr or "",
+        current_app.secret_key,
+        current_language(),
+        _follow_url,
     )
     return render_template("contributions/sent.html", c=stored, follow=_follow_url(token))
 
@@ -165,7 +170,12 @@ def submit_api():
         raise bad("body", "JSON non valido", "invalid JSON")
     sub = parse_submission(body, _extent(), _photo_limit())
     stored, token = service.submit(
-        services(), sub, request.remote_addr or "", current_app.secret_key
+        services(),
+        sub,
+        request.remote_addr or "",
+        current_app.secret_key,
+        current_language(),
+        _follow_url,
     )
     response = jsonify({"id": stored.id, "status": stored.status, "follow": _follow_url(token)})
     response.status_code = 202

@@ -16,6 +16,7 @@ import geopandas as gpd
 
 from app.geo.tilegrid import Tile
 from app.registry.spec import LayerSpec
+from app.stores.base_mail import MailStore
 
 if TYPE_CHECKING:
     from app.stores.consultations import Consultation
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
         RateLimits,
     )
     from app.stores.edits import EditRecord, EditResult, FeatureEdit
+    from app.stores.mail import Compose
 
 BBox = tuple[float, float, float, float]
 
@@ -139,7 +141,7 @@ class VersionInfo:
     spec: LayerSpec
 
 
-class FeatureStore(ABC):
+class FeatureStore(MailStore, ABC):
     """Reads and writes layers. Built once per process and kept on the app."""
 
     # -- reads ---------------------------------------------------------------------
@@ -331,11 +333,16 @@ class FeatureStore(ABC):
 
     @abstractmethod
     def contribution_add(
-        self, new: NewContribution, limits: RateLimits, photo: Photo | None = None
+        self,
+        new: NewContribution,
+        limits: RateLimits,
+        photo: Photo | None = None,
+        compose: Compose | None = None,
     ) -> Contribution:
         """Store a contribution (status in_moderazione), its personal data apart and its
         photo if any, in one transaction with the rate limits' count; TooManyContributions
-        over a limit (and then nothing is stored)."""
+        over a limit (and then nothing is stored). `compose`: the acknowledgement, queued
+        in the same transaction if the citizen left an e-mail."""
 
     @abstractmethod
     def contribution_photo(self, contribution_id: str, small: bool = False) -> Photo | None:
@@ -387,9 +394,16 @@ class FeatureStore(ABC):
 
     @abstractmethod
     def contribution_moderate(
-        self, contribution_id: str, user: str, action: str, changes: dict
+        self,
+        contribution_id: str,
+        user: str,
+        action: str,
+        changes: dict,
+        compose: Compose | None = None,
     ) -> Contribution:
-        """Change the moderated columns of a contribution, with its audit entry."""
+        """Change the moderated columns of a contribution, with its audit entry; `compose`:
+        the message telling the citizen, queued in the same transaction if they left an
+        e-mail."""
 
     @abstractmethod
     def contribution_flag(

@@ -16,7 +16,8 @@ import functools
 import json
 
 from app.errors import ContributionNotFound, TooManyContributions
-from app.stores.catalog_photos import PhotosMixin, audit_counts
+from app.stores.catalog_mail import MailMixin
+from app.stores.catalog_photos import audit_counts
 from app.stores.contributions import (
     PUBLIC_COLUMNS,
     Contribution,
@@ -26,6 +27,7 @@ from app.stores.contributions import (
     RateLimits,
     contribution_of,
 )
+from app.stores.mail import Compose
 
 LOCK = "contributions"
 #: The columns moderation may change (the service decides how).
@@ -41,20 +43,24 @@ def stamp(at: dt.datetime | None = None) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _compile(template: str, placeholder: str, tables: tuple[str, str, str, str]) -> str:
+def _compile(template: str, placeholder: str, tables: tuple[str, str, str, str], mail: str) -> str:
     public, private, flags, photos = tables
-    text = template.format(contributions=public, private=private, flags=flags, photos=photos)
+    text = template.format(
+        contributions=public, private=private, flags=flags, photos=photos, mail=mail
+    )
     return text.replace("?", placeholder)
 
 
-class ContributionsMixin(PhotosMixin):
+class ContributionsMixin(MailMixin):
     """The contributions' reads and writes (see the module docstring)."""
 
     #: The names of the tables in SQL: public part, personal data, flags, photos.
     CONTRIBUTION_TABLES: tuple[str, str, str, str]
+    #: The mail outbox's table (app/stores/mail.py).
+    MAIL_TABLE: str
 
     def _csql(self, template: str) -> str:
-        return _compile(template, self.PLACEHOLDER, self.CONTRIBUTION_TABLES)
+        return _compile(template, self.PLACEHOLDER, self.CONTRIBUTION_TABLES, self.MAIL_TABLE)
 
     # -- reads -----------------------------------------------------------------------
 
@@ -154,12 +160,17 @@ class ContributionsMixin(PhotosMixin):
     # -- writes ----------------------------------------------------------------------
 
     def contribution_add(
-        self, new: NewContribution, limits: RateLimits, photo: Photo | None = None
+        self,
+        new: NewContribution,
+        limits: RateLimits,
+        photo: Photo | None = None,
+        compose: Compose | None = None,
     ) -> Contribution:
         with self._changing(LOCK) as conn:
             at = self._contribution_insert(conn, new, limits, dt.datetime.now(dt.UTC))
             if photo is not None:
                 self._photo_insert(conn, new.id, photo, at)
+            self._mail_enqueue(conn, new.id, compose, at)
         return self.contribution(new.id)
 
     def _contribution_insert(self, conn, new: NewContribution, limits: RateLimits, now) -> str:
@@ -205,10 +216,10 @@ class ContributionsMixin(PhotosMixin):
         )
         conn.execute(
             self._csql(
-                "INSERT INTO {private} (contribution_id, email, rate_key, created_at) "
-                "VALUES (?, ?, ?, ?)"
+                "INSERT INTO {private} (contribution_id, email, rate_key, created_at, "
+                "language) VALUES (?, ?, ?, ?, ?)"
             ),
-            (new.id, new.email, new.rate_key, at),
+            (new.id, new.email, new.rate_key, at, new.language),
         )
         self._audit(conn, "cittadino", "contribution-submit", None, None, _detail(new.id))
         return at
@@ -228,7 +239,12 @@ class ContributionsMixin(PhotosMixin):
         )
 
     def contribution_moderate(
-        self, contribution_id: str, user: str, action: str, changes: dict
+        self,
+        contribution_id: str,
+        user: str,
+        action: str,
+        changes: dict,
+        compose: Compose | None = None,
     ) -> Contribution:
         unknown = set(changes) - MODERATED
         if unknown:
@@ -242,10 +258,12 @@ class ContributionsMixin(PhotosMixin):
                 raise ContributionNotFound(f"no contribution '{str(contribution_id)[:40]}'")
             columns = sorted(changes)
             sets = ", ".join(f"{c} = ?" for c in columns)
+            at = stamp()
             conn.execute(
                 self._csql(f"UPDATE {{contributions}} SET {sets}, updated_at = ? WHERE id = ?"),
-                [changes[c] for c in columns] + [stamp(), str(contribution_id)],
+                [changes[c] for c in columns] + [at, str(contribution_id)],
             )
+            self._mail_enqueue(conn, contribution_id, compose, at)
             detail = {k: v for k, v in changes.items() if k != "answer"}
             self._audit(
                 conn, user, f"contribution-{action}", None, None, _detail(contribution_id, detail)
@@ -344,6 +362,7 @@ class ContributionsMixin(PhotosMixin):
                     (_redact(text, email), _redact(name, email), cid),
                 )
             photos = sum(self._photos_delete(conn, "contribution_id = ?", (c,)) for c in ids)
+            self._mail_forget(conn, email)  # its unsent messages too
             if ids:
                 conn.execute(
                     self._csql("DELETE FROM {private} WHERE lower(email) = lower(?)"), (email,)
@@ -365,6 +384,7 @@ class ContributionsMixin(PhotosMixin):
             ).fetchone()[0]
             conn.execute(self._csql("DELETE FROM {private} WHERE created_at < ?"), (before,))
             conn.execute(self._csql("DELETE FROM {flags} WHERE at < ?"), (before,))
+            self._mail_purge(conn, before)  # unsent messages: old, or to a deleted e-mail
             photos = self._photos_delete(
                 conn,
                 "contribution_id IN (SELECT id FROM {contributions} "

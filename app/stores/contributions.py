@@ -6,9 +6,9 @@ so that a contribution accepted is committed with the store's own guarantees:
 - `contributions`: the public part (kind, target, text, optional name and point, the
   moderation status, the follow-up state, the council's answer) and the digest of the
   private follow link (never the link itself);
-- `contribution_private`: the personal data, apart: the e-mail (optional) and the
-  rate-limit key (a keyed digest of the client address), deleted on request and after the
-  retention period;
+- `contribution_private`: the personal data, apart: the e-mail (optional), the language
+  the citizen wrote in (the messages to the e-mail are in it) and the rate-limit key (a
+  keyed digest of the client address), deleted on request and after the retention period;
 - `contribution_flags`: flags of approved contributions (reason, the flagger's rate key);
 - `contribution_photos`: the one optional photo of a segnalazione, as the server re-encoded
   it (JPEG, no metadata: app/contributions/photo.py), public only with its approved
@@ -48,7 +48,7 @@ def contribution_tables_sql(names: tuple[str, str, str, str], serial: str, blob:
         "(status, target_layer, target_id)",
         f"CREATE INDEX IF NOT EXISTS {_bare(public)}_quartiere ON {public} (status, quartiere)",
         f"CREATE TABLE IF NOT EXISTS {private} (contribution_id TEXT PRIMARY KEY, "
-        "email TEXT, rate_key TEXT, created_at TEXT NOT NULL)",
+        "email TEXT, rate_key TEXT, created_at TEXT NOT NULL, language TEXT)",
         f"CREATE INDEX IF NOT EXISTS {_bare(private)}_rate ON {private} (rate_key, created_at)",
         f"CREATE INDEX IF NOT EXISTS {_bare(private)}_email ON {private} (email)",
         f"CREATE TABLE IF NOT EXISTS {flags} (seq {serial}, contribution_id TEXT NOT NULL, "
@@ -84,6 +84,8 @@ class NewContribution:
     follow_digest: str
     email: str | None
     rate_key: str
+    #: The language the citizen wrote in: the messages sent to the e-mail are in it.
+    language: str = "it"
 
 
 @dataclass(frozen=True)

@@ -80,12 +80,13 @@ class GpkgStore(GpkgTilesMixin, CatalogMixin):
                 for r in self._conn().execute(
                     "SELECT name FROM sqlite_master WHERE name IN "
                     "('geoportale_edits', 'geoportale_contribution_flags', "
-                    "'geoportale_consultation_comments', 'geoportale_contribution_photos')"
+                    "'geoportale_consultation_comments', 'geoportale_contribution_photos', "
+                    "'geoportale_contribution_mail')"
                 )
             }
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"GeoPackage store {self.path.name} is not usable: {exc}") from None
-        if len(known) < 4:  # a store made before edits, contributions, consultations, photos
+        if len(known) < 5:  # made before edits, contributions, consultations, photos, mail
             with self._write_lock(), self._writer() as conn:
                 create_edits(conn)
                 create_contributions(conn)

@@ -25,6 +25,7 @@ from app.stores.catalog import KEEP_VERSIONS, VersionCatalog
 from app.stores.catalog_edits import edits_table_sql
 from app.stores.consultations import consultation_tables_sql
 from app.stores.contributions import contribution_tables_sql
+from app.stores.mail import mail_table_sql
 
 __all__ = [
     "KEEP_VERSIONS",
@@ -41,6 +42,7 @@ CONTRIBUTION_TABLES = (
     "geoportale_contribution_photos",
 )
 CONSULTATION_TABLES = ("geoportale_consultations", "geoportale_consultation_comments")
+MAIL_TABLE = "geoportale_contribution_mail"
 
 
 def create_catalog(conn: sqlite3.Connection) -> None:
@@ -84,6 +86,12 @@ def create_contributions(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
     for statement in consultation_tables_sql(CONSULTATION_TABLES):
         conn.execute(statement)
+    private = CONTRIBUTION_TABLES[1]
+    columns = {r[1] for r in conn.execute(f"PRAGMA table_info({private})")}
+    if "language" not in columns:  # a store made before the mail outbox
+        conn.execute(f"ALTER TABLE {private} ADD COLUMN language TEXT")
+    for statement in mail_table_sql(MAIL_TABLE, "INTEGER PRIMARY KEY AUTOINCREMENT"):
+        conn.execute(statement)
 
 
 class CatalogMixin(VersionCatalog):
@@ -99,6 +107,7 @@ class CatalogMixin(VersionCatalog):
     )
     CONTRIBUTION_TABLES = CONTRIBUTION_TABLES
     CONSULTATION_TABLES = CONSULTATION_TABLES
+    MAIL_TABLE = MAIL_TABLE
     PLACEHOLDER = "?"
 
     def _catalog_reads(self):

@@ -34,6 +34,7 @@ from app.stores.counts import CountCache
 from app.stores.cql2 import conjunction
 from app.stores.filter_tree import Cmp, Spatial
 from app.stores.limits import postgres_options, postgres_read_errors
+from app.stores.mail import mail_table_sql
 from app.stores.postgis_catalog import SCHEMA, PostgisCatalogMixin
 from app.stores.postgis_notify import ChangeWatch
 from app.stores.postgis_sql import to_sql
@@ -70,6 +71,9 @@ _CONTRIBUTIONS = "; ".join(
         PostgisCatalogMixin.CONTRIBUTION_TABLES, "bigserial PRIMARY KEY", "bytea"
     )
     + consultation_tables_sql((f"{SCHEMA}.consultations", f"{SCHEMA}.consultation_comments"))
+    # the mail outbox (app/stores/catalog_mail.py) and the citizen's language it writes in
+    + [f"ALTER TABLE {SCHEMA}.contribution_private ADD COLUMN IF NOT EXISTS language text"]
+    + mail_table_sql(PostgisCatalogMixin.MAIL_TABLE, "bigserial PRIMARY KEY")
 )
 
 
@@ -120,15 +124,17 @@ class PostgisStore(PostgisTilesMixin, PostgisCatalogMixin):
                     conn.execute(_CATALOG)
                 conn.execute(f"SELECT value FROM {SCHEMA}.meta WHERE key = 'generation'")
                 known = conn.execute(
-                    "SELECT to_regclass(%s), to_regclass(%s), to_regclass(%s), to_regclass(%s)",
+                    "SELECT to_regclass(%s), to_regclass(%s), to_regclass(%s), to_regclass(%s), "
+                    "to_regclass(%s)",
                     (
                         f"{SCHEMA}.edits",
                         f"{SCHEMA}.contribution_flags",
                         f"{SCHEMA}.consultation_comments",
                         f"{SCHEMA}.contribution_photos",
+                        f"{SCHEMA}.contribution_mail",
                     ),
                 ).fetchone()
-            if None in known:  # made before edits, contributions, consultations or photos
+            if None in known:  # made before edits, contributions, consultations, photos, mail
                 with self.pool.connection() as conn:
                     conn.execute("SET LOCAL statement_timeout = 0")
                     conn.execute("SELECT pg_advisory_xact_lock(hashtext('geoportale:edits'))")

@@ -50,6 +50,7 @@ class PostgisCatalogMixin(VersionCatalog):
         f"{SCHEMA}.contribution_photos",
     )
     CONSULTATION_TABLES = (f"{SCHEMA}.consultations", f"{SCHEMA}.consultation_comments")
+    MAIL_TABLE = f"{SCHEMA}.contribution_mail"
     PLACEHOLDER = "%s"
 
     def _catalog_reads(self):

@@ -319,8 +319,8 @@ class RoutedStore(ReplicaPolling, FeatureStore):
     def contribution_counts(self, quartiere):
         return self._read("contribution_counts", quartiere)
 
-    def contribution_add(self, new, limits, photo=None):
-        return self._write("contribution_add", new, limits, photo)
+    def contribution_add(self, new, limits, photo=None, compose=None):
+        return self._write("contribution_add", new, limits, photo, compose)
 
     def contribution_photo(self, contribution_id, small=False):
         return self._read("contribution_photo", contribution_id, small)
@@ -328,8 +328,8 @@ class RoutedStore(ReplicaPolling, FeatureStore):
     def contribution_photo_remove(self, contribution_id, user):
         return self._write("contribution_photo_remove", contribution_id, user)
 
-    def contribution_moderate(self, contribution_id, user, action, changes):
-        return self._write("contribution_moderate", contribution_id, user, action, changes)
+    def contribution_moderate(self, contribution_id, user, action, changes, compose=None):
+        return self._write("contribution_moderate", contribution_id, user, action, changes, compose)
 
     def contribution_flag(self, contribution_id, reason, rate_key, hide_after):
         return self._write("contribution_flag", contribution_id, reason, rate_key, hide_after)
@@ -339,6 +339,20 @@ class RoutedStore(ReplicaPolling, FeatureStore):
 
     def contributions_purge(self, before, user):
         return self._write("contributions_purge", before, user)
+
+    # the mail outbox: every step on the primary (a claim must see the latest claims)
+
+    def mail_claim(self, now, lease_until, limit, due_by=None):
+        return self._write("mail_claim", now, lease_until, limit, due_by)
+
+    def mail_sent(self, mail_id, at):
+        return self._write("mail_sent", mail_id, at)
+
+    def mail_failed(self, mail_id, error, retry_at):
+        return self._write("mail_failed", mail_id, error, retry_at)
+
+    def mail_messages(self, contribution_id=None, pending=False, limit=100):
+        return self._write("mail_messages", contribution_id, pending, limit)
 
     def consultation(self, consultation_id):
         return self._read("consultation", consultation_id)
