@@ -100,6 +100,7 @@ class CatalogMixin(VersionCatalog):
     CONTRIBUTION_TABLES = CONTRIBUTION_TABLES
     CONSULTATION_TABLES = CONSULTATION_TABLES
     PLACEHOLDER = "?"
+    CONTAINS_TEXT = "cql2_like(?, 1, {column})"
 
     def _catalog_reads(self):
         return nullcontext(self._conn())  # this thread's query_only connection
