@@ -17,6 +17,8 @@ from app.errors import ContributionNotFound
 from app.services import Services
 
 ACTIONS = ("approve", "reject", "hide")
+#: The moderation status each action leaves a contribution in.
+STATUS_AFTER = {"approve": "approvato", "reject": "rifiutato", "hide": "nascosto"}
 #: At most this many ids in one request (two pages of the queue): a bounded cost.
 MAX_IDS = 100
 
