@@ -136,12 +136,10 @@ def act(cid: str, action: str):
         return redirect(url_for("contributions_admin.detail", cid=cid, **f.query()))
     run(services(), cid, current_user().username, request.form)
     flash(gettext("Fatto."))
-    if action in LEAVE_QUEUE:  # on to the next one still waiting, as the queue was filtered
-        following = _next_waiting(f, cid)
-        if following is None:
-            flash(gettext("Nessun altro contributo in coda con questi filtri."))
-            return redirect(url_for("contributions_admin.queue", **f.query()), 303)
-        return redirect(url_for("contributions_admin.detail", cid=following, **f.query()), 303)
+    # The page stays (the moderator sees what was done) and links the next one waiting in
+    # the same filtered queue; once it has left the queue, say whether any is left.
+    if action in LEAVE_QUEUE and _next_waiting(f, cid) is None:
+        flash(gettext("Nessun altro contributo in coda con questi filtri."))
     return redirect(url_for("contributions_admin.detail", cid=cid, **f.query()), 303)
 
 

@@ -50,11 +50,14 @@ class QueueFilter:
         }
 
     def query(self, **changes) -> dict:
-        """The parameters for url_for, defaults left out (short, shareable addresses)."""
+        """The parameters for url_for: the status always (a contribution's page reached
+        without one shows its own status's queue), the rest when not the default."""
         default = QueueFilter()
         chosen = replace(self, **changes) if changes else self
         return {
-            k: v for k, v in asdict(chosen).items() if v is not None and v != getattr(default, k)
+            k: v
+            for k, v in asdict(chosen).items()
+            if k == "status" or (v is not None and v != getattr(default, k))
         }
 
     @property

@@ -188,38 +188,53 @@ def ids_in(entries) -> list[str]:
     return [re.search(r'"contribution": "([^"]+)"', str(e["detail"])).group(1) for e in entries]
 
 
+def next_of(page: str) -> str | None:
+    found = re.search(r"data-next>Prossimo in coda: <code>([^<]+)</code>", page)
+    return found and found.group(1)
+
+
 def test_next_in_queue_after_acting_on_one(client, moderator, store):
     ids = seed(client)
     h = moderator.csrf_headers
+    base = "/admin/contributions"
     # From the queue of segnalazioni: the next one waiting is the one segnalazione.
-    query = "kind=segnalazione"
-    page = moderator.get(f"/admin/contributions/{ids['comment']}?{query}").get_data(as_text=True)
-    assert f"data-next>{'Prossimo in coda'}: <code>{ids['report']}</code>" in page
-    page = moderator.get(f"/admin/contributions/{ids['report']}?{query}").get_data(as_text=True)
-    assert "data-next" not in page  # it is the only segnalazione
-    assert f"/admin/contributions/{ids['report']}/approve?{query}" in html.unescape(page)
+    query = "status=in_moderazione&kind=segnalazione"
+    assert (
+        next_of(moderator.get(f"{base}/{ids['comment']}?{query}").get_data(as_text=True))
+        == (ids["report"])
+    )
+    page = moderator.get(f"{base}/{ids['report']}?{query}").get_data(as_text=True)
+    assert next_of(page) is None  # it is the only segnalazione
+    assert f"{base}/{ids['report']}/approve?{query}" in html.unescape(page)
+    # Reached directly: the queue of its own status, oldest first.
+    assert (
+        next_of(moderator.get(f"{base}/{ids['comment']}").get_data(as_text=True)) == (ids["report"])
+    )
 
-    # Without filters: the queue in moderation, oldest first.
-    r = moderator.post(f"/admin/contributions/{ids['comment']}/approve", headers=h)
-    assert r.status_code == 303 and r.headers["Location"] == f"/admin/contributions/{ids['report']}"
+    # After acting the page stays, with the same filters, and links the next one waiting.
+    r = moderator.post(f"{base}/{ids['comment']}/approve?status=in_moderazione", headers=h)
+    assert r.status_code == 303
+    assert r.headers["Location"] == f"{base}/{ids['comment']}?status=in_moderazione"
+    page = moderator.get(r.headers["Location"]).get_data(as_text=True)
+    assert "approvato" in re.search(r"<dd data-status>([^<]*)", page).group(1)
+    assert next_of(page) == ids["report"]
+    newest = "status=in_moderazione&order=newest"
     r = moderator.post(
-        f"/admin/contributions/{ids['report']}/reject?order=newest",
-        data={"reason": "Già segnalata"},
-        headers=h,
+        f"{base}/{ids['report']}/reject?{newest}", data={"reason": "Già segnalata"}, headers=h
     )
-    assert r.headers["Location"] == f"/admin/contributions/{ids['percent']}?order=newest"
-    # Answering stays on the page (with its filters).
+    assert r.headers["Location"] == f"{base}/{ids['report']}?{newest}"
+    assert next_of(moderator.get(r.headers["Location"]).get_data(as_text=True)) == ids["percent"]
+    # The last one of a filtered queue: the moderator is told none is left.
+    r = moderator.post(f"{base}/{ids['proposal']}/approve?status=in_moderazione&q=fontanella", headers=h)  # fmt: skip
+    page = html.unescape(moderator.get(r.headers["Location"]).get_data(as_text=True))
+    assert "Nessun altro contributo in coda con questi filtri." in page
+    assert next_of(page) is None
+    # Answering keeps it in the queue: no such message.
     r = moderator.post(
-        f"/admin/contributions/{ids['percent']}/answer?order=newest",
-        data={"answer": "Ne terremo conto."},
-        headers=h,
+        f"{base}/{ids['percent']}/answer?{newest}", data={"answer": "Ne terremo conto."}, headers=h
     )
-    assert r.headers["Location"] == f"/admin/contributions/{ids['percent']}?order=newest"
-    moderator.post(f"/admin/contributions/{ids['percent']}/hide", data={"reason": "x"}, headers=h)
-    moderator.post(f"/admin/contributions/{ids['proposal']}/approve", headers=h)
-    r = moderator.post(f"/admin/contributions/{ids['proposal']}/approve?kind=proposta", headers=h)
-    assert r.headers["Location"] == "/admin/contributions/?kind=proposta"
-    assert "Nessun altro contributo in coda con questi filtri." in flashes(moderator)
+    assert r.headers["Location"] == f"{base}/{ids['percent']}?{newest}"
+    assert "Nessun altro" not in moderator.get(r.headers["Location"]).get_data(as_text=True)
 
 
 def test_the_cli_moderates_several_at_once(client, app, runner_of, store):
