@@ -805,6 +805,7 @@ EN: dict[str, str] = {
     "Scegli": "Choose",
     "Scegli tutti in questa pagina": "Choose all on this page",
     "Senza foto": "Without a photo",
+    "Ufficio": "Office",
     "filtrati": "filtered",
     # consultations (app/consultations, issue 20 item 3)
     "Aperta dal": "Open from",
