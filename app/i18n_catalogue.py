@@ -813,6 +813,38 @@ EN: dict[str, str] = {
     "nascosto": "hidden",
     "duplicato": "duplicate",
     "in_revisione": "hidden for review (flagged)",
+    # the moderators' queue at a council's scale: filters, bulk actions, next in queue
+    "Applica ai contributi scelti": "Apply to the chosen contributions",
+    "Approvati: {n}.": "Approved: {n}.",
+    "Azione sui contributi scelti": "Action on the chosen contributions",
+    "Cerca nel testo": "Search the text",
+    "Con foto": "With a photo",
+    "Con o senza": "With or without",
+    "Filtra": "Filter",
+    "Già cambiati da altri, lasciati come sono: {ids}.": (
+        "Already changed by someone else, left as they are: {ids}."
+    ),
+    "Id dell'elemento": "Feature id",
+    "Motivo (per rifiutare o nascondere), uno per tutti": (
+        "Reason (to reject or hide), one for all"
+    ),
+    "Nascosti: {n}.": "Hidden: {n}.",
+    "Nessun altro contributo in coda con questi filtri.": (
+        "No other contribution waiting with these filters."
+    ),
+    "Nessun contributo con questi filtri.": "No contribution with these filters.",
+    "Non trovati, nulla è cambiato: {ids}.": "Not found, nothing changed: {ids}.",
+    "Ordine": "Order",
+    "Prima i più recenti": "Newest first",
+    "Prima i più vecchi": "Oldest first",
+    "Prossimo in coda": "Next in the queue",
+    "Quartiere (numero)": "Neighbourhood (number)",
+    "Rifiutati: {n}.": "Rejected: {n}.",
+    "Scegli": "Choose",
+    "Scegli tutti in questa pagina": "Choose all on this page",
+    "Senza foto": "Without a photo",
+    "Ufficio": "Office",
+    "filtrati": "filtered",
     # consultations (app/consultations, issue 20 item 3)
     "Aperta dal": "Open from",
     "Apertura (AAAA-MM-GG, vuoto: ora)": "Opening (YYYY-MM-DD, empty: now)",

@@ -1,4 +1,4 @@
-"""`flask contributions list|approve|reject|answer|remove-photo|forget|purge|send-mail`
+"""`flask contributions list|approve|reject|hide|answer|remove-photo|forget|purge|send-mail`
 (docs/cli.md)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from app.contributions import outbox, service
+from app.contributions import bulk, outbox, service
 from app.errors import GeoportaleError
 from app.services import services
 from app.stores.contributions import STATUSES
@@ -41,22 +41,40 @@ def list_(status: str, limit: int):
 
 
 @contributions_cli.command("approve")
-@click.argument("cid")
+@click.argument("ids", nargs=-1, required=True)
 @with_appcontext
-def approve(cid: str):
-    """Make a contribution public."""
-    c = _run(service.approve, cid, CLI_USER)
-    click.echo(f"{c.id} {c.status}")
+def approve(ids: tuple[str, ...]):
+    """Make contributions public (one or more ids)."""
+    _many("approve", ids, None)
 
 
 @contributions_cli.command("reject")
-@click.argument("cid")
+@click.argument("ids", nargs=-1, required=True)
 @click.option("--reason", required=True, help="Why (shown to the citizen on the follow link).")
 @with_appcontext
-def reject(cid: str, reason: str):
-    """Refuse a contribution, with a reason."""
-    c = _run(service.reject, cid, CLI_USER, reason)
-    click.echo(f"{c.id} {c.status}")
+def reject(ids: tuple[str, ...], reason: str):
+    """Refuse contributions (one or more ids), with one reason for all."""
+    _many("reject", ids, reason)
+
+
+@contributions_cli.command("hide")
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Why (kept for the moderators).")
+@with_appcontext
+def hide(ids: tuple[str, ...], reason: str):
+    """Take contributions off the public pages (one or more ids), with one reason."""
+    _many("hide", ids, reason)
+
+
+def _many(action: str, ids, reason) -> None:
+    """Each id on its own (its own transaction and audit entry); an id that does not
+    exist is named and the exit status is 1, after the others are done."""
+    done = _run(bulk.moderate_many, action, ids, CLI_USER, reason)
+    status = bulk.STATUS_AFTER[action]
+    for cid in done.done:
+        click.echo(f"{cid} {status}")
+    if done.missing:
+        raise click.ClickException(f"no such contribution: {' '.join(done.missing)}")
 
 
 @contributions_cli.command("answer")

@@ -382,11 +382,20 @@ class FeatureStore(MailStore, ABC):
         state: str | None = None,
         located: bool = False,
         bbox: tuple[float, float, float, float] | None = None,
+        office: str | None = None,
+        has_photo: bool | None = None,
+        search: str | None = None,
     ) -> ContributionPage:
         """A page of contributions (approved ones unless `status` says otherwise).
 
         `kinds`: any of these kinds; `state`: this follow-up state; `located`: only those
-        with a point; `bbox` (CRS84 minx, miny, maxx, maxy): only points inside it."""
+        with a point; `bbox` (CRS84 minx, miny, maxx, maxy): only points inside it;
+        `office`: assigned to it; `has_photo`: with (True) or without a photo; `search`:
+        the text contains these characters, in any case (no wildcards)."""
+
+    @abstractmethod
+    def contribution_status_counts(self, **filters) -> dict[str, int]:
+        """{moderation status: count} under the filters of `contributions` but status."""
 
     @abstractmethod
     def contribution_counts(self, quartiere: int) -> dict[tuple[str, str], int]:

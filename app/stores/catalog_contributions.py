@@ -27,6 +27,7 @@ from app.stores.contributions import (
     RateLimits,
     contribution_of,
 )
+from app.stores.like import literal_pattern
 from app.stores.mail import Compose
 
 LOCK = "contributions"
@@ -58,6 +59,9 @@ class ContributionsMixin(MailMixin):
     CONTRIBUTION_TABLES: tuple[str, str, str, str]
     #: The mail outbox's table (app/stores/mail.py).
     MAIL_TABLE: str
+    #: A case-insensitive LIKE of `{column}` against a canonical pattern (app/stores/like.py),
+    #: one `?`: PostgreSQL's ILIKE; SQLite's LIKE folds ASCII only, so cql2_like there.
+    CONTAINS_TEXT: str
 
     def _csql(self, template: str) -> str:
         return _compile(template, self.PLACEHOLDER, self.CONTRIBUTION_TABLES, self.MAIL_TABLE)
@@ -96,40 +100,14 @@ class ContributionsMixin(MailMixin):
         self,
         *,
         status: str | None = "approvato",
-        target_layer: str | None = None,
-        target_id: str | None = None,
-        quartiere: int | None = None,
-        kind: str | None = None,
         limit: int = 20,
         offset: int = 0,
         newest_first: bool = True,
-        kinds: tuple[str, ...] | None = None,
-        state: str | None = None,
-        located: bool = False,
-        bbox: tuple[float, float, float, float] | None = None,
+        **filters,
     ) -> ContributionPage:
-        where, params = [], []
-        for column, value in (
-            ("status", status),
-            ("target_layer", target_layer),
-            ("target_id", None if target_id is None else str(target_id)),
-            ("quartiere", quartiere),
-            ("kind", kind),
-            ("state", state),
-        ):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(value)
-        if kinds is not None:
-            if not kinds:
-                return ContributionPage([], 0)
-            where.append(f"kind IN ({', '.join('?' for _ in kinds)})")
-            params.extend(kinds)
-        if located or bbox is not None:
-            where.append("lon IS NOT NULL AND lat IS NOT NULL")
-        if bbox is not None:
-            where.append("lon >= ? AND lat >= ? AND lon <= ? AND lat <= ?")
-            params.extend(float(v) for v in bbox)
+        where, params = self._contribution_where(status=status, **filters)
+        if where is None:
+            return ContributionPage([], 0)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         order = "DESC" if newest_first else "ASC"
         with self._catalog_reads() as conn:
@@ -144,6 +122,72 @@ class ContributionsMixin(MailMixin):
                 [*params, int(limit), int(offset)],
             ).fetchall()
         return ContributionPage([contribution_of(r) for r in rows], int(total))
+
+    def contribution_status_counts(self, **filters) -> dict[str, int]:
+        """{moderation status: count} of the contributions these filters select (those
+        of `contributions`, but the status), in one query."""
+        where, params = self._contribution_where(status=None, **filters)
+        if where is None:
+            return {}
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        with self._catalog_reads() as conn:
+            rows = conn.execute(
+                self._csql(
+                    f"SELECT status, count(*) FROM {{contributions}} {clause} GROUP BY status"
+                ),
+                params,
+            ).fetchall()
+        return {s: int(n) for s, n in rows}
+
+    def _contribution_where(
+        self,
+        *,
+        status: str | None,
+        target_layer: str | None = None,
+        target_id: str | None = None,
+        quartiere: int | None = None,
+        kind: str | None = None,
+        kinds: tuple[str, ...] | None = None,
+        state: str | None = None,
+        office: str | None = None,
+        has_photo: bool | None = None,
+        search: str | None = None,
+        located: bool = False,
+        bbox: tuple[float, float, float, float] | None = None,
+    ) -> tuple[list[str] | None, list]:
+        """The WHERE terms and their parameters of the contributions' filters (None: an
+        empty `kinds` selects nothing)."""
+        where, params = [], []
+        for column, value in (
+            ("status", status),
+            ("target_layer", target_layer),
+            ("target_id", None if target_id is None else str(target_id)),
+            ("quartiere", quartiere),
+            ("kind", kind),
+            ("state", state),
+            ("office", office),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if kinds is not None:
+            if not kinds:
+                return None, []
+            where.append(f"kind IN ({', '.join('?' for _ in kinds)})")
+            params.extend(kinds)
+        if has_photo is not None:
+            exists = "EXISTS (SELECT 1 FROM {photos} WHERE contribution_id = {contributions}.id)"
+            where.append(exists if has_photo else f"NOT {exists}")
+        if search:
+            # Any case, the words as written: `%` and `_` in them are plain characters.
+            where.append(self.CONTAINS_TEXT.format(column="text"))
+            params.append(f"%{literal_pattern(search)}%")
+        if located or bbox is not None:
+            where.append("lon IS NOT NULL AND lat IS NOT NULL")
+        if bbox is not None:
+            where.append("lon >= ? AND lat >= ? AND lon <= ? AND lat <= ?")
+            params.extend(float(v) for v in bbox)
+        return where, params
 
     def contribution_counts(self, quartiere: int) -> dict[tuple[str, str], int]:
         """{(kind, state): count} of the approved contributions in a quartiere."""

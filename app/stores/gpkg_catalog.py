@@ -109,6 +109,7 @@ class CatalogMixin(VersionCatalog):
     CONSULTATION_TABLES = CONSULTATION_TABLES
     MAIL_TABLE = MAIL_TABLE
     PLACEHOLDER = "?"
+    CONTAINS_TEXT = "cql2_like(?, 1, {column})"
 
     def _catalog_reads(self):
         return nullcontext(self._conn())  # this thread's query_only connection

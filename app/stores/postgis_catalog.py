@@ -52,6 +52,7 @@ class PostgisCatalogMixin(VersionCatalog):
     CONSULTATION_TABLES = (f"{SCHEMA}.consultations", f"{SCHEMA}.consultation_comments")
     MAIL_TABLE = f"{SCHEMA}.contribution_mail"
     PLACEHOLDER = "%s"
+    CONTAINS_TEXT = "{column} ILIKE ? ESCAPE '\\'"
 
     def _catalog_reads(self):
         return self._reading()

@@ -316,6 +316,9 @@ class RoutedStore(ReplicaPolling, FeatureStore):
     def contributions(self, **kwargs):
         return self._read("contributions", **kwargs)
 
+    def contribution_status_counts(self, **filters):
+        return self._read("contribution_status_counts", **filters)
+
     def contribution_counts(self, quartiere):
         return self._read("contribution_counts", quartiere)
 
