@@ -315,6 +315,22 @@ class ContributionNotFound(NotFound):
     title = "Contribution not found"
 
 
+class ContributionChanged(GeoportaleError):
+    """A moderation step asked on a contribution in one status found it in another:
+    another moderator acted meanwhile (`status`: the one it has now)."""
+
+    status = 409
+    code = "contribution-changed"
+    title = "Contribution changed"
+
+    def __init__(self, detail: str, now: str):
+        super().__init__(detail)
+        self.now = now
+
+    def members(self) -> dict:
+        return {"status_now": self.now}
+
+
 # The directories of an absolute path ("/tmp/geoportale-upload-x/", "CSV:/srv/..."), not URLs.
 _ABSOLUTE_DIRS = re.compile(r"(?<![\w./])(?:/[^\s/'\"():,;]+)+/")
 

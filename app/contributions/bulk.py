@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from app.contributions import service
 from app.contributions.model import MAX_REASON, bad, plain
-from app.errors import ContributionNotFound
+from app.errors import ContributionChanged, ContributionNotFound
 from app.services import Services
 
 ACTIONS = ("approve", "reject", "hide")
@@ -57,19 +57,18 @@ def moderate_many(
         why = plain(reason, "reason", MAX_REASON, required=True)
     result = BulkResult(action)
     for cid in wanted:
-        try:
-            now = svc.store.contribution(cid).status
-            if expect_status is not None and now != expect_status:
-                result.changed.append((cid, now))
-                continue
+        try:  # the status is checked in the transaction of the change, not before it
             if action == "approve":
-                service.approve(svc, cid, user)
+                service.approve(svc, cid, user, expect_status)
             elif action == "reject":
-                service.reject(svc, cid, user, why)
+                service.reject(svc, cid, user, why, expect_status)
             else:
-                service.hide(svc, cid, user, why)
+                service.hide(svc, cid, user, why, expect_status)
         except ContributionNotFound:
             result.missing.append(cid)
+            continue
+        except ContributionChanged as changed:
+            result.changed.append((cid, changed.now))
             continue
         result.done.append(cid)
     return result

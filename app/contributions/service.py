@@ -137,29 +137,35 @@ def followed(svc: Services, token: str) -> Contribution:
 # -- moderation ----------------------------------------------------------------------
 
 
-def _moderate(svc: Services, cid: str, user: str, action: str, changes: dict) -> Contribution:
+def _moderate(
+    svc: Services, cid: str, user: str, action: str, changes: dict, expect: str | None = None
+) -> Contribution:
     """A moderation step, with its message to the citizen queued in its transaction (if
-    they left an e-mail and mail is on), then sent in the background."""
+    they left an e-mail and mail is on), then sent in the background. `expect`: only if the
+    contribution is still in that moderation status (ContributionChanged otherwise)."""
     compose = moderated_letter(svc.settings, action)
-    done = svc.store.contribution_moderate(cid, user, action, changes, compose)
+    done = svc.store.contribution_moderate(cid, user, action, changes, compose, expect)
     if compose is not None:
         outbox.kick(svc.store, svc.settings)
     return done
 
 
-def approve(svc: Services, cid: str, user: str) -> Contribution:
+def approve(svc: Services, cid: str, user: str, expect: str | None = None) -> Contribution:
     """Public from now on (also after a review: its flags are cleared)."""
-    return _moderate(svc, cid, user, "approve", {"status": "approvato", "reason": None, "flags": 0})
+    changes = {"status": "approvato", "reason": None, "flags": 0}
+    return _moderate(svc, cid, user, "approve", changes, expect)
 
 
-def reject(svc: Services, cid: str, user: str, reason) -> Contribution:
+def reject(svc: Services, cid: str, user: str, reason, expect: str | None = None) -> Contribution:
     why = plain(reason, "reason", MAX_REASON, required=True)
-    return _moderate(svc, cid, user, "reject", {"status": "rifiutato", "reason": why})
+    return _moderate(svc, cid, user, "reject", {"status": "rifiutato", "reason": why}, expect)
 
 
-def hide(svc: Services, cid: str, user: str, reason) -> Contribution:
+def hide(svc: Services, cid: str, user: str, reason, expect: str | None = None) -> Contribution:
     why = plain(reason, "reason", MAX_REASON, required=True)
-    return svc.store.contribution_moderate(cid, user, "hide", {"status": "nascosto", "reason": why})
+    return svc.store.contribution_moderate(
+        cid, user, "hide", {"status": "nascosto", "reason": why}, None, expect
+    )
 
 
 def duplicate(svc: Services, cid: str, user: str, of: str) -> Contribution:

@@ -105,10 +105,12 @@ class ParticipationStore(MailStore, ABC):
         action: str,
         changes: dict,
         compose: Compose | None = None,
+        expect_status: str | None = None,
     ) -> Contribution:
         """Change the moderated columns of a contribution, with its audit entry; `compose`:
         the message telling the citizen, queued in the same transaction if they left an
-        e-mail."""
+        e-mail; `expect_status`: only if it is still in that moderation status, checked in
+        the same transaction (ContributionChanged otherwise)."""
 
     @abstractmethod
     def contribution_flag(

@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import json
 
-from app.errors import ContributionNotFound, TooManyContributions
+from app.errors import ContributionChanged, ContributionNotFound, TooManyContributions
 from app.stores.catalog_mail import MailMixin
 from app.stores.catalog_photos import audit_counts
 from app.stores.contributions import (
@@ -289,6 +289,7 @@ class ContributionsMixin(MailMixin):
         action: str,
         changes: dict,
         compose: Compose | None = None,
+        expect_status: str | None = None,
     ) -> Contribution:
         unknown = set(changes) - MODERATED
         if unknown:
@@ -300,6 +301,12 @@ class ContributionsMixin(MailMixin):
             ).fetchone()
             if found is None:
                 raise ContributionNotFound(f"no contribution '{str(contribution_id)[:40]}'")
+            if expect_status is not None and found[0] != expect_status:
+                raise ContributionChanged(
+                    f"contribution '{str(contribution_id)[:40]}' is {found[0]}, "
+                    f"not {expect_status}",
+                    found[0],
+                )
             columns = sorted(changes)
             sets = ", ".join(f"{c} = ?" for c in columns)
             at = stamp()

@@ -331,8 +331,12 @@ class RoutedStore(ReplicaPolling, FeatureStore):
     def contribution_photo_remove(self, contribution_id, user):
         return self._write("contribution_photo_remove", contribution_id, user)
 
-    def contribution_moderate(self, contribution_id, user, action, changes, compose=None):
-        return self._write("contribution_moderate", contribution_id, user, action, changes, compose)
+    def contribution_moderate(
+        self, contribution_id, user, action, changes, compose=None, expect_status=None
+    ):
+        return self._write(
+            "contribution_moderate", contribution_id, user, action, changes, compose, expect_status
+        )
 
     def contribution_flag(self, contribution_id, reason, rate_key, hide_after):
         return self._write("contribution_flag", contribution_id, reason, rate_key, hide_after)

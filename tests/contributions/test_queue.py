@@ -258,3 +258,28 @@ def test_the_cli_moderates_several_at_once(client, app, runner_of, store):
     assert {store.contribution(ids[k]).reason for k in ("proposal", "percent")} == {"doppi"}
     rejections = [e for e in store.audit_log(limit=50) if e["action"] == "contribution-reject"]
     assert len(rejections) == 2 and {e["user"] for e in rejections} == {"cli"}
+
+
+def test_the_expected_status_is_checked_in_the_transaction_of_the_change(client, store):
+    """A moderator acts on what the page showed: the store refuses the change, in its own
+    transaction, when the contribution has moved on (another moderator approved it), and
+    nothing of the refused change is written or audited."""
+    from app.errors import ContributionChanged
+
+    cid = post(client, COMMENT).get_json()["id"]
+    store.contribution_moderate(cid, "altra", "approve", {"status": "approvato"})
+    before = len(store.audit_log(limit=100))
+    with pytest.raises(ContributionChanged) as refused:
+        store.contribution_moderate(
+            cid, "moderatrice", "reject", {"status": "rifiutato", "reason": "No"},
+            expect_status="in_moderazione",
+        )  # fmt: skip
+    assert refused.value.now == "approvato" and refused.value.status == 409
+    c = store.contribution(cid)
+    assert (c.status, c.reason) == ("approvato", None)
+    assert len(store.audit_log(limit=100)) == before
+    done = store.contribution_moderate(
+        cid, "moderatrice", "hide", {"status": "nascosto", "reason": "Spam"},
+        expect_status="approvato",
+    )  # fmt: skip
+    assert done.status == "nascosto"
