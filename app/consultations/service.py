@@ -13,7 +13,9 @@ import datetime as dt
 import re
 import secrets
 
+from app.contributions import outbox
 from app.contributions import service as contributions
+from app.contributions.mail import received_letter
 from app.contributions.model import bad, parse_submission, plain
 from app.errors import ConsultationClosed, FeatureNotFound, LayerNotFound
 from app.services import Services
@@ -190,9 +192,18 @@ def feature_label(spec, feature) -> str:
 # -- comments ------------------------------------------------------------------------
 
 
-def comment(svc: Services, cid: str, body, address: str, secret) -> tuple[Contribution, str]:
+def comment(
+    svc: Services,
+    cid: str,
+    body,
+    address: str,
+    secret,
+    language: str = "it",
+    follow_url=None,
+) -> tuple[Contribution, str]:
     """A citizen's comment on a consultation: the contribution's checks, the feature named
-    (a feature of the draft), stored for moderation; (it, the private follow token)."""
+    (a feature of the draft), stored for moderation with, when they left an e-mail and mail
+    is on, the acknowledgement (`follow_url(token)`), as a contribution; (it, the token)."""
     c = svc.store.consultation(cid)
     if not isinstance(body, dict):
         raise bad("body", "serve un oggetto JSON", "send a JSON object")
@@ -226,10 +237,14 @@ def comment(svc: Services, cid: str, body, address: str, secret) -> tuple[Contri
         follow_digest=contributions.follow_digest(token),
         email=sub.email,
         rate_key=contributions.rate_key(address, secret),
+        language=language,
     )
+    compose = received_letter(svc.settings, follow_url(token)) if follow_url else None
     stored = svc.store.consultation_comment_add(
-        c.id, feature_id, new, contributions.limits(svc.settings)
+        c.id, feature_id, new, contributions.limits(svc.settings), compose
     )
+    if compose is not None and sub.email:
+        outbox.kick(svc.store, svc.settings)
     contributions.purge_now_and_then(svc)
     return stored, token
 

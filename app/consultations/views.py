@@ -109,7 +109,13 @@ def comment_form(cid: str):
     try:
         contribution_views.check_form(form)
         stored, token = service.comment(
-            svc, cid, _form_body(form), request.remote_addr or "", current_app.secret_key
+            svc,
+            cid,
+            _form_body(form),
+            request.remote_addr or "",
+            current_app.secret_key,
+            current_language(),
+            contribution_views.follow_url,
         )
     except (InvalidParameter, ConsultationClosed) as exc:
         page = render_template(
@@ -131,7 +137,13 @@ def comment_api(cid: str):
     if body is None:
         raise bad("body", "JSON non valido", "invalid JSON")
     stored, token = service.comment(
-        services(), cid, body, request.remote_addr or "", current_app.secret_key
+        services(),
+        cid,
+        body,
+        request.remote_addr or "",
+        current_app.secret_key,
+        current_language(),
+        contribution_views.follow_url,
     )
     response = jsonify(
         {

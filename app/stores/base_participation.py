@@ -149,10 +149,16 @@ class ParticipationStore(MailStore, ABC):
 
     @abstractmethod
     def consultation_comment_add(
-        self, consultation_id: str, feature_id: str | None, new: NewContribution, limits
+        self,
+        consultation_id: str,
+        feature_id: str | None,
+        new: NewContribution,
+        limits,
+        compose: Compose | None = None,
     ) -> Contribution:
         """Store a comment (a contribution) on an open consultation, in one transaction
-        with the window's check and the rate limits; ConsultationClosed outside it."""
+        with the window's check, the rate limits and (`compose`) the acknowledgement to the
+        citizen's e-mail; ConsultationClosed outside it."""
 
     @abstractmethod
     def consultation_comment_features(self, consultation_id: str) -> dict[str, str | None]:

@@ -132,6 +132,7 @@ class ConsultationsMixin(ContributionsMixin):
         feature_id: str | None,
         new: NewContribution,
         limits: RateLimits,
+        compose=None,
     ) -> Contribution:
         now = dt.datetime.now(dt.UTC)
         with self._changing(LOCK) as conn:
@@ -143,7 +144,8 @@ class ConsultationsMixin(ContributionsMixin):
                 )
             if new.target_layer != TARGET_LAYER or new.target_id != c.id:
                 raise ValueError("a consultation's comment targets the consultation")
-            self._contribution_insert(conn, new, limits, now)
+            at = self._contribution_insert(conn, new, limits, now)
+            self._mail_enqueue(conn, new.id, compose, at)
             conn.execute(
                 self._ksql(
                     "INSERT INTO {comments} (contribution_id, consultation_id, feature_id) "

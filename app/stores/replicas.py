@@ -376,8 +376,10 @@ class RoutedStore(ReplicaPolling, FeatureStore):
     def consultation_update(self, consultation_id, user, changes):
         return self._write("consultation_update", consultation_id, user, changes)
 
-    def consultation_comment_add(self, consultation_id, feature_id, new, limits):
-        return self._write("consultation_comment_add", consultation_id, feature_id, new, limits)
+    def consultation_comment_add(self, consultation_id, feature_id, new, limits, compose=None):
+        return self._write(
+            "consultation_comment_add", consultation_id, feature_id, new, limits, compose
+        )
 
     def close(self) -> None:
         if self._closed:

@@ -351,3 +351,22 @@ def test_a_wrong_smtp_url_stops_the_start_without_showing_the_password():
     assert (server.scheme, server.host, server.port, server.password) == (
         "smtps", "mail.example.org", 465, "a@b",
     )  # fmt: skip
+
+
+def test_a_consultation_comment_is_acknowledged_like_a_contribution(app, client, store, smtp):
+    """A comment on a consultation is a contribution: with an e-mail, the citizen gets the
+    same acknowledgement with the follow link, in the language they wrote in."""
+    from tests.contributions.test_consultations import comment, open_consultation
+
+    smtp.start()
+    open_consultation(app, store)
+    sent = comment(client, "confini", email="lucia@example.org")
+    assert sent.status_code == 202, sent.get_json()
+    ack = smtp.inbox.wait(1)[0]
+    assert ack["To"] == "lucia@example.org"
+    assert ack["Subject"] == "Abbiamo ricevuto il tuo contributo"
+    assert sent.get_json()["follow"] in text_of(ack)
+    assert "taglia in due la piazza" in text_of(ack)
+    silent = comment(client, "confini", addr="192.0.2.11")  # no e-mail: nothing queued
+    assert silent.status_code == 202
+    assert store.mail_messages(silent.get_json()["id"]) == []
