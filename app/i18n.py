@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 from werkzeug.datastructures import MultiDict
 
-from app.i18n_catalogue import EN, SCRIPTS  # noqa: F401 (SCRIPTS re-exported: tests)
+from app.i18n_catalogue import EN, IT, SCRIPTS  # noqa: F401 (SCRIPTS re-exported: tests)
 
 LANGUAGES = ("it", "en")
 DEFAULT = "it"
@@ -24,10 +24,11 @@ COOKIE_AGE = 365 * 24 * 3600
 
 
 def translate(text: str, lang: str) -> str:
-    """`text` (Italian) in `lang`; Italian when there is no translation."""
+    """`text` (Italian, or a code with its Italian words in IT) in `lang`; Italian when
+    there is no translation."""
     if lang == "en":
         return EN.get(text, text)
-    return text
+    return IT.get(text, text)
 
 
 #: The query parameter that picks the language: every page and resource accepts it (the

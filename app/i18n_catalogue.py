@@ -1,11 +1,19 @@
 """The translation catalogue: every interface text, Italian (the key) -> English.
 
-`EN` holds the pages' text (keys are exactly the strings passed to `_`/`gettext`);
+`IT` gives the Italian words of the few codes a page shows (moderation statuses); `EN` holds
+the pages' text (keys are exactly the strings passed to `_`/`gettext`);
 `SCRIPTS` the text our JavaScript shows (`t(...)` in static/*.js, `{name}` slots filled in
 the browser), which is part of `EN` too. The logic that uses them is in `app/i18n.py`.
 """
 
 from __future__ import annotations
+
+#: Codes passed to `_` that a person reads (the moderation statuses): their Italian words.
+#: In English they are translated from the code, in `EN` like any other key.
+IT: dict[str, str] = {
+    "in_moderazione": "in moderazione",
+    "in_revisione": "in revisione (segnalato)",
+}
 
 #: Italian interface text -> English. Keys are exactly the strings passed to `_`.
 EN: dict[str, str] = {

@@ -101,3 +101,16 @@ def test_zone_origin_words_are_in_both_languages():
 
     assert set(ORIGIN) == {"testo", "gazetteer", "geometria"}
     assert all(EN.get(words, "").strip() for words in ORIGIN.values())
+
+
+def test_codes_a_page_shows_read_as_words_in_both_languages():
+    """A moderation status is a code in the data; a person reads words (the citizen's
+    private page said "in_moderazione")."""
+    from app.i18n import EN, IT, translate
+    from app.stores.contributions import STATUSES
+
+    for code in STATUSES:
+        assert "_" not in translate(code, "it") and "_" not in translate(code, "en"), code
+    assert set(IT) <= set(EN)
+    assert translate("in_moderazione", "it") == "in moderazione"
+    assert translate("in_moderazione", "en") == "awaiting moderation"

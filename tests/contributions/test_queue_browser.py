@@ -86,7 +86,7 @@ def test_a_page_of_the_queue_chosen_and_approved_with_the_keyboard(browser, queu
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     try:
         _logged_in(page, server)
-        assert page.get_by_role("link", name="in_moderazione (3)").count() == 1
+        assert page.get_by_role("link", name="in moderazione (3)").count() == 1
         # A filter: the text search narrows the page to one row.
         page.get_by_label("Cerca nel testo").fill("BUCA")
         page.get_by_label("Cerca nel testo").press("Enter")
@@ -111,7 +111,7 @@ def test_a_page_of_the_queue_chosen_and_approved_with_the_keyboard(browser, queu
         page.keyboard.press("Enter")
         page.wait_for_load_state("load")
         assert "Approvati: 2." in page.get_by_role("status").inner_text()
-        assert page.get_by_role("link", name="in_moderazione (1)").count() == 1
+        assert page.get_by_role("link", name="in moderazione (1)").count() == 1
         assert page.get_by_role("link", name="approvato (2)").count() == 1
         assert page.locator("tr[data-contribution]").all_inner_texts()[0].find("buca") >= 0
         assert errors == []
