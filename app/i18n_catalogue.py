@@ -815,6 +815,7 @@ EN: dict[str, str] = {
     "commento": "comment",
     "segnalazione": "report",
     "proposta": "proposal",
+    "Tutti i contributi approvati come dati aperti:": "All approved contributions as open data:",
     "in_moderazione": "awaiting moderation",
     "approvato": "approved",
     "rifiutato": "rejected",

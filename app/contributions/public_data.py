@@ -184,8 +184,14 @@ def items():
         ],
     }
     if fmt == "html":
+        from app.contributions.open_data import download_links  # it builds on this module
+
         return render_template(
-            "contributions/items.html", doc=doc, title=TITLE.get(lang, TITLE["it"]), offset=offset
+            "contributions/items.html",
+            doc=doc,
+            title=TITLE.get(lang, TITLE["it"]),
+            offset=offset,
+            downloads=download_links(),
         )
     return json_response(doc, GEOJSON)
 
@@ -295,8 +301,8 @@ def viewer_layer(lang: str) -> dict | None:
         "mode": "geojson",
         "itemsUrl": url_for("contributions_data.items"),
         "itemUrl": url_for("contributions_data.item", cid="__ID__"),
-        # the list: the open data (the collection has no HTML pages; the quartiere pages do)
-        "listUrl": url_for("contributions_data.download", fmt="csv"),
+        # the list a person reads: the collection's HTML page (the open data is linked there)
+        "listUrl": url_for("contributions_data.items", f="html"),
         "tilesUrl": "",
         "count": page.total,
         "visible": False,

@@ -187,7 +187,10 @@ def test_the_map_has_the_layer_off_by_default_coloured_by_state(client, sent):
     assert colours["risolta"] == "#1b9e77" and colours["ricevuta"] == "#d95f02"  # fixed, open
     assert colours["non_di_competenza"] == colours["chiusa"]  # both closed
     assert layer["count"] == 2
-    assert 'href="/partecipa/contributi.csv"' in page  # its list: the open data
+    # Its list: the collection's page for a person, which links the open data.
+    assert 'href="/api/collections/contributi/items?f=html"' in page
+    listing = client.get("/api/collections/contributi/items?f=html").get_data(as_text=True)
+    assert "/partecipa/contributi.csv" in listing
     english = client.get("/?lang=en").get_data(as_text=True)
     assert "Citizens&#39; reports and proposals" in english or "Citizens' reports" in english
     assert "Participation" in english
