@@ -14,16 +14,25 @@ from tests.maps.test_maps import create_map
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
 _TAG_TEXT = re.compile(r"<[^>]*>")
+#: Attributes a person never reads (addresses, ids, names, classes): an English URL path
+#: such as /admin/consultations is not English on an Italian page. Labels, titles, alt
+#: text and placeholders stay in.
+_MACHINE_ATTRIBUTES = re.compile(
+    r"""\s(?:href|src|action|id|class|name|for|rel|type|method|headers|form|list|"""
+    r"""aria-(?:labelledby|describedby|controls)|data-[\w-]+)=(?:"[^"]*"|'[^']*')""",
+    re.I,
+)
 MIN_LEN = 12
 #: Catalogue text that the fixture data also contain (data stay in their own language).
 DATA_WORDS = {"senza posizione"}
 
 
 def _visible(html: str) -> str:
-    """Text and attribute values of a page, without its script blocks, entities decoded."""
+    """Text and the attribute values a person reads, without script blocks, entities
+    decoded."""
     import html as htmllib
 
-    return htmllib.unescape(_SCRIPT.sub(" ", html))
+    return htmllib.unescape(_MACHINE_ATTRIBUTES.sub(" ", _SCRIPT.sub(" ", html)))
 
 
 def _foreign(page: str, lang: str) -> list[str]:
