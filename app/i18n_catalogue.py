@@ -12,7 +12,7 @@ from __future__ import annotations
 #: In English they are translated from the code, in `EN` like any other key.
 IT: dict[str, str] = {
     "in_moderazione": "in moderazione",
-    "in_revisione": "in revisione (segnalato)",
+    "in_revisione": "in revisione dopo le segnalazioni",
 }
 
 #: Italian interface text -> English. Keys are exactly the strings passed to `_`.
@@ -821,7 +821,7 @@ EN: dict[str, str] = {
     "rifiutato": "rejected",
     "nascosto": "hidden",
     "duplicato": "duplicate",
-    "in_revisione": "hidden for review (flagged)",
+    "in_revisione": "hidden for review after flags",
     # the moderators' queue at a council's scale: filters, bulk actions, next in queue
     "Applica ai contributi scelti": "Apply to the chosen contributions",
     "Approvati: {n}.": "Approved: {n}.",
